@@ -1,0 +1,80 @@
+// Drives the official engine.io-client 3.5.6 against an Engine.IO server that
+// echoes every message (text stays text, binary stays binary) and closes the
+// session when it receives the text "close me".
+//
+// usage: node eio-client.js URL TRANSPORTS [forceBase64]
+//   TRANSPORTS: "polling,websocket" (default upgrade path), "websocket", "polling"
+// Prints "PASS <check>" per check, "FAIL <check>: <why>" on failure, and
+// exits 0 only when every check passed.
+const eio = require('engine.io-client');
+
+const [url, transports = 'polling,websocket', b64] = process.argv.slice(2);
+const u = new URL(url);
+const opts = {
+  path: u.pathname.endsWith('/') ? u.pathname : u.pathname + '/',
+  transports: transports.split(','),
+  forceBase64: b64 === 'forceBase64',
+  query: { token: 'abc' },
+};
+const expectUpgrade = transports === 'polling,websocket';
+
+let failed = false;
+function fail(check, why) { failed = true; console.log(`FAIL ${check}: ${why}`); }
+function pass(check) { console.log(`PASS ${check}`); }
+
+const timer = setTimeout(() => { fail('overall', 'timed out'); process.exit(1); }, 30000);
+
+const socket = new eio.Socket(u.origin, opts);
+const inbox = [];
+let waiter = null;
+socket.on('message', (m) => { inbox.push(m); if (waiter) waiter(); });
+function next() {
+  return new Promise((resolve) => {
+    if (inbox.length) return resolve(inbox.shift());
+    waiter = () => { waiter = null; resolve(inbox.shift()); };
+  });
+}
+function isBinary(m) { return typeof m !== 'string'; }
+function bytesOf(m) { return Buffer.from(m instanceof ArrayBuffer ? new Uint8Array(m) : m); }
+
+socket.on('open', async () => {
+  try {
+    socket.send('hello €😀');
+    const t = await next();
+    t === 'hello €😀' ? pass('text echo') : fail('text echo', JSON.stringify(t));
+
+    socket.send(Buffer.from([1, 2, 3, 255]));
+    const b = await next();
+    isBinary(b) && bytesOf(b).equals(Buffer.from([1, 2, 3, 255])) ? pass('binary echo') : fail('binary echo', String(b));
+
+    const N = 1000;
+    for (let i = 0; i < N; i++) socket.send('m' + i);
+    let inOrder = true;
+    for (let i = 0; i < N; i++) { const m = await next(); if (m !== 'm' + i) { inOrder = false; fail('1000 in order', `got ${m} at ${i}`); break; } }
+    if (inOrder) pass('1000 in order');
+
+    const big = 'x'.repeat(1 << 20);
+    socket.send(big);
+    const bb = await next();
+    bb === big ? pass('1 MiB text') : fail('1 MiB text', `length ${bb.length}`);
+
+    const bigBin = Buffer.alloc(1 << 20, 7);
+    socket.send(bigBin);
+    const bbb = await next();
+    isBinary(bbb) && bytesOf(bbb).equals(bigBin) ? pass('1 MiB binary') : fail('1 MiB binary', `length ${bbb.length}`);
+
+    if (expectUpgrade) {
+      socket.transport.name === 'websocket' ? pass('upgraded') : fail('upgraded', socket.transport.name);
+    }
+    socket.on('close', (reason) => {
+      reason === 'transport close' ? pass('server close') : fail('server close', reason);
+      clearTimeout(timer);
+      process.exit(failed ? 1 : 0);
+    });
+    socket.send('close me');
+  } catch (e) {
+    fail('exception', e.stack);
+    process.exit(1);
+  }
+});
+socket.on('error', (e) => { fail('error', String(e)); process.exit(1); });

@@ -1,0 +1,246 @@
+package engineio
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/siogen/siogen/runtime/engineio/codec"
+)
+
+// Conn is one Engine.IO session on the server. Send and Close may be called
+// from any goroutine.
+//
+// Concurrency: every outbound packet goes through one bounded queue, and
+// exactly one party drains it at a time: the held polling GET, or the single
+// flusher goroutine of the websocket, started when the queue becomes
+// non-empty and gone when it is empty (an idle session has no writer
+// goroutine). An upgrade hands the queue from the first to the second; until
+// the client's upgrade packet arrives, packets keep going out by polling, so
+// nothing is lost, duplicated or reordered across the switch.
+type Conn struct {
+	srv     *Server
+	id      string
+	req     *http.Request
+	version codec.Version
+	b64     bool // the client cannot take binary polling payloads
+
+	recvMu sync.Mutex // serialises delivery of inbound packets
+
+	mu          sync.Mutex
+	queue       []codec.Packet
+	wake        chan struct{} // signals the held GET; capacity 1
+	transport   string
+	ws          *websocket.Conn // the websocket, once it is the transport
+	wsB64       bool
+	probe       *websocket.Conn // a websocket being probed for an upgrade
+	upgrading   bool            // probe answered, waiting for the upgrade packet
+	getActive   bool
+	postActive  bool
+	flushing    bool // the websocket flusher is running
+	closing     bool // Close was called: end once the queue is drained
+	closed      bool
+	closeWith   codec.PacketType // what a held GET receives when the session dies
+	closeReason string
+	done        chan struct{}
+
+	pingTimer  *time.Timer
+	closeTimer *time.Timer
+}
+
+func newConn(s *Server, id string, r *http.Request, v codec.Version, b64 bool) *Conn {
+	// Keep what the layer above may read of the handshake request; drop the
+	// body and the context, which end with the request.
+	req := r.Clone(context.Background())
+	req.Body = http.NoBody
+	return &Conn{
+		srv:       s,
+		id:        id,
+		req:       req,
+		version:   v,
+		b64:       b64,
+		wake:      make(chan struct{}, 1),
+		transport: transportOf(r),
+		done:      make(chan struct{}),
+	}
+}
+
+func transportOf(r *http.Request) string {
+	if r.URL.Query().Get("transport") == WebSocket {
+		return WebSocket
+	}
+	return Polling
+}
+
+// ID returns the session id.
+func (c *Conn) ID() string { return c.id }
+
+// Request returns the handshake request: URL (with the query), headers and
+// remote address. Its body is empty. It must not be modified.
+func (c *Conn) Request() *http.Request { return c.req }
+
+// Protocol returns the Engine.IO revision of the session: 3 or 4.
+func (c *Conn) Protocol() int { return int(c.version) }
+
+// Transport returns the current transport, Polling or WebSocket.
+func (c *Conn) Transport() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.transport
+}
+
+// Done returns a channel that is closed when the session has ended.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Send queues messages for the peer. They are queued together, so no other
+// message can come between them (a socket.io binary packet and its
+// attachments). Send never waits for the network. It returns ErrClosed once
+// the session is closing, and ErrQueueFull, closing the session, when the
+// peer has stopped taking what it is sent.
+func (c *Conn) Send(msgs ...Message) error {
+	if len(msgs) == 1 {
+		return c.enqueue(messagePacket(msgs[0]))
+	}
+	pkts := make([]codec.Packet, len(msgs))
+	for i, m := range msgs {
+		pkts[i] = messagePacket(m)
+	}
+	return c.enqueue(pkts...)
+}
+
+func (c *Conn) enqueue(pkts ...codec.Packet) error {
+	c.mu.Lock()
+	if c.closed || c.closing {
+		c.mu.Unlock()
+		return ErrClosed
+	}
+	if len(c.queue)+len(pkts) > c.srv.opts.SendQueueSize {
+		c.mu.Unlock()
+		c.srv.log.Warn("engineio: send queue full, closing session", "sid", c.id)
+		c.die(ReasonTransportError, codec.Close)
+		return ErrQueueFull
+	}
+	c.queue = append(c.queue, pkts...)
+	c.kickLocked()
+	c.mu.Unlock()
+	return nil
+}
+
+// kickLocked makes the current transport take the queue.
+func (c *Conn) kickLocked() {
+	if c.ws != nil {
+		if !c.flushing && len(c.queue) > 0 {
+			c.flushing = true
+			go c.flushWebSocket(c.ws)
+		}
+		return
+	}
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Close ends the session in order: what is queued is still delivered, then
+// the transport is closed (polling: the client receives a close packet) and
+// the Handler's OnClose is called with ReasonForcedClose.
+func (c *Conn) Close() error {
+	c.mu.Lock()
+	if c.closed || c.closing {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closing = true
+	c.queue = append(c.queue, codec.Packet{Type: codec.Close})
+	c.kickLocked()
+	if c.ws == nil {
+		c.closeTimer = time.AfterFunc(c.srv.opts.CloseTimeout, func() { c.finish(ReasonForcedClose) })
+	}
+	c.mu.Unlock()
+	return nil
+}
+
+// die ends the session at once: nothing more is delivered; a held GET
+// receives a packet of type with (close, or noop when the client closed).
+func (c *Conn) die(reason string, with codec.PacketType) {
+	c.mu.Lock()
+	if !c.closed {
+		c.closeWith = with
+	}
+	c.mu.Unlock()
+	c.finish(reason)
+}
+
+// finish marks the session closed, releases its transports and timers,
+// and tells the Handler. It runs once; later calls do nothing.
+func (c *Conn) finish(reason string) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	c.closeReason = reason
+	c.queue = nil
+	ws, probe := c.ws, c.probe
+	close(c.done)
+	c.mu.Unlock()
+
+	if c.pingTimer != nil {
+		c.pingTimer.Stop()
+	}
+	if c.closeTimer != nil {
+		c.closeTimer.Stop()
+	}
+	if ws != nil {
+		ws.Close()
+	}
+	if probe != nil {
+		probe.Close()
+	}
+	c.srv.remove(c)
+	c.srv.log.Debug("engineio: session closed", "sid", c.id, "reason", reason)
+	c.srv.handler.OnClose(c, reason)
+}
+
+// startPingTimer arms the Engine.IO v3 heartbeat: the client pings, and a
+// session silent for pingInterval+pingTimeout is dead.
+func (c *Conn) startPingTimer() {
+	d := c.srv.opts.PingInterval + c.srv.opts.PingTimeout
+	c.pingTimer = time.AfterFunc(d, func() { c.die(ReasonPingTimeout, codec.Close) })
+}
+
+// onPacket handles one inbound packet; the caller holds recvMu.
+func (c *Conn) onPacket(p codec.Packet) {
+	c.pingTimer.Reset(c.srv.opts.PingInterval + c.srv.opts.PingTimeout)
+	switch p.Type {
+	case codec.Ping:
+		// The reference answers a ping on the active transport with a bare
+		// pong, even "2probe".
+		c.enqueue(codec.Packet{Type: codec.Pong})
+	case codec.Message:
+		c.srv.handler.OnMessage(c, Message{Data: p.Data, Binary: p.Binary})
+	case codec.Close:
+		c.die(ReasonTransportClose, codec.Noop)
+	}
+	// Upgrade on an established transport, and packets only a server
+	// sends, are ignored, as engine.io 3.6.2 does.
+}
+
+// deliver hands decoded packets over one by one, stopping if the session
+// closed meanwhile.
+func (c *Conn) deliver(pkts []codec.Packet) {
+	c.recvMu.Lock()
+	defer c.recvMu.Unlock()
+	for _, p := range pkts {
+		select {
+		case <-c.done:
+			return
+		default:
+		}
+		c.onPacket(p)
+	}
+}

@@ -1,0 +1,119 @@
+package engineio
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Options configure a Server. The zero value of every field selects the
+// default of socket.io 2.5.1 (engine.io 3.6.2), stated on the field, so that
+// the official clients behave as they do against the reference server.
+type Options struct {
+	// Path is the URL path prefix the server answers under, with a trailing
+	// slash. Default "/socket.io/".
+	Path string
+
+	// PingInterval is announced to clients, which ping that often (Engine.IO
+	// v3). Default 25s.
+	PingInterval time.Duration
+	// PingTimeout is announced to clients; a session from which nothing
+	// arrives for PingInterval+PingTimeout is closed. Default 20s.
+	PingTimeout time.Duration
+	// UpgradeTimeout bounds a websocket upgrade from the probe to the
+	// upgrade packet. Default 10s.
+	UpgradeTimeout time.Duration
+	// CloseTimeout bounds how long an orderly close over polling waits for
+	// the client to fetch what is still queued. Default 30s.
+	CloseTimeout time.Duration
+
+	// MaxBufferSize is the largest POST body and websocket frame accepted, in
+	// bytes (maxHttpBufferSize). A larger one closes the session. Default 1e6.
+	MaxBufferSize int64
+
+	// SendQueueSize bounds the packets queued for one session that its peer
+	// has not taken yet. A session whose queue overflows is closed, so a peer
+	// that stops reading never makes the server hold unbounded memory.
+	// Default 4096.
+	SendQueueSize int
+	// WriteTimeout bounds one write to a websocket. Default 10s.
+	WriteTimeout time.Duration
+
+	// Transports lists the transports clients may use, out of Polling and
+	// WebSocket. Default both.
+	Transports []string
+	// DisableUpgrades stops offering the upgrade from polling to websocket.
+	DisableUpgrades bool
+
+	// CookieName is the name of the cookie holding the session id on polling
+	// responses. Default "io". DisableCookie turns the cookie off.
+	CookieName    string
+	DisableCookie bool
+
+	// AllowedOrigins lists the origins that may connect, as socket.io 2.x's
+	// "origins" option does: "https://example.com:443", "example.com:*",
+	// "*:8080", or "*". Nil allows every origin (the socket.io 2.x default);
+	// a refused origin gets 403 with code 4.
+	AllowedOrigins []string
+	// AllowRequest, if set, is called for every handshake; a non-nil error
+	// refuses it: a *RequestError chooses the status and message, any other
+	// error gives 403 {"code":4,"message":err.Error()}.
+	AllowRequest func(r *http.Request) error
+
+	// CompressionThreshold is the size in bytes above which polling
+	// responses are compressed, when the client accepts gzip or deflate.
+	// Default 1024. DisableCompression turns compression off.
+	CompressionThreshold int
+	DisableCompression   bool
+
+	// Logger receives diagnostics. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// withDefaults returns a copy of o with every zero field set to its default.
+func (o *Options) withDefaults() Options {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	if c.Path == "" {
+		c.Path = "/socket.io/"
+	}
+	if c.Path[len(c.Path)-1] != '/' {
+		c.Path += "/"
+	}
+	if c.PingInterval <= 0 {
+		c.PingInterval = 25 * time.Second
+	}
+	if c.PingTimeout <= 0 {
+		c.PingTimeout = 20 * time.Second
+	}
+	if c.UpgradeTimeout <= 0 {
+		c.UpgradeTimeout = 10 * time.Second
+	}
+	if c.CloseTimeout <= 0 {
+		c.CloseTimeout = 30 * time.Second
+	}
+	if c.MaxBufferSize <= 0 {
+		c.MaxBufferSize = 1e6
+	}
+	if c.SendQueueSize <= 0 {
+		c.SendQueueSize = 4096
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = 10 * time.Second
+	}
+	if len(c.Transports) == 0 {
+		c.Transports = []string{Polling, WebSocket}
+	}
+	if c.CookieName == "" {
+		c.CookieName = "io"
+	}
+	if c.CompressionThreshold <= 0 {
+		c.CompressionThreshold = 1024
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}

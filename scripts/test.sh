@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs every test of the repository, installing what the tests need first:
+# Go modules, node + the npm packages of interop/ (from package-lock.json).
+# Usage: scripts/test.sh            (FUZZTIME=5s by default for the fuzz smoke)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n=== %s\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_updated=
+apt_install() {
+	[ -n "$apt_updated" ] || { as_root apt-get update -qq; apt_updated=1; }
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+step "tools"
+command -v go >/dev/null || { echo "go is not installed (https://go.dev/dl/)"; exit 1; }
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	echo "installing node and npm from Debian"
+	apt_install nodejs npm
+fi
+go version
+echo "node $(node --version), npm $(npm --version)"
+
+step "Go modules"
+go mod download
+
+step "npm packages (interop/)"
+(cd interop && npm ci --no-audit --no-fund --loglevel=error)
+
+step "gofmt, go vet"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then echo "gofmt would change:"; echo "$unformatted"; exit 1; fi
+go vet ./...
+
+step "go test -race"
+go test -race -count=1 -timeout 12m ./...
+
+step "fuzz smoke (${FUZZTIME:=5s} per target)"
+for pkg in $(go list ./...); do
+	dir=$(go list -f '{{.Dir}}' "$pkg")
+	for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
+		echo "$pkg $target"
+		go test -run='^$' -fuzz="^${target}\$" -fuzztime="$FUZZTIME" "$pkg" >/tmp/siogen-fuzz.log 2>&1 || { cat /tmp/siogen-fuzz.log; exit 1; }
+	done
+done
+echo "all tests passed"
