@@ -1,0 +1,197 @@
+package socketio
+
+import (
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/siogen/siogen/runtime/engineio"
+	"github.com/siogen/siogen/runtime/socketio/codec"
+)
+
+// conn is the Socket.IO side of one Engine.IO session: it decodes packets,
+// routes them to the socket of their namespace, and owns those sockets.
+type conn struct {
+	srv       *Server
+	ec        *engineio.Conn
+	version   codec.Version
+	dec       codec.Decoder // used by receive only, which the engine serialises
+	handshake *Handshake
+
+	mu            sync.Mutex
+	sockets       map[string]*Socket // by namespace name
+	rootConnected bool               // v4: other namespaces wait for "/"
+	waiting       []string           // CONNECTs that arrived before "/" was connected
+	closeReason   string             // overrides the engine's reason
+	gone          bool
+}
+
+func newConn(s *Server, ec *engineio.Conn) *conn {
+	return &conn{
+		srv:       s,
+		ec:        ec,
+		version:   codec.V4,
+		dec:       codec.Decoder{Version: codec.V4, MaxAttachments: s.opts.MaxAttachments},
+		handshake: newHandshake(ec.Request(), time.Now()),
+		sockets:   make(map[string]*Socket, 1),
+	}
+}
+
+// open connects the default namespace, which Socket.IO v4 does for every
+// connection without a CONNECT from the client.
+func (c *conn) open() {
+	c.connect("/", nil)
+}
+
+// send encodes p and queues it on the connection.
+func (c *conn) send(p *codec.Packet) error {
+	return c.sendEncoded(encode(p, c.version))
+}
+
+func (c *conn) sendEncoded(msgs []engineio.Message) error {
+	return c.ec.Send(msgs...)
+}
+
+// receive handles one engine message.
+func (c *conn) receive(m engineio.Message) {
+	p, err := c.dec.Add(m.Data, m.Binary)
+	if err != nil {
+		// The reference closes the whole connection on a packet it cannot
+		// decode; only this client is affected.
+		c.srv.log.Info("socketio: bad packet, closing connection", "sid", c.ec.ID(), "err", err)
+		c.mu.Lock()
+		c.closeReason = ReasonParseError
+		c.mu.Unlock()
+		c.ec.Close()
+		return
+	}
+	if p == nil {
+		return // a binary packet waiting for attachments
+	}
+	switch p.Type {
+	case codec.Connect:
+		name, rawQuery, _ := strings.Cut(p.Namespace, "?")
+		q, _ := url.ParseQuery(rawQuery)
+		c.mu.Lock()
+		if !c.rootConnected && name != "/" {
+			c.waiting = append(c.waiting, p.Namespace)
+			c.mu.Unlock()
+			return
+		}
+		c.mu.Unlock()
+		c.connect(name, q)
+	case codec.Disconnect:
+		if s := c.socket(p.Namespace); s != nil {
+			s.onClose(ReasonClientNamespaceDisconnect)
+		}
+	case codec.Event, codec.BinaryEvent:
+		if s := c.socket(p.Namespace); s != nil {
+			s.onEvent(p)
+		}
+	case codec.Ack, codec.BinaryAck:
+		if s := c.socket(p.Namespace); s != nil {
+			s.onAck(p)
+		}
+	case codec.Error:
+		if s := c.socket(p.Namespace); s != nil {
+			s.onClientError(p)
+		}
+	}
+	// Packets for a namespace the client has not joined are dropped, as the
+	// reference does.
+}
+
+func (c *conn) socket(nsp string) *Socket {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sockets[nsp]
+}
+
+// connect joins the client to a namespace: refused with "Invalid
+// namespace" when it does not exist, else through its middleware.
+func (c *conn) connect(name string, query url.Values) {
+	nsp := c.srv.namespace(name)
+	if nsp == nil {
+		c.send(errorPacket(name, errInvalidNamespace))
+		return
+	}
+	c.mu.Lock()
+	if c.gone || c.sockets[name] != nil {
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
+	s := newSocket(nsp, c, c.handshake.withQuery(query))
+	nsp.admit(s)
+}
+
+// admitted records an accepted socket; for "/" it replays the CONNECTs that
+// waited for it.
+func (c *conn) admitted(s *Socket) bool {
+	c.mu.Lock()
+	if c.gone {
+		c.mu.Unlock()
+		return false
+	}
+	c.sockets[s.nsp.name] = s
+	var replay []string
+	if s.nsp.name == "/" {
+		c.rootConnected = true
+		replay, c.waiting = c.waiting, nil
+	}
+	c.mu.Unlock()
+	for _, nsp := range replay {
+		name, rawQuery, _ := strings.Cut(nsp, "?")
+		q, _ := url.ParseQuery(rawQuery)
+		c.connect(name, q)
+	}
+	return true
+}
+
+func (c *conn) removeSocket(s *Socket) {
+	c.mu.Lock()
+	if c.sockets[s.nsp.name] == s {
+		delete(c.sockets, s.nsp.name)
+	}
+	c.mu.Unlock()
+}
+
+// disconnectAll sends a DISCONNECT for every namespace, ends the sockets
+// with reason, then closes the connection once that is delivered.
+func (c *conn) disconnectAll(reason string) {
+	c.mu.Lock()
+	sockets := make([]*Socket, 0, len(c.sockets))
+	for _, s := range c.sockets {
+		sockets = append(sockets, s)
+	}
+	c.mu.Unlock()
+	for _, s := range sockets {
+		s.send(&codec.Packet{Type: codec.Disconnect, Namespace: s.nsp.name})
+		s.onClose(reason)
+	}
+	c.mu.Lock()
+	if c.closeReason == "" {
+		c.closeReason = reason
+	}
+	c.mu.Unlock()
+	c.ec.Close()
+}
+
+// closed ends every socket when the engine session has ended.
+func (c *conn) closed(reason string) {
+	c.mu.Lock()
+	c.gone = true
+	if c.closeReason != "" {
+		reason = c.closeReason
+	}
+	sockets := make([]*Socket, 0, len(c.sockets))
+	for _, s := range c.sockets {
+		sockets = append(sockets, s)
+	}
+	c.mu.Unlock()
+	for _, s := range sockets {
+		s.onClose(reason)
+	}
+
+}

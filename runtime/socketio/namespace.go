@@ -1,0 +1,180 @@
+package socketio
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+
+	"github.com/siogen/siogen/runtime/engineio"
+	"github.com/siogen/siogen/runtime/socketio/codec"
+)
+
+var errInvalidNamespace = errors.New("Invalid namespace")
+
+// Namespace is a communication channel that splits the logic of an
+// application over one shared connection ("/", "/admin"). Get one with
+// Server.Of.
+type Namespace struct {
+	name    string
+	srv     *Server
+	adapter Adapter
+	ackSeq  atomic.Uint64 // socket.io 2.x counts server ack ids per namespace
+
+	mu           sync.RWMutex
+	middleware   []func(*Socket) error
+	onConnection func(*Socket)
+	sockets      map[string]*Socket
+}
+
+func newNamespace(s *Server, name string) *Namespace {
+	n := &Namespace{name: name, srv: s, sockets: make(map[string]*Socket)}
+	n.adapter = s.opts.Adapter(n)
+	return n
+}
+
+// Name returns the namespace's name, such as "/" or "/admin".
+func (n *Namespace) Name() string { return n.name }
+
+// Server returns the server the namespace belongs to.
+func (n *Namespace) Server() *Server { return n.srv }
+
+// Adapter returns the namespace's room and broadcast adapter.
+func (n *Namespace) Adapter() Adapter { return n.adapter }
+
+// Use adds a connection middleware. Middleware runs in the order added for
+// every socket that connects to the namespace, before OnConnection; the
+// first error refuses the connection, and the client receives an ERROR
+// packet with the error's message (or, when the error has a method
+// Data() any, with that value).
+func (n *Namespace) Use(fn func(s *Socket) error) {
+	n.mu.Lock()
+	n.middleware = append(n.middleware, fn)
+	n.mu.Unlock()
+}
+
+// OnConnection sets the handler called for every socket admitted to the
+// namespace. It runs on the socket's event goroutine, before any of its
+// events: register the socket's handlers there.
+func (n *Namespace) OnConnection(fn func(s *Socket)) {
+	n.mu.Lock()
+	n.onConnection = fn
+	n.mu.Unlock()
+}
+
+// Socket returns the connected socket with the given id, or nil.
+func (n *Namespace) Socket(id string) *Socket {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return n.sockets[id]
+}
+
+// Sockets returns the sockets connected to the namespace on this server.
+func (n *Namespace) Sockets() []*Socket {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	out := make([]*Socket, 0, len(n.sockets))
+	for _, s := range n.sockets {
+		out = append(out, s)
+	}
+	return out
+}
+
+// Emit sends an event to every socket of the namespace.
+func (n *Namespace) Emit(event string, args ...any) error {
+	return Broadcast{nsp: n}.Emit(event, args...)
+}
+
+// To selects the sockets in any of rooms, for a broadcast.
+func (n *Namespace) To(rooms ...string) Broadcast {
+	return Broadcast{nsp: n}.To(rooms...)
+}
+
+// Except selects every socket but those in rooms (a socket id names the
+// room of that socket alone), for a broadcast.
+func (n *Namespace) Except(rooms ...string) Broadcast {
+	return Broadcast{nsp: n}.Except(rooms...)
+}
+
+// SocketsIn returns the ids of the sockets in any of rooms (all sockets
+// when none are given), across every node the adapter spans.
+func (n *Namespace) SocketsIn(ctx context.Context, rooms ...string) ([]string, error) {
+	return n.adapter.Sockets(ctx, rooms)
+}
+
+// admit runs the middleware for a new socket, then connects it. Without
+// middleware this happens at once, so that the CONNECT of "/" rides in the
+// handshake response as with socket.io 2.x; otherwise it runs on a goroutine
+// so that slow middleware (a database lookup) holds up nothing else.
+func (n *Namespace) admit(s *Socket) {
+	n.mu.RLock()
+	mw := n.middleware
+	n.mu.RUnlock()
+	if len(mw) == 0 {
+		n.connect(s)
+		return
+	}
+	go func() {
+		for _, fn := range mw {
+			if err := n.runMiddleware(fn, s); err != nil {
+				s.conn.send(errorPacket(n.name, err))
+				return
+			}
+		}
+		n.connect(s)
+	}()
+}
+
+func (n *Namespace) runMiddleware(fn func(*Socket) error, s *Socket) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			n.srv.log.Error("socketio: panic in middleware", "nsp", n.name, "panic", r)
+			err = errors.New("middleware error")
+		}
+	}()
+	return fn(s)
+}
+
+func (n *Namespace) connect(s *Socket) {
+	if !s.conn.admitted(s) {
+		return
+	}
+	n.mu.Lock()
+	n.sockets[s.id] = s
+	onConnection := n.onConnection
+	n.mu.Unlock()
+	n.adapter.AddAll(s.id, []string{s.id})
+	s.send(&codec.Packet{Type: codec.Connect, Namespace: n.name})
+	if onConnection != nil {
+		s.post(func() { onConnection(s) })
+	}
+}
+
+func (n *Namespace) remove(s *Socket) {
+	n.mu.Lock()
+	if n.sockets[s.id] == s {
+		delete(n.sockets, s.id)
+	}
+	n.mu.Unlock()
+	n.adapter.DelAll(s.id)
+}
+
+// deliver queues encoded messages on the connection of the local socket
+// id; adapters call it for each target of a broadcast.
+func (n *Namespace) deliver(id string, msgs []engineio.Message) {
+	if s := n.Socket(id); s != nil {
+		s.conn.sendEncoded(msgs)
+	}
+}
+
+// Deliver hands a packet to the local sockets ids, encoding it once. It is
+// meant for adapters.
+func (n *Namespace) Deliver(p *codec.Packet, ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	msgs := encode(p, codec.V4)
+	for _, id := range ids {
+		n.deliver(id, msgs)
+	}
+}

@@ -1,0 +1,140 @@
+package socketio
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/siogen/siogen/runtime/engineio"
+)
+
+// Disconnect reasons, as socket.io 2.x's server names them.
+const (
+	ReasonServerNamespaceDisconnect = "server namespace disconnect" // Socket.Disconnect(false)
+	ReasonClientNamespaceDisconnect = "client namespace disconnect" // the client left the namespace
+	ReasonServerShutdown            = "server shutting down"        // Server.Shutdown
+	ReasonForcedServerClose         = "forced server close"         // Socket.Disconnect(true) closed the connection
+	ReasonTransportClose            = engineio.ReasonTransportClose
+	ReasonTransportError            = engineio.ReasonTransportError
+	ReasonPingTimeout               = engineio.ReasonPingTimeout
+	ReasonParseError                = engineio.ReasonParseError
+)
+
+// Errors returned by emits.
+var (
+	// ErrDisconnected is returned when emitting on a socket that has left.
+	ErrDisconnected = errors.New("socketio: socket disconnected")
+	// ErrTooManyAcks is returned by EmitWithAck when the socket already
+	// waits for Options.MaxPendingAcks acks.
+	ErrTooManyAcks = errors.New("socketio: too many pending acks")
+)
+
+// Server is a Socket.IO server: an http.Handler serving the Engine.IO
+// endpoint, and the registry of namespaces. Create it with NewServer.
+type Server struct {
+	opts Options
+	eio  *engineio.Server
+	log  *slog.Logger
+
+	mu    sync.RWMutex
+	nsps  map[string]*Namespace
+	conns map[*engineio.Conn]*conn
+}
+
+// NewServer returns a server with the default namespace "/". opts may be nil.
+func NewServer(opts *Options) *Server {
+	s := &Server{
+		opts:  opts.withDefaults(),
+		nsps:  make(map[string]*Namespace),
+		conns: make(map[*engineio.Conn]*conn),
+	}
+	s.log = s.opts.Logger
+	s.eio = engineio.NewServer(engineHandler{s}, &s.opts.Engine)
+	s.Of("/")
+	return s
+}
+
+// ServeHTTP serves the Engine.IO endpoint below Options.Engine.Path.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.eio.ServeHTTP(w, r)
+}
+
+// Engine returns the Engine.IO server underneath.
+func (s *Server) Engine() *engineio.Server { return s.eio }
+
+// Of returns the namespace with the given name ("/chat"), creating it on
+// first use. Clients may connect only to namespaces created this way; others
+// get the "Invalid namespace" error.
+func (s *Server) Of(name string) *Namespace {
+	if name == "" || name[0] != '/' {
+		name = "/" + name
+	}
+	s.mu.RLock()
+	nsp := s.nsps[name]
+	s.mu.RUnlock()
+	if nsp != nil {
+		return nsp
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if nsp = s.nsps[name]; nsp == nil {
+		nsp = newNamespace(s, name)
+		s.nsps[name] = nsp
+	}
+	return nsp
+}
+
+func (s *Server) namespace(name string) *Namespace {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.nsps[name]
+}
+
+// Shutdown disconnects every client (each receives a DISCONNECT for each of
+// its namespaces), stops accepting new ones, and waits for the connections
+// to drain or ctx to end.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.RLock()
+	conns := make([]*conn, 0, len(s.conns))
+	for _, c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.RUnlock()
+	for _, c := range conns {
+		c.disconnectAll(ReasonServerShutdown)
+	}
+	return s.eio.Shutdown(ctx)
+}
+
+// engineHandler receives the engine's sessions; it is a separate type so
+// that Server does not export the engineio.Handler methods.
+type engineHandler struct{ s *Server }
+
+func (h engineHandler) OnOpen(ec *engineio.Conn) {
+	c := newConn(h.s, ec)
+	h.s.mu.Lock()
+	h.s.conns[ec] = c
+	h.s.mu.Unlock()
+	c.open()
+}
+
+func (h engineHandler) OnMessage(ec *engineio.Conn, m engineio.Message) {
+	h.s.mu.RLock()
+	c := h.s.conns[ec]
+	h.s.mu.RUnlock()
+	if c != nil {
+		c.receive(m)
+	}
+}
+
+func (h engineHandler) OnClose(ec *engineio.Conn, reason string) {
+	h.s.mu.Lock()
+	c := h.s.conns[ec]
+	delete(h.s.conns, ec)
+	h.s.mu.Unlock()
+	if c != nil {
+		c.closed(reason)
+	}
+}

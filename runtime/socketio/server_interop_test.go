@@ -1,0 +1,37 @@
+package socketio
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/siogen/siogen/internal/nodetest"
+)
+
+// TestConformanceWithOfficialClient runs every row of the conformance
+// contract with the official socket.io-client 2.5.0 (node) against the
+// runtime's conformance server, over websocket, polling and the upgrade.
+func TestConformanceWithOfficialClient(t *testing.T) {
+	nodetest.Require(t)
+	for _, transports := range []string{"websocket", "polling", "polling,websocket"} {
+		t.Run(transports, func(t *testing.T) {
+			srv := newConformanceServer()
+			ts := httptest.NewServer(srv)
+			defer ts.Close()
+			defer srv.Shutdown(t.Context())
+			p := nodetest.Start(t, "sio-conformance.js", "", nil, ts.URL, transports)
+			err := p.Wait(90 * time.Second)
+			out := p.Output()
+			if err != nil || strings.Contains(out, "FAIL") || !strings.Contains(out, " 0 failed") {
+				t.Fatalf("conformance (%s): %v\n%s", transports, err, out)
+			}
+			t.Logf("%s: %s", transports, lastLine(out))
+		})
+	}
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	return s[strings.LastIndexByte(s, '\n')+1:]
+}

@@ -1,0 +1,341 @@
+package socketio
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+
+	"github.com/siogen/siogen/runtime/socketio/codec"
+)
+
+// EventHandler handles one incoming event.
+type EventHandler func(e *Event)
+
+// Event is an incoming event, on a server Socket or a ClientSocket: its
+// name, its still-encoded arguments, and the means to answer it when the
+// sender asked for an ack.
+type Event struct {
+	Name string
+	Args
+	socket *Socket // nil on the client side
+	nsp    string
+	send   func(*codec.Packet) error
+	id     uint64
+	hasAck bool
+	acked  atomic.Bool
+}
+
+// Socket returns the server socket the event came from, or nil for an
+// event received by a client.
+func (e *Event) Socket() *Socket { return e.socket }
+
+// HasAck reports whether the sender asked for an ack.
+func (e *Event) HasAck() bool { return e.hasAck }
+
+// Ack answers the event with args. Only the first call sends; an event
+// without an ack request is not answered (calling Ack is then harmless).
+func (e *Event) Ack(args ...any) error {
+	if !e.hasAck || !e.acked.CompareAndSwap(false, true) {
+		return nil
+	}
+	p, err := ackPacket(e.nsp, e.id, args)
+	if err != nil {
+		return err
+	}
+	return e.send(p)
+}
+
+// Socket is one client's presence in one namespace.
+type Socket struct {
+	id        string
+	nsp       *Namespace
+	conn      *conn
+	handshake *Handshake
+	done      chan struct{}
+
+	mu           sync.Mutex
+	connected    bool
+	handlers     map[string]EventHandler
+	onDisconnect []func(reason string)
+	onError      func(err error)
+	acks         map[uint64]chan *Args
+	jobs         []func()
+	running      bool
+}
+
+func newSocket(nsp *Namespace, c *conn, hs *Handshake) *Socket {
+	id := c.ec.ID()
+	if nsp.name != "/" {
+		id = nsp.name + "#" + id
+	}
+	return &Socket{id: id, nsp: nsp, conn: c, handshake: hs, done: make(chan struct{}), connected: true}
+}
+
+// ID returns the socket id: the engine session id on "/", "/nsp#" + it on
+// other namespaces, as socket.io 2.x.
+func (s *Socket) ID() string { return s.id }
+
+// Namespace returns the socket's namespace.
+func (s *Socket) Namespace() *Namespace { return s.nsp }
+
+// Handshake returns the request that opened the connection.
+func (s *Socket) Handshake() *Handshake { return s.handshake }
+
+// Transport returns the current Engine.IO transport: "polling" or "websocket".
+func (s *Socket) Transport() string { return s.conn.ec.Transport() }
+
+// Connected reports whether the socket is still connected.
+func (s *Socket) Connected() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.connected
+}
+
+// Done returns a channel closed when the socket disconnects.
+func (s *Socket) Done() <-chan struct{} { return s.done }
+
+// On sets the handler of the event name, replacing any earlier one. Names
+// are arbitrary strings; lifecycle handlers have their own methods
+// (OnDisconnect, OnError), so a client sending an event named "disconnect"
+// reaches only a handler registered with On("disconnect").
+func (s *Socket) On(name string, h EventHandler) {
+	s.mu.Lock()
+	if s.handlers == nil {
+		s.handlers = make(map[string]EventHandler, 4)
+	}
+	s.handlers[name] = h
+	s.mu.Unlock()
+}
+
+// OnDisconnect adds a handler called once when the socket disconnects,
+// with the reason (the Reason* constants), after its last event.
+func (s *Socket) OnDisconnect(fn func(reason string)) {
+	s.mu.Lock()
+	s.onDisconnect = append(s.onDisconnect, fn)
+	s.mu.Unlock()
+}
+
+// OnError sets the handler of errors concerning the socket: an ERROR packet
+// from the client, or an event whose arguments did not decode (reported by
+// generated code). Default: logged.
+func (s *Socket) OnError(fn func(err error)) {
+	s.mu.Lock()
+	s.onError = fn
+	s.mu.Unlock()
+}
+
+// ReportError hands err to the OnError handler, or logs it.
+func (s *Socket) ReportError(err error) {
+	s.mu.Lock()
+	fn := s.onError
+	s.mu.Unlock()
+	if fn != nil {
+		fn(err)
+		return
+	}
+	s.nsp.srv.log.Warn("socketio: socket error", "id", s.id, "err", err)
+}
+
+// Emit sends an event to the socket. []byte values anywhere in args travel
+// as binary attachments.
+func (s *Socket) Emit(event string, args ...any) error {
+	p, err := eventPacket(s.nsp.name, event, args)
+	if err != nil {
+		return err
+	}
+	return s.send(p)
+}
+
+// EmitWithAck sends an event asking the client for an ack and waits for it,
+// for ctx to end, or for the socket to disconnect.
+func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (*Args, error) {
+	p, err := eventPacket(s.nsp.name, event, args)
+	if err != nil {
+		return nil, err
+	}
+	p.ID, p.HasID = s.nsp.ackSeq.Add(1)-1, true
+	reply := make(chan *Args, 1)
+	s.mu.Lock()
+	switch {
+	case !s.connected:
+		s.mu.Unlock()
+		return nil, ErrDisconnected
+	case len(s.acks) >= s.nsp.srv.opts.MaxPendingAcks:
+		s.mu.Unlock()
+		return nil, ErrTooManyAcks
+	}
+	if s.acks == nil {
+		s.acks = make(map[uint64]chan *Args)
+	}
+	s.acks[p.ID] = reply
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.acks, p.ID)
+		s.mu.Unlock()
+	}()
+	if err := s.send(p); err != nil {
+		return nil, err
+	}
+	select {
+	case a := <-reply:
+		return a, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-s.done:
+		return nil, ErrDisconnected
+	}
+}
+
+// Join adds the socket to rooms.
+func (s *Socket) Join(rooms ...string) { s.nsp.adapter.AddAll(s.id, rooms) }
+
+// Leave removes the socket from room.
+func (s *Socket) Leave(room string) { s.nsp.adapter.Del(s.id, room) }
+
+// Rooms returns the rooms the socket is in, its own included.
+func (s *Socket) Rooms() []string { return s.nsp.adapter.SocketRooms(s.id) }
+
+// To selects the sockets in any of rooms, except this one, for a broadcast.
+func (s *Socket) To(rooms ...string) Broadcast {
+	return Broadcast{nsp: s.nsp, except: []string{s.id}}.To(rooms...)
+}
+
+// Broadcast selects every socket of the namespace except this one.
+func (s *Socket) Broadcast() Broadcast {
+	return Broadcast{nsp: s.nsp, except: []string{s.id}}
+}
+
+// Disconnect makes the socket leave its namespace: the client receives a
+// DISCONNECT and does not reconnect. With closeConn, every namespace of the
+// client is left and the connection itself is closed.
+func (s *Socket) Disconnect(closeConn bool) {
+	if closeConn {
+		s.conn.disconnectAll(ReasonServerNamespaceDisconnect)
+		return
+	}
+	if s.Connected() {
+		s.send(&codec.Packet{Type: codec.Disconnect, Namespace: s.nsp.name})
+		s.onClose(ReasonServerNamespaceDisconnect)
+	}
+}
+
+func (s *Socket) send(p *codec.Packet) error {
+	return s.conn.send(p)
+}
+
+// onEvent queues an incoming event for the socket's handlers.
+func (s *Socket) onEvent(p *codec.Packet) {
+	name, args, ok, err := codec.EventName(p.Data)
+	if err != nil || !ok {
+		return // a number as the name is valid on the wire and matches nothing
+	}
+	e := &Event{Name: name, Args: Args{Raw: args, Attachments: p.Attachments}, socket: s, nsp: s.nsp.name, send: s.send, id: p.ID, hasAck: p.HasID}
+	s.mu.Lock()
+	full := len(s.jobs) >= s.nsp.srv.opts.MaxPendingEvents
+	s.mu.Unlock()
+	if full {
+		s.nsp.srv.log.Warn("socketio: too many pending events, disconnecting", "id", s.id)
+		s.conn.disconnectAll(ReasonTransportError)
+		return
+	}
+	s.post(func() {
+		s.mu.Lock()
+		h := s.handlers[name]
+		s.mu.Unlock()
+		if h != nil {
+			h(e)
+		}
+	})
+}
+
+// onAck resolves the EmitWithAck waiting for p's id; an unknown or already
+// answered id is ignored.
+func (s *Socket) onAck(p *codec.Packet) {
+	if !p.HasID {
+		return
+	}
+	raw, err := codec.SplitArray(p.Data)
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	ch := s.acks[p.ID]
+	delete(s.acks, p.ID)
+	s.mu.Unlock()
+	if ch != nil {
+		ch <- &Args{Raw: raw, Attachments: p.Attachments}
+	}
+}
+
+func (s *Socket) onClientError(p *codec.Packet) {
+	var msg any
+	codec.Unmarshal(p.Data, nil, &msg)
+	s.post(func() { s.ReportError(fmt.Errorf("socketio: client error: %v", msg)) })
+}
+
+// onClose ends the socket once: it leaves its rooms and namespace, pending
+// acks fail, and the disconnect handlers run after any queued event.
+func (s *Socket) onClose(reason string) {
+	s.mu.Lock()
+	if !s.connected {
+		s.mu.Unlock()
+		return
+	}
+	s.connected = false
+	close(s.done)
+	handlers := s.onDisconnect
+	s.mu.Unlock()
+	s.nsp.remove(s)
+	s.conn.removeSocket(s)
+	s.post(func() {
+		// Handlers added by the connection handler run too: read them now.
+		s.mu.Lock()
+		handlers = s.onDisconnect
+		s.mu.Unlock()
+		for _, fn := range handlers {
+			fn(reason)
+		}
+	})
+}
+
+// post queues job on the socket's event goroutine, starting it if idle.
+func (s *Socket) post(job func()) {
+	s.mu.Lock()
+	s.jobs = append(s.jobs, job)
+	if !s.running {
+		s.running = true
+		go s.run()
+	}
+	s.mu.Unlock()
+}
+
+func (s *Socket) run() {
+	for {
+		s.mu.Lock()
+		if len(s.jobs) == 0 {
+			s.running = false
+			s.jobs = nil
+			s.mu.Unlock()
+			return
+		}
+		job := s.jobs[0]
+		s.jobs[0] = nil
+		s.jobs = s.jobs[1:]
+		s.mu.Unlock()
+		s.safely(job)
+	}
+}
+
+// safely runs a handler, recovering and logging a panic so that one bad
+// handler never takes the server down.
+func (s *Socket) safely(job func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.nsp.srv.log.Error("socketio: panic in handler", "id", s.id, "nsp", s.nsp.name, "panic", r, "stack", string(debug.Stack()))
+		}
+	}()
+	job()
+}
