@@ -1,6 +1,12 @@
 package socketio
 
 import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"unicode/utf8"
+
 	"github.com/siogen/siogen/runtime/socketio/codec"
 )
 
@@ -24,4 +30,155 @@ func (a *Args) Decode(i int, dst any) error {
 		return nil
 	}
 	return codec.Unmarshal(a.Raw[i], a.Attachments, dst)
+}
+
+// ArgError reports an event or ack argument that did not decode into its
+// declared Go type. Generated code hands it to the socket's error handler
+// instead of calling the user's handler.
+type ArgError struct {
+	Event string // the event's wire name
+	Index int    // the argument's position, from 0
+	Err   error
+}
+
+func (e *ArgError) Error() string {
+	return fmt.Sprintf("socketio: event %q: argument %d: %v", e.Event, e.Index, e.Err)
+}
+
+func (e *ArgError) Unwrap() error { return e.Err }
+
+// Argument decoders for generated code: each decodes argument i of a into a
+// basic type without reflection, falling back to encoding/json for JSON it
+// does not take directly (escapes, exponents). A missing argument or null
+// gives the zero value, as JavaScript's undefined and null do.
+
+// DecodeString decodes argument i as a string type.
+func DecodeString[T ~string](a *Args, i int) (T, error) {
+	raw, ok := a.raw(i)
+	if !ok {
+		return "", nil
+	}
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' {
+		body := raw[1 : n-1]
+		if plainJSONString(body) {
+			return T(body), nil
+		}
+	}
+	var s string
+	err := json.Unmarshal(raw, &s)
+	return T(s), err
+}
+
+// plainJSONString reports whether b, the inside of a JSON string, has no
+// escapes or control characters and is valid UTF-8: its bytes are the value.
+func plainJSONString(b []byte) bool {
+	for _, c := range b {
+		if c == '\\' || c == '"' || c < 0x20 {
+			return false
+		}
+	}
+	return utf8.Valid(b)
+}
+
+// DecodeBool decodes argument i as a bool type.
+func DecodeBool[T ~bool](a *Args, i int) (T, error) {
+	raw, ok := a.raw(i)
+	if !ok {
+		return false, nil
+	}
+	switch string(raw) {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	return false, fmt.Errorf("cannot decode %s into a bool", short(raw))
+}
+
+// DecodeInt decodes argument i as a signed integer type; a number with a
+// fraction or out of T's range is an error.
+func DecodeInt[T ~int | ~int8 | ~int16 | ~int32 | ~int64](a *Args, i int) (T, error) {
+	raw, ok := a.raw(i)
+	if !ok {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(string(raw), 10, 64)
+	if err != nil {
+		f, ferr := parseNumber(raw)
+		if ferr != nil {
+			return 0, ferr
+		}
+		if f != math.Trunc(f) || f < math.MinInt64 || f >= math.MaxInt64 {
+			return 0, fmt.Errorf("cannot decode %s into an integer", short(raw))
+		}
+		n = int64(f)
+	}
+	if v := T(n); int64(v) == n {
+		return v, nil
+	}
+	return 0, fmt.Errorf("%s overflows %T", short(raw), T(0))
+}
+
+// DecodeUint decodes argument i as an unsigned integer type.
+func DecodeUint[T ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr](a *Args, i int) (T, error) {
+	raw, ok := a.raw(i)
+	if !ok {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(string(raw), 10, 64)
+	if err != nil {
+		f, ferr := parseNumber(raw)
+		if ferr != nil {
+			return 0, ferr
+		}
+		if f != math.Trunc(f) || f < 0 || f >= math.MaxUint64 {
+			return 0, fmt.Errorf("cannot decode %s into an unsigned integer", short(raw))
+		}
+		n = uint64(f)
+	}
+	if v := T(n); uint64(v) == n {
+		return v, nil
+	}
+	return 0, fmt.Errorf("%s overflows %T", short(raw), T(0))
+}
+
+// DecodeFloat decodes argument i as a floating-point type.
+func DecodeFloat[T ~float32 | ~float64](a *Args, i int) (T, error) {
+	raw, ok := a.raw(i)
+	if !ok {
+		return 0, nil
+	}
+	f, err := parseNumber(raw)
+	return T(f), err
+}
+
+func parseNumber(raw []byte) (float64, error) {
+	if len(raw) == 0 || !(raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9') {
+		return 0, fmt.Errorf("cannot decode %s into a number", short(raw))
+	}
+	f, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil {
+		return 0, fmt.Errorf("cannot decode %s into a number", short(raw))
+	}
+	return f, nil
+}
+
+// raw returns argument i, or false when it is missing or null.
+func (a *Args) raw(i int) ([]byte, bool) {
+	if i >= len(a.Raw) {
+		return nil, false
+	}
+	r := a.Raw[i]
+	if string(r) == "null" {
+		return nil, false
+	}
+	return r, true
+}
+
+// short quotes at most 40 bytes of raw JSON for an error message.
+func short(raw []byte) string {
+	if len(raw) > 40 {
+		return string(raw[:40]) + "..."
+	}
+	return string(raw)
 }

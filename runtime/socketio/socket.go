@@ -3,6 +3,7 @@ package socketio
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -22,6 +23,7 @@ type Event struct {
 	socket *Socket // nil on the client side
 	nsp    string
 	send   func(*codec.Packet) error
+	report func(error) // where Reject reports; nil logs
 	id     uint64
 	hasAck bool
 	acked  atomic.Bool
@@ -45,6 +47,18 @@ func (e *Event) Ack(args ...any) error {
 		return err
 	}
 	return e.send(p)
+}
+
+// Reject reports err, for instance an *ArgError, to the socket's error
+// handler and, when the sender asked for an ack, answers it with the object
+// {"error": err.Error()}, which a JavaScript client can read.
+func (e *Event) Reject(err error) {
+	if e.report != nil {
+		e.report(err)
+	} else {
+		slog.Warn("socketio: event rejected", "event", e.Name, "err", err)
+	}
+	e.Ack(map[string]string{"error": err.Error()})
 }
 
 // Socket is one client's presence in one namespace.
@@ -232,7 +246,7 @@ func (s *Socket) onEvent(p *codec.Packet) {
 	if err != nil || !ok {
 		return // a number as the name is valid on the wire and matches nothing
 	}
-	e := &Event{Name: name, Args: Args{Raw: args, Attachments: p.Attachments}, socket: s, nsp: s.nsp.name, send: s.send, id: p.ID, hasAck: p.HasID}
+	e := &Event{Name: name, Args: Args{Raw: args, Attachments: p.Attachments}, socket: s, nsp: s.nsp.name, send: s.send, report: s.ReportError, id: p.ID, hasAck: p.HasID}
 	s.mu.Lock()
 	full := len(s.jobs) >= s.nsp.srv.opts.MaxPendingEvents
 	s.mu.Unlock()

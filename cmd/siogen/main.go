@@ -1,0 +1,262 @@
+// Command siogen generates typed Socket.IO servers and clients from a Go
+// schema package. Run it with go generate from the schema package:
+//
+//	//go:generate go run github.com/siogen/siogen/cmd/siogen
+//
+// Usage:
+//
+//	siogen [flags] [package]
+//
+// The package pattern defaults to "." (the current directory). Flags:
+//
+//	-out dir   write the generated files into dir (default: the schema package's directory)
+//	-pkg name  package name of the generated files (default: the schema package's name,
+//	           or the base name of -out when it differs)
+//	-check     write nothing; exit 1 and name the files that are stale or missing
+//	-version   print the version and exit
+//
+// Exit status: 0 on success, 1 when the schema has mistakes (each reported
+// as file:line:col: message) or -check finds stale files, 2 for bad usage.
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/siogen/siogen/gen"
+	"github.com/siogen/siogen/runtime/socketio"
+	"github.com/siogen/siogen/schema"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `siogen generates typed Socket.IO servers and clients from a schema package.
+
+Usage:
+  siogen [flags] [package]
+
+The schema is plain Go: structs that embed siogen.Namespace and declare their
+events as func-typed fields tagged with the wire name (docs/schema.md). Put
+this line in the schema package and run "go generate ./...":
+
+  //go:generate go run github.com/siogen/siogen/cmd/siogen
+
+Flags:
+`
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("siogen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "", "write the generated files into `dir` (default: the schema package's directory)")
+	pkgName := fs.String("pkg", "", "package `name` of the generated files (default: the schema package's, or the base name of -out)")
+	check := fs.Bool("check", false, "write nothing; exit 1 naming the generated files that are stale or missing")
+	version := fs.Bool("version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *version {
+		fmt.Fprintln(stdout, "siogen", socketio.Version)
+		return 0
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintln(stderr, "siogen: give at most one schema package")
+		fs.Usage()
+		return 2
+	}
+	pattern := "."
+	if fs.NArg() == 1 {
+		pattern = fs.Arg(0)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintln(stderr, "siogen:", err)
+		return 1
+	}
+
+	// Load once to learn where the schema lives, then again with the output
+	// package known, so that names it cannot reach are reported.
+	pkg, err := schema.Load(schema.Config{Patterns: []string{pattern}})
+	if err == nil && *out != "" {
+		outPath := outputPkgPath(pkg, *out)
+		if outPath != pkg.PkgPath {
+			pkg, err = schema.Load(schema.Config{Patterns: []string{pattern}, OutputPkgPath: outPath})
+		}
+	}
+	if err != nil {
+		report(stderr, wd, err)
+		return 1
+	}
+
+	dir, cfg := pkg.Dir, gen.Config{}
+	if *out != "" {
+		if dir, err = filepath.Abs(*out); err != nil {
+			fmt.Fprintln(stderr, "siogen:", err)
+			return 1
+		}
+		if cfg.PkgPath = outputPkgPath(pkg, *out); cfg.PkgPath != pkg.PkgPath {
+			cfg.PkgName = filepath.Base(dir)
+		}
+	}
+	if *pkgName != "" {
+		if cfg.PkgPath == "" {
+			cfg.PkgPath = pkg.PkgPath
+		}
+		cfg.PkgName = *pkgName
+	}
+	files, err := gen.Generate(pkg, cfg)
+	if err != nil {
+		report(stderr, wd, err)
+		return 1
+	}
+	if *check {
+		return checkFiles(stderr, wd, dir, files)
+	}
+	if err := writeFiles(dir, files); err != nil {
+		fmt.Fprintln(stderr, "siogen:", err)
+		return 1
+	}
+	return 0
+}
+
+// outputPkgPath is the import path of dir, which is taken to be in the same
+// module as the schema package.
+func outputPkgPath(pkg *schema.Package, dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return pkg.PkgPath
+	}
+	rel, err := filepath.Rel(pkg.Dir, abs)
+	if err != nil {
+		return pkg.PkgPath
+	}
+	return path.Join(pkg.PkgPath, filepath.ToSlash(rel))
+}
+
+// report prints schema mistakes one per line with paths relative to wd.
+func report(w io.Writer, wd string, err error) {
+	var list schema.ErrorList
+	if errors.As(err, &list) {
+		for _, e := range list {
+			p := e.Pos
+			if rel, rerr := filepath.Rel(wd, p.Filename); rerr == nil && !strings.HasPrefix(rel, "..") {
+				p.Filename = rel
+			}
+			fmt.Fprintf(w, "%s: %s\n", p, e.Msg)
+		}
+		return
+	}
+	fmt.Fprintln(w, "siogen:", err)
+}
+
+// existing returns the generated files already in dir.
+func existing(dir string) ([]string, error) {
+	return filepath.Glob(filepath.Join(dir, "*"+gen.Suffix))
+}
+
+func writeFiles(dir string, files map[string][]byte) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	old, err := existing(dir)
+	if err != nil {
+		return err
+	}
+	for _, p := range old {
+		if _, keep := files[filepath.Base(p)]; !keep && isGenerated(p) {
+			if err := os.Remove(p); err != nil {
+				return err
+			}
+		}
+	}
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		// Leave an unchanged file alone, so its mtime and the build cache
+		// survive.
+		if cur, err := os.ReadFile(p); err == nil && bytes.Equal(cur, content) {
+			continue
+		}
+		if err := os.WriteFile(p, content, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func isGenerated(p string) bool {
+	b, err := os.ReadFile(p)
+	return err == nil && bytes.Contains(b, []byte("// Code generated by siogen. DO NOT EDIT."))
+}
+
+// checkFiles compares files with what is on disk and reports each
+// difference; it returns the exit status.
+func checkFiles(w io.Writer, wd, dir string, files map[string][]byte) int {
+	rel := func(p string) string {
+		if r, err := filepath.Rel(wd, p); err == nil {
+			return r
+		}
+		return p
+	}
+	var problems []string
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		p := filepath.Join(dir, n)
+		cur, err := os.ReadFile(p)
+		switch {
+		case err != nil:
+			problems = append(problems, fmt.Sprintf("%s: missing", rel(p)))
+		case !bytes.Equal(cur, files[n]):
+			problems = append(problems, fmt.Sprintf("%s: stale (%s)", rel(p), firstDifference(cur, files[n])))
+		}
+	}
+	old, _ := existing(dir)
+	for _, p := range old {
+		if _, ok := files[filepath.Base(p)]; !ok && isGenerated(p) {
+			problems = append(problems, fmt.Sprintf("%s: left over from a namespace that moved or was removed", rel(p)))
+		}
+	}
+	if len(problems) == 0 {
+		return 0
+	}
+	for _, p := range problems {
+		fmt.Fprintln(w, p)
+	}
+	fmt.Fprintln(w, `siogen: generated code is out of date; run "go generate ./..."`)
+	return 1
+}
+
+// firstDifference describes the first line where have and want differ.
+func firstDifference(have, want []byte) string {
+	h := strings.Split(string(have), "\n")
+	g := strings.Split(string(want), "\n")
+	for i := 0; i < len(h) || i < len(g); i++ {
+		var hl, gl string
+		if i < len(h) {
+			hl = h[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if hl != gl {
+			return fmt.Sprintf("line %d: have %q, want %q", i+1, hl, gl)
+		}
+	}
+	return "trailing bytes differ"
+}
