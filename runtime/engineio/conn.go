@@ -196,6 +196,9 @@ func (c *Conn) finish(reason string) {
 		c.closeTimer.Stop()
 	}
 	if ws != nil {
+		// A close frame without a status, as the reference sends (the
+		// peer sees 1005), then the connection goes.
+		ws.WriteControl(websocket.CloseMessage, nil, time.Now().Add(time.Second))
 		ws.Close()
 	}
 	if probe != nil {

@@ -59,13 +59,16 @@ func (t PacketType) String() string {
 }
 
 // Packet is one Engine.IO packet.
+//
+// Data comes first so that the struct packs into 32 bytes: packets are held
+// in every send queue.
 type Packet struct {
-	Type PacketType
 	// Data is the packet's data, possibly empty. For a text packet it is
 	// UTF-8 text; for a binary packet it is raw bytes. Decoders may return
 	// Data aliasing their input (each says when), so a caller that reuses
 	// the input buffer must copy Data first.
 	Data []byte
+	Type PacketType
 	// Binary reports whether Data is binary. Only Message packets may be
 	// binary.
 	Binary bool
