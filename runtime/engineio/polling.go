@@ -2,7 +2,7 @@ package engineio
 
 import (
 	"bytes"
-		"compress/gzip"
+	"compress/gzip"
 	"compress/zlib"
 	"io"
 	"net/http"

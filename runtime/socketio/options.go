@@ -27,6 +27,10 @@ type Options struct {
 	// for at once; past it EmitWithAck fails with ErrTooManyAcks. Default 1024.
 	MaxPendingAcks int
 
+	// DisableServeClient stops serving the browser client at
+	// <Engine.Path>socket.io.js (socket.io 2.x's serveClient: false).
+	DisableServeClient bool
+
 	// Logger receives diagnostics, including recovered handler panics.
 	// Default slog.Default().
 	Logger *slog.Logger

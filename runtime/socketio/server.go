@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/siogen/siogen/runtime/engineio"
@@ -34,9 +35,10 @@ var (
 // Server is a Socket.IO server: an http.Handler serving the Engine.IO
 // endpoint, and the registry of namespaces. Create it with NewServer.
 type Server struct {
-	opts Options
-	eio  *engineio.Server
-	log  *slog.Logger
+	opts       Options
+	eio        *engineio.Server
+	clientPath string
+	log        *slog.Logger
 
 	mu    sync.RWMutex
 	nsps  map[string]*Namespace
@@ -52,12 +54,22 @@ func NewServer(opts *Options) *Server {
 	}
 	s.log = s.opts.Logger
 	s.eio = engineio.NewServer(engineHandler{s}, &s.opts.Engine)
+	path := s.opts.Engine.Path
+	if path == "" {
+		path = "/socket.io/"
+	}
+	s.clientPath = strings.TrimSuffix(path, "/") + "/socket.io.js"
 	s.Of("/")
 	return s
 }
 
-// ServeHTTP serves the Engine.IO endpoint below Options.Engine.Path.
+// ServeHTTP serves the Engine.IO endpoint below Options.Engine.Path, and
+// the browser client at <path>socket.io.js unless DisableServeClient.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.opts.DisableServeClient && r.Method == http.MethodGet && r.URL.Path == s.clientPath {
+		serveBrowserClient(w, r)
+		return
+	}
 	s.eio.ServeHTTP(w, r)
 }
 

@@ -5,11 +5,29 @@
 // binary packet being reconstructed, and belongs to one connection. Both
 // protocol revisions are supported, chosen by a Version value: Socket.IO v4
 // (socket.io 2.x) and Socket.IO v5 (socket.io 3.x and 4.x).
+//
+// Sending: AppendValue (or AppendEvent, AppendArray) turns Go values into the
+// JSON payload, replacing every []byte by a placeholder and collecting it as
+// an attachment; AppendPacket writes the packet text; the attachments follow
+// as binary Engine.IO messages. Receiving: a Decoder turns Engine.IO messages
+// into packets; EventName or SplitArray split the payload into raw
+// arguments; Unmarshal decodes each one, putting the attachments back.
+//
+// Nothing is copied on the way: packets alias the messages handed to the
+// Decoder, raw arguments alias the packet, decoded []byte values alias the
+// attachments, and attachments produced by AppendValue alias the values
+// encoded. Buffers must therefore stay untouched while anything derived from
+// them is in use.
+//
+// Every function here takes untrusted input: malformed input is an error,
+// never a panic, and the work done is linear in the input (JSON nesting is
+// bounded: Decoder.MaxDepth for packets, 10000 levels elsewhere).
 package codec
 
 import "fmt"
 
-// Version is a Socket.IO protocol revision.
+// Version is a Socket.IO protocol revision. Functions of this package treat
+// every value other than V5 as V4, so the zero value means V4.
 type Version int
 
 // The protocol revisions this package speaks.
@@ -64,17 +82,21 @@ type Packet struct {
 	ID    uint64
 	HasID bool
 	// Data is the JSON payload exactly as on the wire (placeholders included),
-	// or nil when the packet has none.
+	// or nil when the packet has none. From a Decoder it is a slice of the
+	// text message.
 	Data []byte
 	// Attachments are the binary attachments of a BINARY_EVENT or BINARY_ACK,
-	// in placeholder order.
+	// indexed by placeholder num. From a Decoder they are the binary
+	// messages themselves.
 	Attachments [][]byte
 }
 
-// ProtocolError is returned by the Decoder for input that does not follow
-// the protocol. The reference closes the whole connection on it.
+// ProtocolError is returned by the Decoder, EventName and SplitArray for
+// input that does not follow the protocol. The reference closes the whole
+// connection on it.
 type ProtocolError struct {
-	Reason string
+	Reason string // what was wrong, for logs
 }
 
+// Error returns the reason with a prefix naming the layer.
 func (e *ProtocolError) Error() string { return "socketio: bad packet: " + e.Reason }

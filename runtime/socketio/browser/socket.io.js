@@ -1,0 +1,1 @@
+/* siogen browser client: being written. */
