@@ -12,7 +12,7 @@ import (
 // args becomes an attachment.
 func eventPacket(nsp, name string, args []any) (*codec.Packet, error) {
 	p := &codec.Packet{Type: codec.Event, Namespace: nsp}
-	data, err := appendArray(nil, name, args, &p.Attachments)
+	data, err := codec.AppendEvent(nil, name, args, &p.Attachments)
 	if err != nil {
 		return nil, fmt.Errorf("socketio: encode %q: %w", name, err)
 	}
@@ -26,7 +26,7 @@ func eventPacket(nsp, name string, args []any) (*codec.Packet, error) {
 // ackPacket builds the ACK packet [args...] answering id.
 func ackPacket(nsp string, id uint64, args []any) (*codec.Packet, error) {
 	p := &codec.Packet{Type: codec.Ack, Namespace: nsp, ID: id, HasID: true}
-	data, err := appendArray(nil, "", args, &p.Attachments)
+	data, err := codec.AppendArray(nil, args, &p.Attachments)
 	if err != nil {
 		return nil, fmt.Errorf("socketio: encode ack: %w", err)
 	}
@@ -35,25 +35,6 @@ func ackPacket(nsp string, id uint64, args []any) (*codec.Packet, error) {
 		p.Type = codec.BinaryAck
 	}
 	return p, nil
-}
-
-// appendArray appends [name?, args...]; the name is left out when empty.
-func appendArray(dst []byte, name string, args []any, attachments *[][]byte) ([]byte, error) {
-	dst = append(dst, '[')
-	if name != "" {
-		b, _ := json.Marshal(name)
-		dst = append(dst, b...)
-	}
-	for i, a := range args {
-		if i > 0 || name != "" {
-			dst = append(dst, ',')
-		}
-		var err error
-		if dst, err = codec.AppendValue(dst, a, attachments); err != nil {
-			return nil, err
-		}
-	}
-	return append(dst, ']'), nil
 }
 
 // errorPacket builds the ERROR packet refusing a namespace; data is a
