@@ -304,7 +304,7 @@ func handlerBody(ev *schema.Event, fnExpr jen.Code) []jen.Code {
 	body = append(body,
 		jen.List(lhs...).Op(":=").Add(call),
 		jen.If(jen.Id("ackErr").Op("!=").Nil()).Block(
-			jen.Id("e").Dot("Reject").Call(jen.Id("ackErr")),
+			jen.Id("e").Dot("AckError").Call(jen.Id("ackErr")),
 			jen.Return(),
 		),
 		jen.Id("e").Dot("Ack").Call(ids(results)...),
@@ -332,6 +332,7 @@ func emitWithAckBody(ev *schema.Event, recv jen.Code, argNames, resNames []strin
 		jen.List(jen.Id("reply"), jen.Err()).Op(":=").Add(recv).Dot("EmitWithAck").Call(callArgs...),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return()),
 	}
+	body = append(body, jen.If(jen.Err().Op("=").Id("reply").Dot("Rejected").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return()))
 	for i, p := range ev.Ack.Params {
 		body = append(body, decodeInto(p, resNames[i], replyArgs, replyArgs, i, false)...)
 		body = append(body, jen.If(jen.Err().Op("!=").Nil()).Block(
@@ -359,7 +360,7 @@ func (g *nsGen) emitMethod(f *jen.File, recvType, r string, target jen.Code, ev 
 	}
 	resNames := paramNames(ev.Ack.Params, taken)
 	results := append(g.params(ev.Ack.Params, resNames), jen.Err().Error())
-	docf(f, "%s sends %q to %s and waits for its ack, until ctx ends.%s", name, ev.Wire, to, docLines(ev.Doc))
+	docf(f, "%s sends %q to %s and waits for its ack, until ctx ends. An ack answered with {\"error\": message} returns a *socketio.RejectedError.%s", name, ev.Wire, to, docLines(ev.Doc))
 	f.Func().Params(jen.Id(r).Id(recvType)).Id(name).
 		Params(append([]jen.Code{jen.Id("ctx").Qual("context", "Context")}, g.params(ev.Args, argNames)...)...).
 		Params(results...).
@@ -501,14 +502,11 @@ func (g *nsGen) client(f *jen.File) {
 	recv := func() *jen.Statement { return jen.Id("c").Op("*").Id(n.Client) }
 	sock := func() *jen.Statement { return jen.Id("c").Dot("sock") }
 
-	docf(f, "%s returns the client of %s on the connection m manages. Set its handlers,", n.NewClient, g.what())
-	f.Comment("then call Connect.")
+	docf(f, "%s returns the client of %s on the connection m manages, not yet connected: set its handlers, then call Connect. Several clients of one Manager share its connection.", n.NewClient, g.what())
 	f.Func().Id(n.NewClient).Params(jen.Id("m").Op("*").Add(rt("Manager"))).Op("*").Id(n.Client).Block(
 		jen.Return(jen.Op("&").Id(n.Client).Values(jen.Dict{jen.Id("sock"): jen.Id("m").Dot("Socket").Call(jen.Lit(ns.Path))})),
 	)
-	docf(f, "%s connects to %s at rawURL (such as http://localhost:3000, query parameters", n.Dial, g.what())
-	f.Comment("included) and returns its client once connected. Handlers set after it returns miss the")
-	docf(f, "events sent on connection; use %s and Connect when that matters.", n.NewClient)
+	docf(f, "%s connects to %s on the server at rawURL (such as http://localhost:3000; its query is sent with the handshake) and returns the client once the server accepted it. Handlers set after it returns miss the events sent on connection; use %s and Connect when that matters. The client reconnects by itself as opts configure; end it with Close.", n.Dial, g.what(), n.NewClient)
 	f.Func().Id(n.Dial).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("rawURL").String(), jen.Id("opts").Op("*").Add(rt("ManagerOptions"))).Params(jen.Op("*").Id(n.Client), jen.Error()).Block(
 		jen.Id("c").Op(":=").Id(n.NewClient).Call(rt("NewManager").Call(jen.Id("rawURL"), jen.Id("opts"))),
 		jen.If(jen.Err().Op(":=").Id("c").Dot("Connect").Call(jen.Id("ctx")), jen.Err().Op("!=").Nil()).Block(
@@ -520,23 +518,23 @@ func (g *nsGen) client(f *jen.File) {
 
 	f.Comment("Socket returns the untyped client socket underneath.")
 	f.Func().Params(recv()).Id("Socket").Params().Op("*").Add(rt("ClientSocket")).Block(jen.Return(sock()))
-	f.Comment("Connect connects the namespace and waits until the server accepts it, refuses it, or ctx ends.")
+	docf(f, "Connect joins the namespace and waits until the server accepts it (nil), refuses it (a *socketio.ConnectError), the connection attempt fails, or ctx ends. See socketio.ClientSocket.Connect.")
 	f.Func().Params(recv()).Id("Connect").Params(jen.Id("ctx").Qual("context", "Context")).Error().Block(jen.Return(sock().Dot("Connect").Call(jen.Id("ctx"))))
 	f.Comment("ID returns the socket id the server gave this client.")
 	f.Func().Params(recv()).Id("ID").Params().String().Block(jen.Return(sock().Dot("ID").Call()))
 	f.Comment("Connected reports whether the namespace is connected.")
 	f.Func().Params(recv()).Id("Connected").Params().Bool().Block(jen.Return(sock().Dot("Connected").Call()))
-	f.Comment("OnConnect sets the handler called on every (re)connection.")
+	f.Comment("OnConnect adds a handler called each time the server accepts the client: at first and after each reconnection.")
 	f.Func().Params(recv()).Id("OnConnect").Params(jen.Id("fn").Func().Params()).Block(sock().Dot("OnConnect").Call(jen.Id("fn")))
-	f.Comment("OnDisconnect sets the handler called when the namespace disconnects, with the reason.")
+	f.Comment("OnDisconnect adds a handler called each time the client disconnects, with the reason (socketio.Reason...).")
 	f.Func().Params(recv()).Id("OnDisconnect").Params(jen.Id("fn").Func().Params(jen.Id("reason").String())).Block(sock().Dot("OnDisconnect").Call(jen.Id("fn")))
-	f.Comment("OnConnectError sets the handler called when the server refuses the namespace.")
+	f.Comment("OnConnectError adds a handler called when connecting fails: a refusal by the server or a failed connection attempt.")
 	f.Func().Params(recv()).Id("OnConnectError").Params(jen.Id("fn").Func().Params(jen.Err().Error())).Block(sock().Dot("OnConnectError").Call(jen.Id("fn")))
-	f.Comment("OnError sets the handler of errors such as event arguments that did not decode.")
+	f.Comment("OnError adds a handler of errors such as event arguments that did not decode; without one they are logged.")
 	f.Func().Params(recv()).Id("OnError").Params(jen.Id("fn").Func().Params(jen.Err().Error())).Block(sock().Dot("OnError").Call(jen.Id("fn")))
 	f.Comment("Disconnect leaves the namespace; the client does not reconnect it.")
 	f.Func().Params(recv()).Id("Disconnect").Params().Error().Block(jen.Return(sock().Dot("Disconnect").Call()))
-	f.Comment("Close disconnects and closes the connection underneath, with every namespace on it.")
+	f.Comment("Close ends the client for good: it closes the connection underneath, with every namespace on it.")
 	f.Func().Params(recv()).Id("Close").Params().Error().Block(jen.Return(sock().Dot("Manager").Call().Dot("Close").Call()))
 	for _, ev := range ns.ServerToClient {
 		g.onMethod(f, "*"+n.Client, "c", sock(), ev, "the server")

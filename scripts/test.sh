@@ -22,6 +22,12 @@ fi
 go version
 echo "node $(node --version), npm $(npm --version)"
 
+if ! command -v chromium >/dev/null; then
+	echo "installing chromium from Debian (browser tests)"
+	apt_install chromium
+fi
+echo "$(chromium --version 2>/dev/null || echo 'chromium: not found')"
+
 step "Go modules"
 go mod download
 
@@ -32,6 +38,17 @@ step "gofmt, go vet"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then echo "gofmt would change:"; echo "$unformatted"; exit 1; fi
 go vet ./...
+
+step "generated code is current (siogen -check)"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+go build -o "$tmp/siogen" ./cmd/siogen
+directive='//go:generate go run github.com/siogen/siogen/cmd/siogen'
+for f in $(grep -rl --include='*.go' --exclude-dir=testdata --exclude-dir=node_modules "^$directive" .); do
+	args=$(grep -h "^$directive" "$f" | head -1 | sed "s|^$directive||")
+	echo "$(dirname "$f")"
+	(cd "$(dirname "$f")" && "$tmp/siogen" -check $args)
+done
 
 step "go test -race"
 go test -race -count=1 -timeout 12m ./...

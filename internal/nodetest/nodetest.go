@@ -150,3 +150,9 @@ func Start(t testing.TB, script string, ready string, env []string, args ...stri
 	}
 	return p
 }
+
+// Kill stops the script and waits for it to exit.
+func (p *Process) Kill() {
+	p.cmd.Process.Kill()
+	<-p.done
+}

@@ -1,6 +1,7 @@
 package socketio
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -181,4 +182,34 @@ func short(raw []byte) string {
 		return string(raw[:40]) + "..."
 	}
 	return string(raw)
+}
+
+// RejectedError is the error of an ack that the receiver answered with
+// {"error": message} (see Event.Reject) instead of its values.
+type RejectedError struct {
+	Message string
+}
+
+func (e *RejectedError) Error() string { return "socketio: rejected: " + e.Message }
+
+// Rejected returns a *RejectedError when a are the arguments of an ack
+// answered with the error convention of Event.Reject: a single object whose
+// only key is "error", holding a string. Otherwise it returns nil.
+func (a *Args) Rejected() error {
+	if len(a.Raw) != 1 {
+		return nil
+	}
+	raw := bytes.TrimSpace(a.Raw[0])
+	if len(raw) < 10 || raw[0] != '{' || !bytes.Contains(raw, []byte(`"error"`)) {
+		return nil
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil || len(obj) != 1 {
+		return nil
+	}
+	var msg string
+	if json.Unmarshal(obj["error"], &msg) != nil {
+		return nil
+	}
+	return &RejectedError{Message: msg}
 }

@@ -12,7 +12,7 @@ import (
 // Handshake describes the request that opened a socket's connection, with
 // the query of its namespace CONNECT merged over the URL's.
 type Handshake struct {
-	Header  http.Header // request headers
+	Header  http.Header // request headers, Host included
 	Query   url.Values  // query parameters
 	Address string      // the client's IP address
 	Time    time.Time   // when the connection was opened
@@ -26,8 +26,14 @@ func newHandshake(r *http.Request, t time.Time) *Handshake {
 	if host, _, err := net.SplitHostPort(addr); err == nil {
 		addr = host
 	}
+	// net/http moves Host out of the header map; socket.io's handshake
+	// has it among the headers.
+	header := r.Header.Clone()
+	if r.Host != "" {
+		header.Set("Host", r.Host)
+	}
 	return &Handshake{
-		Header:  r.Header,
+		Header:  header,
 		Query:   r.URL.Query(),
 		Address: addr,
 		Time:    t,

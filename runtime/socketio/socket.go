@@ -58,7 +58,15 @@ func (e *Event) Reject(err error) {
 	} else {
 		slog.Warn("socketio: event rejected", "event", e.Name, "err", err)
 	}
-	e.Ack(map[string]string{"error": err.Error()})
+	e.AckError(err)
+}
+
+// AckError answers the event's ack with the object {"error": err.Error()},
+// the convention a JavaScript client can read and a generated Go client
+// returns as a *RejectedError. Unlike Reject it reports nothing: it is
+// how a handler's own error answers.
+func (e *Event) AckError(err error) error {
+	return e.Ack(map[string]string{"error": err.Error()})
 }
 
 // Socket is one client's presence in one namespace.

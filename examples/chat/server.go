@@ -1,0 +1,71 @@
+package main
+
+import (
+	_ "embed"
+	"log"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/siogen/siogen/examples/chat/chatapi"
+	"github.com/siogen/siogen/runtime/socketio"
+)
+
+//go:embed index.html
+var indexHTML []byte
+
+// newServer returns the chat's HTTP handler: the page at /, the Socket.IO
+// endpoint (and its browser client) at /socket.io/. Everything Socket.IO
+// goes through the code siogen generated from package chatapi.
+func newServer(logger *log.Logger, opts *socketio.Options) (http.Handler, *socketio.Server) {
+	srv := socketio.NewServer(opts)
+	chat := chatapi.NewChatServer(srv)
+
+	chat.OnConnection(func(s *chatapi.ChatSocket) {
+		logger.Println("a user connected")
+		name := "" // touched only by this socket's handlers, which run one at a time
+
+		s.OnChatMessage(func(msg string) (int, error) {
+			logger.Println("message: " + msg)
+			if err := chat.EmitChatMessage(msg); err != nil {
+				return 0, err
+			}
+			return len(chat.Namespace().Sockets()), nil
+		})
+		s.OnSetName(func(requested string) (string, error) {
+			first := name == ""
+			name = cleanName(requested)
+			if first {
+				s.Broadcast().EmitUserJoined(name, len(chat.Namespace().Sockets()))
+			}
+			return name, nil
+		})
+		s.OnDisconnect(func(reason string) {
+			logger.Println("user disconnected")
+			if name != "" {
+				chat.EmitUserLeft(name, len(chat.Namespace().Sockets()))
+			}
+		})
+	})
+
+	mux := http.NewServeMux()
+	mux.Handle("/socket.io/", chat)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(indexHTML)
+	})
+	return mux, srv
+}
+
+// cleanName trims a requested nickname to at most 32 characters.
+func cleanName(s string) string {
+	s = strings.TrimSpace(s)
+	for utf8.RuneCountInString(s) > 32 {
+		_, size := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-size]
+	}
+	if s == "" {
+		return "anonymous"
+	}
+	return s
+}

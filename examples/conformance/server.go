@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/siogen/siogen/examples/conformance/contract"
+	"github.com/siogen/siogen/runtime/engineio"
+	"github.com/siogen/siogen/runtime/socketio"
+)
+
+// newServer returns the conformance server: every row and namespace rule of
+// the contract, built only from the generated typed API.
+func newServer() *socketio.Server {
+	srv := socketio.NewServer(&socketio.Options{
+		Engine: engineio.Options{PingInterval: 2 * time.Second}, // as the reference
+	})
+	asdf := []byte("asdfasdf")
+
+	// These accept every connection and have no events.
+	contract.NewFooServer(srv)
+	contract.NewAsdServer(srv)
+	contract.NewValidServer(srv)
+	contract.NewTimeoutSocketServer(srv)
+
+	abc := contract.NewAbcServer(srv)
+	abc.OnConnection(func(s *contract.AbcSocket) { s.EmitHandshake(handshake(s.Handshake())) })
+
+	contract.NewNoServer(srv).Use(func(*contract.NoSocket) error {
+		return errors.New("Auth failed (custom namespace)")
+	})
+
+	admin := contract.NewAdminServer(srv)
+	admin.Use(func(s *contract.AdminSocket) error {
+		if s.Handshake().Query.Get("token") != "secret" {
+			return errors.New("not authorized")
+		}
+		return nil
+	})
+	admin.OnConnection(func(s *contract.AdminSocket) {
+		s.OnWhoAmI(func() (string, error) { return "admin", nil })
+	})
+
+	main := contract.NewMainServer(srv)
+	main.Use(func(s *contract.MainSocket) error {
+		if s.Handshake().Query.Has("fail") {
+			return errors.New("Auth failed (main namespace)")
+		}
+		return nil
+	})
+	main.OnConnection(func(s *contract.MainSocket) {
+		s.OnHi(func() { s.EmitHi() })
+		s.OnAck(func() {
+			// Handlers may block: acks are resolved as they arrive, not by
+			// this socket's event goroutine.
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			n, obj, err := s.EmitAck(ctx)
+			if err == nil && n == 5 && obj.Test {
+				s.EmitGotIt()
+			}
+		})
+		s.OnGetAckDate(func(any) (string, error) { return jsDate(time.Now()), nil })
+		s.OnGetDate(func() { s.EmitTakeDate(jsDate(time.Now())) })
+		s.OnGetDateObj(func() { s.EmitTakeDateObj(contract.DateObject{Date: jsDate(time.Now())}) })
+		s.OnGetUtf8(func() {
+			for _, u := range []string{"てすと", "Я Б Г Д Ж Й", "Ä ä Ü ü ß", "utf8 — string", "utf8 — string"} {
+				s.EmitTakeUtf8(u)
+			}
+		})
+		s.OnFalse(func() { s.EmitFalse(false) })
+		s.OnDoge(func() { s.EmitDoge(asdf) })
+		s.OnBuffa(func(data any) {
+			if _, ok := data.([]byte); ok {
+				s.EmitBuffack()
+			}
+		})
+		s.OnJSONBuff(func(v contract.JSONBuffer) {
+			if _, ok := v.Message.([]byte); ok && v.Hello == "lol" && v.Goodbye == "gotcha" {
+				s.EmitJSONBuffAck()
+			}
+		})
+		gotAbuff1 := false // touched only by this socket's handlers, one at a time
+		s.OnAbuff1(func(data any) { _, gotAbuff1 = data.([]byte) })
+		s.OnAbuff2(func(any) {
+			if gotAbuff1 {
+				s.EmitAbuff2Ack()
+			}
+		})
+		s.OnGetBin(func() { s.EmitTakeBin(asdf) })
+		s.OnEcho(func(v any) (any, error) { return v, nil })
+		s.OnGetHandshake(func() (contract.Handshake, error) { return handshake(s.Handshake()), nil })
+		s.OnJoin(func(room string) (int, error) {
+			s.Join(room)
+			ids, err := s.Socket().Namespace().SocketsIn(context.Background(), room)
+			return len(ids), err
+		})
+		s.OnRoomMessage(func(room string, msg any) { s.To(room).EmitRoomMessage(room, msg) })
+		s.OnBroadcast(func(msg any) { s.Broadcast().EmitBroadcast(msg) })
+		s.OnDisconnectMe(func() { s.Disconnect(true) })
+		s.OnServerAck(func(n float64) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if m, err := s.EmitDouble(ctx, n); err == nil {
+				s.EmitDoubleResult(m)
+			}
+		})
+	})
+	return srv
+}
+
+// jsDate formats t as JavaScript's Date.toJSON does.
+func jsDate(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// handshake converts the runtime's handshake into the contract's JSON shape
+// (the one socket.io 2.x sends).
+func handshake(h *socketio.Handshake) contract.Handshake {
+	var out contract.Handshake
+	b, _ := json.Marshal(h)
+	json.Unmarshal(b, &out)
+	return out
+}

@@ -1,0 +1,483 @@
+package socketio
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/siogen/siogen/runtime/engineio"
+)
+
+// clientWait bounds every wait of the client tests.
+const clientWait = 5 * time.Second
+
+// clientQuiet is how long a test waits to see that something does not
+// happen.
+const clientQuiet = 300 * time.Millisecond
+
+// clientTransportSetups are the transport configurations every client test
+// runs on.
+var clientTransportSetups = []struct {
+	name       string
+	transports []string
+}{
+	{"polling+upgrade", []string{engineio.Polling, engineio.WebSocket}},
+	{"websocket", []string{engineio.WebSocket}},
+	{"polling", []string{engineio.Polling}},
+}
+
+// clientLeakCheck fails t if goroutines started during the test outlive
+// it. It runs after every other cleanup (node processes included).
+func clientLeakCheck(t *testing.T) {
+	opt := goleak.IgnoreCurrent()
+	t.Cleanup(func() {
+		if !t.Failed() {
+			goleak.VerifyNone(t, opt)
+		}
+	})
+}
+
+// clientTestLogger drops everything below warnings.
+func clientTestLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// clientTestOptions returns options with the given transports and fast
+// reconnection.
+func clientTestOptions(transports []string) *ManagerOptions {
+	return &ManagerOptions{
+		Engine:               engineio.DialOptions{Transports: transports},
+		ReconnectionDelay:    50 * time.Millisecond,
+		ReconnectionDelayMax: 200 * time.Millisecond,
+		Timeout:              clientWait,
+	}
+}
+
+// clientDial dials rawURL and closes the socket's manager at cleanup.
+func clientDial(t *testing.T, rawURL string, opts *ManagerOptions) *ClientSocket {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), clientWait)
+	defer cancel()
+	s, err := Dial(ctx, rawURL, opts)
+	if err != nil {
+		t.Fatalf("Dial %s: %v", rawURL, err)
+	}
+	t.Cleanup(func() { s.Manager().Close() })
+	return s
+}
+
+// clientExpect registers a handler for event that hands its events over a
+// channel.
+func clientExpect(s *ClientSocket, event string) <-chan *Event {
+	ch := make(chan *Event, 16)
+	s.On(event, func(e *Event) { ch <- e })
+	return ch
+}
+
+// clientRecv waits for a value on ch.
+func clientRecv[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(clientWait):
+		t.Fatalf("timed out waiting for %s", what)
+		var zero T
+		return zero
+	}
+}
+
+// clientNone checks that nothing arrives on ch for a while.
+func clientNone[T any](t *testing.T, ch <-chan T, what string) {
+	t.Helper()
+	select {
+	case v := <-ch:
+		t.Fatalf("unexpected %s: %v", what, v)
+	case <-time.After(clientQuiet):
+	}
+}
+
+// clientArg decodes argument i of a into a new T.
+func clientArg[T any](t *testing.T, a *Args, i int) T {
+	t.Helper()
+	var v T
+	if err := a.Decode(i, &v); err != nil {
+		t.Fatalf("decode argument %d (%s): %v", i, a.Raw, err)
+	}
+	return v
+}
+
+// clientAsk calls EmitWithAck, failing t on error.
+func clientAsk(t *testing.T, s *ClientSocket, event string, args ...any) *Args {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), clientWait)
+	defer cancel()
+	a, err := s.EmitWithAck(ctx, event, args...)
+	if err != nil {
+		t.Fatalf("EmitWithAck %q: %v", event, err)
+	}
+	return a
+}
+
+func clientEmit(t *testing.T, s *ClientSocket, event string, args ...any) {
+	t.Helper()
+	if err := s.Emit(event, args...); err != nil {
+		t.Fatalf("Emit %q: %v", event, err)
+	}
+}
+
+// clientRefused dials rawURL and checks that the server refuses it with
+// the ERROR message want for namespace nsp.
+func clientRefused(t *testing.T, rawURL string, opts *ManagerOptions, nsp, want string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), clientWait)
+	defer cancel()
+	s, err := Dial(ctx, rawURL, opts)
+	if err == nil {
+		s.Manager().Close()
+		t.Fatalf("Dial %s: connected, want refusal %q", rawURL, want)
+	}
+	var ce *ConnectError
+	if !errors.As(err, &ce) || ce.Message != want || ce.Namespace != nsp {
+		t.Fatalf("Dial %s: %v (%#v), want ConnectError %s %q", rawURL, err, ce, nsp, want)
+	}
+	if !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %q does not carry the server's message %q", err, want)
+	}
+}
+
+var clientRun atomic.Int64
+
+// clientRunContract checks every row of the conformance contract
+// (shared/peers/node-conformance/README.md) with the Go client against the
+// server at base (http://host:port), over transports.
+func clientRunContract(t *testing.T, base string, transports []string) {
+	opts := func() *ManagerOptions { return clientTestOptions(transports) }
+	asdf := []byte("asdfasdf")
+	run := fmt.Sprintf("%d-%d", time.Now().UnixNano(), clientRun.Add(1))
+
+	t.Run("hi", func(t *testing.T) {
+		s := clientDial(t, base, opts())
+		ch := clientExpect(s, "hi")
+		clientEmit(t, s, "hi")
+		if e := clientRecv(t, ch, "hi"); e.Len() != 0 || e.HasAck() {
+			t.Fatalf("hi: %d args, ack %v", e.Len(), e.HasAck())
+		}
+	})
+	t.Run("ack", func(t *testing.T) {
+		s := clientDial(t, base, opts())
+		got := clientExpect(s, "got it")
+		s.On("ack", func(e *Event) {
+			if !e.HasAck() {
+				t.Error("ack: the server asked for no ack")
+			}
+			e.Ack(5, map[string]bool{"test": true})
+		})
+		clientEmit(t, s, "ack")
+		clientRecv(t, got, "got it")
+	})
+	t.Run("getAckDate", func(t *testing.T) {
+		s := clientDial(t, base, opts())
+		a := clientAsk(t, s, "getAckDate", map[string]int{"test": 1})
+		ts, err := time.Parse(time.RFC3339, clientArg[string](t, a, 0))
+		if err != nil || time.Since(ts).Abs() > time.Minute {
+			t.Fatalf("getAckDate: %s: %v", a.Raw[0], err)
+		}
+	})
+	t.Run("getDate", func(t *testing.T) {
+		s := clientDial(t, base, opts())
+		ch := clientExpect(s, "takeDate")
+		clientEmit(t, s, "getDate")
+		e := clientRecv(t, ch, "takeDate")
+		if _, err := time.Parse(time.RFC3339, clientArg[string](t, &e.Args, 0)); err != nil {
+			t.Fatal(err)
+		}
+		ch = clientExpect(s, "takeDateObj")
+		clientEmit(t, s, "getDateObj")
+		e = clientRecv(t, ch, "takeDateObj")
+		if _, err := time.Parse(time.RFC3339, clientArg[struct{ Date string }](t, &e.Args, 0).Date); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("getUtf8", func(t *testing.T) {
+		s := clientDial(t, base, opts())
+		ch := clientExpect(s, "takeUtf8")
+		clientEmit(t, s, "getUtf8")
+		for _, want := range []string{"てすと", "Я Б Г Д Ж Й", "Ä ä Ü ü ß", "utf8 — string", "utf8 — string"} {
+			if got := clientArg[string](t, &clientRecv(t, ch, "takeUtf8").Args, 0); got != want {
+				t.Fatalf("takeUtf8: %q, want %q", got, want)
+			}
+		}
+	})
+	t.Run("false", func(t *testing.T) {
+		s := clientDial(t, base, opts())
+		ch := clientExpect(s, "false")
+		clientEmit(t, s, "false")
+		e := clientRecv(t, ch, "false")
+		if string(e.Raw[0]) != "false" {
+			t.Fatalf("false: %s", e.Raw[0])
+		}
+	})
+	t.Run("binary in", func(t *testing.T) {
+		s := clientDial(t, base, opts())
+		doge := clientExpect(s, "doge")
+		takebin := clientExpect(s, "takebin")
+		clientEmit(t, s, "doge")
+		clientEmit(t, s, "getbin")
+		for _, c := range []struct {
+			ch   <-chan *Event
+			name string
+		}{{doge, "doge"}, {takebin, "takebin"}} {
+			e := clientRecv(t, c.ch, c.name)
+			if b := clientArg[[]byte](t, &e.Args, 0); !bytes.Equal(b, asdf) {
+				t.Fatalf("%s: %q", c.name, b)
+			}
+			if v := clientArg[any](t, &e.Args, 0); !reflect.DeepEqual(v, asdf) {
+				t.Fatalf("%s into any: %#v", c.name, v)
+			}
+		}
+	})
+	t.Run("binary out", func(t *testing.T) {
+		s := clientDial(t, base, opts())
+		buffack := clientExpect(s, "buffack")
+		jsonbuffAck := clientExpect(s, "jsonbuff-ack")
+		abuff2Ack := clientExpect(s, "abuff2-ack")
+		clientEmit(t, s, "buffa", []byte{1, 2, 3, 4})
+		clientRecv(t, buffack, "buffack")
+		type jsonbuff struct {
+			Hello   string `json:"hello"`
+			Message []byte `json:"message"`
+			Goodbye string `json:"goodbye"`
+		}
+		clientEmit(t, s, "jsonbuff", &jsonbuff{"lol", []byte("hello world"), "gotcha"})
+		clientRecv(t, jsonbuffAck, "jsonbuff-ack")
+		clientEmit(t, s, "abuff1", []byte{0, 0xff})
+		clientEmit(t, s, "abuff2", 1)
+		clientRecv(t, abuff2Ack, "abuff2-ack")
+	})
+	t.Run("echo", func(t *testing.T) {
+		s := clientDial(t, base, opts())
+		type inner struct {
+			Data []byte `json:"data"`
+			N    int    `json:"n"`
+		}
+		type nested struct {
+			Name  string   `json:"name"`
+			Blob  []byte   `json:"blob"`
+			Inner []inner  `json:"inner"`
+			Tags  []string `json:"tags"`
+		}
+		check := func(v any, into any) {
+			t.Helper()
+			a := clientAsk(t, s, "echo", v)
+			if err := a.Decode(0, into); err != nil {
+				t.Fatalf("echo %#v: %v (%s)", v, err, a.Raw)
+			}
+			got := reflect.ValueOf(into).Elem().Interface()
+			if !reflect.DeepEqual(got, v) {
+				t.Fatalf("echo: got %#v, want %#v", got, v)
+			}
+		}
+		check("a string", new(string))
+		check(42.5, new(float64))
+		check(map[string]any{"a": "b", "n": 1.0, "list": []any{true, nil, "x"}}, new(map[string]any))
+		check(asdf, new([]byte))
+		check(nested{"n", []byte{1, 2}, []inner{{[]byte{3}, 1}, {[]byte{4, 5}, 2}}, []string{"x"}}, new(nested))
+		check([]any{[]byte{9}, "s", map[string]any{"b": []byte{8}}}, new([]any))
+	})
+	t.Run("getHandshake", func(t *testing.T) {
+		s := clientDial(t, base+"/?foo=bar&run="+run, opts())
+		a := clientAsk(t, s, "getHandshake")
+		hs := clientArg[struct {
+			Headers map[string]any
+			Query   map[string]string
+			Address string
+			URL     string
+			Issued  float64
+		}](t, a, 0)
+		if hs.Query["foo"] != "bar" || hs.Query["run"] != run || hs.Query["EIO"] != "3" || hs.Query["transport"] != transports[0] {
+			t.Fatalf("handshake query: %v", hs.Query)
+		}
+		if hs.Address == "" || hs.Issued == 0 || !strings.HasPrefix(hs.URL, "/socket.io/?foo=bar") || hs.Headers["host"] == nil {
+			t.Fatalf("handshake: %s", a.Raw[0])
+		}
+	})
+	t.Run("rooms", func(t *testing.T) {
+		a := clientDial(t, base, opts())
+		b := clientDial(t, base, opts())
+		room := "room-" + run
+		if n := clientArg[int](t, clientAsk(t, a, "join", room), 0); n != 1 {
+			t.Fatalf("join: %d in the room, want 1", n)
+		}
+		if n := clientArg[int](t, clientAsk(t, b, "join", room), 0); n != 2 {
+			t.Fatalf("join: %d in the room, want 2", n)
+		}
+		atA := clientExpect(a, "room message")
+		atB := clientExpect(b, "room message")
+		clientEmit(t, a, "room message", room, map[string]any{"text": "hello", "bin": []byte{7}})
+		e := clientRecv(t, atB, "room message")
+		msg := clientArg[struct {
+			Text string
+			Bin  []byte
+		}](t, &e.Args, 1)
+		if r := clientArg[string](t, &e.Args, 0); r != room || msg.Text != "hello" || !bytes.Equal(msg.Bin, []byte{7}) {
+			t.Fatalf("room message: %s %+v", r, msg)
+		}
+		clientNone(t, atA, "room message at the sender")
+	})
+	t.Run("broadcast", func(t *testing.T) {
+		a := clientDial(t, base, opts())
+		b := clientDial(t, base, opts())
+		atA := clientExpect(a, "broadcast")
+		atB := clientExpect(b, "broadcast")
+		msg := "broadcast-" + run
+		clientEmit(t, a, "broadcast", msg)
+		for {
+			// Other clients of the server may broadcast too.
+			if got := clientArg[any](t, &clientRecv(t, atB, "broadcast").Args, 0); got == msg {
+				break
+			}
+		}
+		for {
+			select {
+			case e := <-atA:
+				if clientArg[any](t, &e.Args, 0) == msg {
+					t.Fatal("the sender received its own broadcast")
+				}
+				continue
+			case <-time.After(clientQuiet):
+			}
+			break
+		}
+	})
+	t.Run("disconnect me", func(t *testing.T) {
+		s := clientDial(t, base, opts())
+		reasons := make(chan string, 4)
+		attempts := make(chan int, 4)
+		s.OnDisconnect(func(r string) { reasons <- r })
+		s.Manager().OnReconnectAttempt(func(n int) { attempts <- n })
+		clientEmit(t, s, "disconnect me")
+		if r := clientRecv(t, reasons, "disconnect"); r != ReasonIOServerDisconnect {
+			t.Fatalf("disconnect reason %q, want %q", r, ReasonIOServerDisconnect)
+		}
+		clientNone(t, attempts, "reconnection attempt")
+		if s.Connected() || s.ID() != "" {
+			t.Fatalf("still connected (%q)", s.ID())
+		}
+	})
+	t.Run("server ack", func(t *testing.T) {
+		s := clientDial(t, base, opts())
+		result := clientExpect(s, "double result")
+		s.On("double", func(e *Event) {
+			var n float64
+			e.Decode(0, &n)
+			e.Ack(n * 2)
+		})
+		clientEmit(t, s, "server ack", 21)
+		if got := clientArg[float64](t, &clientRecv(t, result, "double result").Args, 0); got != 42 {
+			t.Fatalf("double result %v", got)
+		}
+	})
+	t.Run("namespace /abc?b=c", func(t *testing.T) {
+		m := NewManager(base+"/?a=1", opts())
+		defer m.Close()
+		s := m.Socket("/abc?b=c")
+		hs := clientExpect(s, "handshake")
+		connected := make(chan string, 1)
+		s.OnConnect(func() { connected <- s.ID() })
+		if err := s.Connect(t.Context()); err != nil {
+			t.Fatalf("connect /abc: %v", err)
+		}
+		id := clientRecv(t, connected, "connect")
+		e := clientRecv(t, hs, "handshake")
+		q := clientArg[struct{ Query map[string]string }](t, &e.Args, 0).Query
+		if q["a"] != "1" || q["b"] != "c" {
+			t.Fatalf("/abc handshake query %v, want a=1 (handshake) and b=c (CONNECT)", q)
+		}
+		if !strings.HasPrefix(id, "/abc#") || len(id) <= len("/abc#") {
+			t.Fatalf("id %q", id)
+		}
+	})
+	t.Run("namespace /no", func(t *testing.T) {
+		clientRefused(t, base+"/no", opts(), "/no", "Auth failed (custom namespace)")
+	})
+	t.Run("namespace /admin", func(t *testing.T) {
+		clientRefused(t, base+"/admin", opts(), "/admin", "not authorized")
+		clientRefused(t, base+"/admin?token=wrong", opts(), "/admin", "not authorized")
+		s := clientDial(t, base+"/admin?token=secret", opts())
+		if got := clientArg[string](t, clientAsk(t, s, "whoami"), 0); got != "admin" {
+			t.Fatalf("whoami: %q", got)
+		}
+		if !strings.HasPrefix(s.ID(), "/admin#") {
+			t.Fatalf("id %q", s.ID())
+		}
+	})
+	t.Run("namespace /nope", func(t *testing.T) {
+		clientRefused(t, base+"/nope", opts(), "/nope", "Invalid namespace")
+	})
+	t.Run("fail on /", func(t *testing.T) {
+		clientRefused(t, base+"/?fail=1", opts(), "/", "Auth failed (main namespace)")
+		// An ERROR for "/" refuses every namespace of the connection.
+		clientRefused(t, base+"/foo?fail=1", opts(), "/", "Auth failed (main namespace)")
+	})
+	t.Run("multiplex", func(t *testing.T) {
+		m := NewManager(base, opts())
+		defer m.Close()
+		errs := make(chan error, 4)
+		conns := make(chan string, 4)
+		var sockets []*ClientSocket
+		for _, nsp := range []string{"/admin?token=secret", "/", "/no", "/foo"} {
+			s := m.Socket(nsp)
+			s.OnConnect(func() { conns <- s.Namespace() })
+			s.OnConnectError(func(err error) { errs <- err })
+			sockets = append(sockets, s)
+			go s.Connect(t.Context()) // the outcome comes through the handlers
+		}
+		seen := map[string]bool{}
+		for range 3 {
+			seen[clientRecv(t, conns, "connect")] = true
+		}
+		if !seen["/"] || !seen["/admin"] || !seen["/foo"] {
+			t.Fatalf("connected: %v", seen)
+		}
+		var ce *ConnectError
+		if err := clientRecv(t, errs, "connect error"); !errors.As(err, &ce) || ce.Namespace != "/no" {
+			t.Fatalf("connect error %v", err)
+		}
+		root, admin := sockets[1].ID(), sockets[0].ID()
+		if root == "" || admin != "/admin#"+root {
+			t.Fatalf("ids %q and %q do not share one connection", root, admin)
+		}
+		if got := clientArg[string](t, clientAsk(t, sockets[0], "whoami"), 0); got != "admin" {
+			t.Fatalf("whoami: %q", got)
+		}
+		hi := clientExpect(sockets[1], "hi")
+		clientEmit(t, sockets[1], "hi")
+		clientRecv(t, hi, "hi")
+	})
+	if len(transports) > 1 {
+		t.Run("upgrade", func(t *testing.T) {
+			s := clientDial(t, base, opts())
+			deadline := time.Now().Add(clientWait)
+			for s.Transport() != engineio.WebSocket {
+				if time.Now().After(deadline) {
+					t.Fatalf("transport %q: no upgrade to websocket", s.Transport())
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			hi := clientExpect(s, "hi")
+			clientEmit(t, s, "hi")
+			clientRecv(t, hi, "hi")
+		})
+	}
+}

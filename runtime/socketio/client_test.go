@@ -1,0 +1,345 @@
+package socketio
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/siogen/siogen/internal/nodetest"
+)
+
+// TestClientContractGo runs the conformance contract with the Go client
+// against the runtime's own conformance server.
+func TestClientContractGo(t *testing.T) {
+	for _, setup := range clientTransportSetups {
+		t.Run(setup.name, func(t *testing.T) {
+			clientLeakCheck(t)
+			srv := newConformanceServer()
+			ts := httptest.NewServer(srv)
+			t.Cleanup(func() {
+				ts.Close()
+				srv.Shutdown(context.Background())
+			})
+			clientRunContract(t, ts.URL, setup.transports)
+		})
+	}
+}
+
+// TestClientContractReference runs the conformance contract with the Go
+// client against the reference server on socket.io 2.5.1
+// (interop/sio-conformance-server.js, a copy of
+// shared/peers/node-conformance).
+func TestClientContractReference(t *testing.T) {
+	nodetest.Require(t)
+	addr := nodetest.FreeAddr(t)
+	_, port, _ := net.SplitHostPort(addr)
+	nodetest.Start(t, "sio-conformance-server.js", "listening", []string{"PORT=" + port})
+	for _, setup := range clientTransportSetups {
+		t.Run(setup.name, func(t *testing.T) {
+			clientLeakCheck(t)
+			clientRunContract(t, "http://"+addr, setup.transports)
+		})
+	}
+}
+
+func TestClientBackoff(t *testing.T) {
+	const min, max = time.Second, 5 * time.Second
+	// Without jitter the delay doubles from min and stops at max.
+	var got []time.Duration
+	for attempt := range 5 {
+		got = append(got, clientBackoff(min, max, 0, attempt, 0.3))
+	}
+	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second}
+	if !slices.Equal(got, want) {
+		t.Fatalf("delays %v, want %v", got, want)
+	}
+	// With jitter 0.5, as backo2: r picks the size of the deviation and, by
+	// the parity of floor(r*10), its direction.
+	if d := clientBackoff(min, max, 0.5, 0, 0.2); d != 900*time.Millisecond {
+		t.Fatalf("r=0.2: %v, want 900ms (down 10%%)", d)
+	}
+	if d := clientBackoff(min, max, 0.5, 0, 0.3); d != 1150*time.Millisecond {
+		t.Fatalf("r=0.3: %v, want 1.15s (up 15%%)", d)
+	}
+	for attempt := range 10 {
+		for _, r := range []float64{0, 0.19, 0.5, 0.99} {
+			d := clientBackoff(min, max, 0.5, attempt, r)
+			if d <= 0 || d > max {
+				t.Fatalf("attempt %d r %v: %v out of (0, max]", attempt, r, d)
+			}
+		}
+	}
+}
+
+// restartableServer serves on a fixed loopback address that can go away
+// and come back, as a server process that crashes and restarts.
+type restartableServer struct {
+	t     *testing.T
+	addr  string
+	mu    sync.Mutex
+	l     net.Listener
+	conns []net.Conn
+	wg    sync.WaitGroup
+}
+
+func newRestartableServer(t *testing.T) *restartableServer {
+	r := &restartableServer{t: t, addr: nodetest.FreeAddr(t)}
+	t.Cleanup(r.stop)
+	return r
+}
+
+// start serves h until stop.
+func (r *restartableServer) start(h http.Handler) {
+	r.t.Helper()
+	var l net.Listener
+	var err error
+	for range 50 { // the port may linger briefly after stop
+		if l, err = net.Listen("tcp", r.addr); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		r.t.Fatalf("listen %s: %v", r.addr, err)
+	}
+	r.mu.Lock()
+	r.l = l
+	r.mu.Unlock()
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		http.Serve(trackingListener{l, r}, h)
+	}()
+}
+
+// stop closes the listener and every connection it accepted, hijacked
+// websockets included, as a crash would.
+func (r *restartableServer) stop() {
+	r.mu.Lock()
+	if r.l != nil {
+		r.l.Close()
+		r.l = nil
+	}
+	for _, c := range r.conns {
+		c.Close()
+	}
+	r.conns = nil
+	r.mu.Unlock()
+	r.wg.Wait()
+}
+
+type trackingListener struct {
+	net.Listener
+	r *restartableServer
+}
+
+func (l trackingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.r.mu.Lock()
+		l.r.conns = append(l.r.conns, c)
+		l.r.mu.Unlock()
+	}
+	return c, err
+}
+
+// shutdownSoon shuts srv down, giving up quickly on sessions whose
+// connections were cut: a polling session that is never polled again
+// would hold Shutdown for the heartbeat timeout.
+func shutdownSoon(srv *Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	srv.Shutdown(ctx)
+}
+
+// newNotesServer returns a server whose sockets report their "note"
+// events on got and answer "hi" with "hi".
+func newNotesServer(got chan<- string) *Server {
+	srv := NewServer(&Options{Logger: clientTestLogger()})
+	srv.Of("/").OnConnection(func(s *Socket) {
+		s.On("note", func(e *Event) {
+			var v string
+			e.Decode(0, &v)
+			got <- v
+		})
+		s.On("hi", func(*Event) { s.Emit("hi") })
+	})
+	return srv
+}
+
+// TestClientReconnectsAfterRestart: the server crashes; the client reports
+// the loss, tries again with backoff, reconnects once the server is back,
+// sends what was emitted meanwhile, and its handlers keep working.
+func TestClientReconnectsAfterRestart(t *testing.T) {
+	for _, setup := range clientTransportSetups {
+		t.Run(setup.name, func(t *testing.T) {
+			clientLeakCheck(t)
+			got := make(chan string, 16)
+			srv1, srv2 := newNotesServer(got), newNotesServer(got)
+			t.Cleanup(func() {
+				shutdownSoon(srv1)
+				shutdownSoon(srv2)
+			})
+			rs := newRestartableServer(t)
+			rs.start(srv1)
+
+			m := NewManager("http://"+rs.addr, clientTestOptions(setup.transports))
+			t.Cleanup(func() { m.Close() })
+			attempts := make(chan int, 64)
+			reconnected := make(chan int, 4)
+			m.OnReconnectAttempt(func(n int) { attempts <- n })
+			m.OnReconnect(func(n int) { reconnected <- n })
+			s := m.Socket("/")
+			connects := make(chan string, 4)
+			disconnects := make(chan string, 4)
+			s.OnConnect(func() { connects <- s.ID() })
+			s.OnDisconnect(func(reason string) { disconnects <- reason })
+			hi := clientExpect(s, "hi")
+			if err := s.Connect(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			first := clientRecv(t, connects, "connect")
+			clientEmit(t, s, "note", "before")
+			if v := clientRecv(t, got, "note"); v != "before" {
+				t.Fatalf("note %q", v)
+			}
+
+			rs.stop()
+			if r := clientRecv(t, disconnects, "disconnect"); r != ReasonTransportClose && r != ReasonTransportError {
+				t.Fatalf("disconnect reason %q, want transport close or error", r)
+			}
+			if s.Connected() || s.ID() != "" {
+				t.Fatalf("connected %v, id %q after the loss", s.Connected(), s.ID())
+			}
+			clientEmit(t, s, "note", "while down") // buffered
+			// At least two failed attempts, numbered from 1.
+			if n := clientRecv(t, attempts, "reconnect attempt"); n != 1 {
+				t.Fatalf("first attempt numbered %d", n)
+			}
+			if n := clientRecv(t, attempts, "reconnect attempt"); n != 2 {
+				t.Fatalf("second attempt numbered %d", n)
+			}
+
+			rs.start(srv2)
+			if n := clientRecv(t, reconnected, "reconnect"); n < 2 {
+				t.Fatalf("reconnected on attempt %d, want at least 2", n)
+			}
+			second := clientRecv(t, connects, "connect")
+			if second == "" || second == first {
+				t.Fatalf("ids %q then %q: want a new session", first, second)
+			}
+			if v := clientRecv(t, got, "note"); v != "while down" {
+				t.Fatalf("note %q, want the buffered one", v)
+			}
+			clientEmit(t, s, "hi")
+			clientRecv(t, hi, "hi")
+			clientNone(t, got, "note delivered twice")
+		})
+	}
+}
+
+// TestClientReconnectFailed: with ReconnectionAttempts set, the Manager
+// gives up after that many attempts and reports it.
+func TestClientReconnectFailed(t *testing.T) {
+	clientLeakCheck(t)
+	got := make(chan string, 4)
+	srv := newNotesServer(got)
+	t.Cleanup(func() { shutdownSoon(srv) })
+	rs := newRestartableServer(t)
+	rs.start(srv)
+	opts := clientTestOptions(nil)
+	opts.ReconnectionAttempts = 2
+	m := NewManager("http://"+rs.addr, opts)
+	t.Cleanup(func() { m.Close() })
+	attempts := make(chan int, 8)
+	failed := make(chan struct{}, 2)
+	m.OnReconnectAttempt(func(n int) { attempts <- n })
+	m.OnReconnectFailed(func() { failed <- struct{}{} })
+	s := m.Socket("/")
+	if err := s.Connect(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	rs.stop()
+	clientRecv(t, failed, "reconnect failed")
+	if n := len(attempts); n != 2 {
+		t.Fatalf("%d attempts, want 2", n)
+	}
+	<-attempts
+	<-attempts
+	clientNone(t, attempts, "attempt after giving up")
+	// Connect starts over.
+	rs.start(srv)
+	if err := s.Connect(t.Context()); err != nil {
+		t.Fatalf("connect after giving up: %v", err)
+	}
+}
+
+// TestClientAckDeadline: EmitWithAck ends with the context when the
+// server never answers, and with ErrDisconnected when the connection
+// carrying the packet is lost.
+func TestClientAckDeadline(t *testing.T) {
+	clientLeakCheck(t)
+	srv := NewServer(&Options{Logger: clientTestLogger()})
+	srv.Of("/").OnConnection(func(s *Socket) {
+		s.On("never", func(*Event) {})
+	})
+	rs := newRestartableServer(t)
+	rs.start(srv)
+	t.Cleanup(func() { shutdownSoon(srv) })
+	s := clientDial(t, "http://"+rs.addr, clientTestOptions(nil))
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := s.EmitWithAck(ctx, "never"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("EmitWithAck: %v, want deadline exceeded", err)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		_, err := s.EmitWithAck(t.Context(), "never")
+		errc <- err
+	}()
+	time.Sleep(100 * time.Millisecond) // let the packet go out
+	rs.stop()
+	if err := clientRecv(t, errc, "EmitWithAck result"); !errors.Is(err, ErrDisconnected) {
+		t.Fatalf("EmitWithAck across a lost connection: %v, want ErrDisconnected", err)
+	}
+}
+
+// TestClientReconnectsToReference: the Go client reconnects to the
+// reference server (socket.io 2.5.1) after it restarts.
+func TestClientReconnectsToReference(t *testing.T) {
+	nodetest.Require(t)
+	clientLeakCheck(t)
+	addr := nodetest.FreeAddr(t)
+	_, port, _ := net.SplitHostPort(addr)
+	env := []string{"PORT=" + port}
+	p := nodetest.Start(t, "sio-conformance-server.js", "listening", env)
+	m := NewManager("http://"+addr, clientTestOptions(nil))
+	t.Cleanup(func() { m.Close() })
+	reconnected := make(chan int, 4)
+	m.OnReconnect(func(n int) { reconnected <- n })
+	s := m.Socket("/")
+	connects := make(chan string, 4)
+	s.OnConnect(func() { connects <- s.ID() })
+	hi := clientExpect(s, "hi")
+	if err := s.Connect(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	disconnects := make(chan string, 4)
+	s.OnDisconnect(func(reason string) { disconnects <- reason })
+	first := clientRecv(t, connects, "connect")
+	p.Kill()
+	clientRecv(t, disconnects, "disconnect")
+	clientEmit(t, s, "hi") // buffered until the server is back
+	nodetest.Start(t, "sio-conformance-server.js", "listening", env)
+	clientRecv(t, reconnected, "reconnect")
+	if second := clientRecv(t, connects, "connect"); second == first {
+		t.Fatalf("same id %q after the restart", second)
+	}
+	clientRecv(t, hi, "hi")
+}
