@@ -193,7 +193,7 @@ func docLines(doc string) string {
 // parameter with one of them is renamed with a trailing underscore.
 var reserved = map[string]bool{
 	"s": true, "b": true, "c": true, "e": true, "fn": true, "err": true, "ctx": true,
-	"reply": true, "sock": true, "ackErr": true, "m": true, "opts": true, "rawURL": true, "rooms": true,
+	"reply": true, "sock": true, "ackErr": true,
 }
 
 func local(name string, taken map[string]bool) string {
@@ -243,8 +243,9 @@ func typeList(ps []*schema.Param) []jen.Code {
 // kinds. It returns the statements; they leave err set.
 //
 // ptr is a *socketio.Args expression for the generic decoders; val an
-// expression with a Decode method.
-func decodeInto(p *schema.Param, name string, ptr, val func() *jen.Statement, i int, declare bool) []jen.Code {
+// expression with a Decode method. With declare, name is declared, and err
+// too unless *errDeclared; *errDeclared is then true.
+func decodeInto(p *schema.Param, name string, ptr, val func() *jen.Statement, i int, declare bool, errDeclared *bool) []jen.Code {
 	fn := ""
 	switch p.Kind {
 	case schema.String:
@@ -262,14 +263,20 @@ func decodeInto(p *schema.Param, name string, ptr, val func() *jen.Statement, i 
 		op := "="
 		if declare {
 			op = ":="
+			*errDeclared = true
 		}
 		return []jen.Code{jen.List(jen.Id(name), jen.Err()).Op(op).Add(rt(fn)).Types(typ(p.Type)).Call(ptr(), jen.Lit(i))}
 	}
 	var out []jen.Code
+	op := "="
 	if declare {
 		out = append(out, jen.Var().Id(name).Add(typ(p.Type)))
+		if !*errDeclared {
+			op = ":="
+		}
+		*errDeclared = true
 	}
-	return append(out, jen.Err().Op("=").Add(val()).Dot("Decode").Call(jen.Lit(i), jen.Op("&").Id(name)))
+	return append(out, jen.Err().Op(op).Add(val()).Dot("Decode").Call(jen.Lit(i), jen.Op("&").Id(name)))
 }
 
 func eventArgsPtr() *jen.Statement { return jen.Op("&").Id("e").Dot("Args") }
@@ -283,11 +290,9 @@ func handlerBody(ev *schema.Event, fnExpr jen.Code) []jen.Code {
 	taken := map[string]bool{}
 	names := paramNames(ev.Args, taken)
 	var body []jen.Code
-	if len(ev.Args) > 0 {
-		body = append(body, jen.Var().Err().Error())
-	}
+	errDeclared := false
 	for i, p := range ev.Args {
-		body = append(body, decodeInto(p, names[i], eventArgsPtr, eventArgs, i, true)...)
+		body = append(body, decodeInto(p, names[i], eventArgsPtr, eventArgs, i, true, &errDeclared)...)
 		body = append(body, jen.If(jen.Err().Op("!=").Nil()).Block(
 			jen.Id("e").Dot("Reject").Call(jen.Op("&").Add(rt("ArgError")).Values(jen.Dict{
 				jen.Id("Event"): jen.Lit(ev.Wire), jen.Id("Index"): jen.Lit(i), jen.Id("Err"): jen.Err(),
@@ -315,8 +320,11 @@ func handlerBody(ev *schema.Event, fnExpr jen.Code) []jen.Code {
 // handlerType is the type of the user's handler of ev: its arguments, and
 // for an acked event the ack's values plus an error as results.
 func (g *nsGen) handlerType(ev *schema.Event) *jen.Statement {
-	taken := map[string]bool{}
-	names := paramNames(ev.Args, taken)
+	// Names in a func type cannot clash with locals: keep the schema's.
+	names := make([]string, len(ev.Args))
+	for i, p := range ev.Args {
+		names[i] = p.Name
+	}
 	fn := jen.Func().Params(g.params(ev.Args, names)...)
 	if ev.Ack == nil {
 		return fn
@@ -334,7 +342,7 @@ func emitWithAckBody(ev *schema.Event, recv jen.Code, argNames, resNames []strin
 	}
 	body = append(body, jen.If(jen.Err().Op("=").Id("reply").Dot("Rejected").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return()))
 	for i, p := range ev.Ack.Params {
-		body = append(body, decodeInto(p, resNames[i], replyArgs, replyArgs, i, false)...)
+		body = append(body, decodeInto(p, resNames[i], replyArgs, replyArgs, i, false, nil)...)
 		body = append(body, jen.If(jen.Err().Op("!=").Nil()).Block(
 			jen.Err().Op("=").Op("&").Add(rt("ArgError")).Values(jen.Dict{
 				jen.Id("Event"): jen.Lit(ev.Wire), jen.Id("Index"): jen.Lit(i), jen.Id("Err"): jen.Err(),

@@ -153,7 +153,6 @@ func (s *ChatSocket) Broadcast() ChatBroadcast {
 // says how many clients it was sent to.
 func (s *ChatSocket) OnChatMessage(fn func(msg string) (int, error)) {
 	s.sock.On("chat message", func(e *socketio.Event) {
-		var err error
 		msg, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
@@ -180,7 +179,6 @@ func (s *ChatSocket) OnChatMessage(fn func(msg string) (int, error)) {
 // characters, "anonymous" when empty).
 func (s *ChatSocket) OnSetName(fn func(name string) (string, error)) {
 	s.sock.On("set name", func(e *socketio.Event) {
-		var err error
 		name, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
@@ -341,7 +339,6 @@ func (c *ChatClient) Close() error {
 // ChatMessage carries a line sent by anyone, as the seed does.
 func (c *ChatClient) OnChatMessage(fn func(msg string)) {
 	c.sock.On("chat message", func(e *socketio.Event) {
-		var err error
 		msg, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
@@ -361,7 +358,6 @@ func (c *ChatClient) OnChatMessage(fn func(msg string)) {
 // UserJoined tells everyone else that a user picked a name.
 func (c *ChatClient) OnUserJoined(fn func(name string, users int)) {
 	c.sock.On("user joined", func(e *socketio.Event) {
-		var err error
 		name, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
@@ -390,7 +386,6 @@ func (c *ChatClient) OnUserJoined(fn func(name string, users int)) {
 // UserLeft tells everyone that a named user left.
 func (c *ChatClient) OnUserLeft(fn func(name string, users int)) {
 	c.sock.On("user left", func(e *socketio.Event) {
-		var err error
 		name, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
 			e.Reject(&socketio.ArgError{

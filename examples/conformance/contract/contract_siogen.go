@@ -130,8 +130,8 @@ func (s *MainServer) EmitBroadcast(msg any) error {
 }
 
 // EmitDoubleResult sends "double result" to every socket of the namespace.
-func (s *MainServer) EmitDoubleResult(m_ float64) error {
-	return s.nsp.Emit("double result", m_)
+func (s *MainServer) EmitDoubleResult(m float64) error {
+	return s.nsp.Emit("double result", m)
 }
 
 // MainSocket is one client connected to namespace "/" (Main).
@@ -223,9 +223,8 @@ func (s *MainSocket) OnAck(fn func()) {
 // GetAckDate is acked with the current time (ISO-8601).
 func (s *MainSocket) OnGetAckDate(fn func(data any) (string, error)) {
 	s.sock.On("getAckDate", func(e *socketio.Event) {
-		var err error
 		var data any
-		err = e.Args.Decode(0, &data)
+		err := e.Args.Decode(0, &data)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
 				Err:   err,
@@ -290,9 +289,8 @@ func (s *MainSocket) OnDoge(fn func()) {
 // the server can tell.
 func (s *MainSocket) OnBuffa(fn func(data any)) {
 	s.sock.On("buffa", func(e *socketio.Event) {
-		var err error
 		var data any
-		err = e.Args.Decode(0, &data)
+		err := e.Args.Decode(0, &data)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
 				Err:   err,
@@ -309,9 +307,8 @@ func (s *MainSocket) OnBuffa(fn func(data any)) {
 // into their types never reach fn: the error goes to the OnError handler.
 func (s *MainSocket) OnJSONBuff(fn func(v JSONBuffer)) {
 	s.sock.On("jsonbuff", func(e *socketio.Event) {
-		var err error
 		var v JSONBuffer
-		err = e.Args.Decode(0, &v)
+		err := e.Args.Decode(0, &v)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
 				Err:   err,
@@ -328,9 +325,8 @@ func (s *MainSocket) OnJSONBuff(fn func(v JSONBuffer)) {
 // their types never reach fn: the error goes to the OnError handler.
 func (s *MainSocket) OnAbuff1(fn func(data any)) {
 	s.sock.On("abuff1", func(e *socketio.Event) {
-		var err error
 		var data any
-		err = e.Args.Decode(0, &data)
+		err := e.Args.Decode(0, &data)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
 				Err:   err,
@@ -347,9 +343,8 @@ func (s *MainSocket) OnAbuff1(fn func(data any)) {
 // their types never reach fn: the error goes to the OnError handler.
 func (s *MainSocket) OnAbuff2(fn func(data any)) {
 	s.sock.On("abuff2", func(e *socketio.Event) {
-		var err error
 		var data any
-		err = e.Args.Decode(0, &data)
+		err := e.Args.Decode(0, &data)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
 				Err:   err,
@@ -377,9 +372,8 @@ func (s *MainSocket) OnGetBin(fn func()) {
 // Echo is acked with its value unchanged, binary included.
 func (s *MainSocket) OnEcho(fn func(value any) (any, error)) {
 	s.sock.On("echo", func(e *socketio.Event) {
-		var err error
 		var value any
-		err = e.Args.Decode(0, &value)
+		err := e.Args.Decode(0, &value)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
 				Err:   err,
@@ -416,7 +410,6 @@ func (s *MainSocket) OnGetHandshake(fn func() (Handshake, error)) {
 // fn: the error goes to the OnError handler and answers the ack.
 func (s *MainSocket) OnJoin(fn func(room string) (int, error)) {
 	s.sock.On("join", func(e *socketio.Event) {
-		var err error
 		room, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
@@ -439,7 +432,6 @@ func (s *MainSocket) OnJoin(fn func(room string) (int, error)) {
 // decode into their types never reach fn: the error goes to the OnError handler.
 func (s *MainSocket) OnRoomMessage(fn func(room string, msg any)) {
 	s.sock.On("room message", func(e *socketio.Event) {
-		var err error
 		room, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
@@ -467,9 +459,8 @@ func (s *MainSocket) OnRoomMessage(fn func(room string, msg any)) {
 // into their types never reach fn: the error goes to the OnError handler.
 func (s *MainSocket) OnBroadcast(fn func(msg any)) {
 	s.sock.On("broadcast", func(e *socketio.Event) {
-		var err error
 		var msg any
-		err = e.Args.Decode(0, &msg)
+		err := e.Args.Decode(0, &msg)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
 				Err:   err,
@@ -494,7 +485,6 @@ func (s *MainSocket) OnDisconnectMe(fn func()) {
 // into their types never reach fn: the error goes to the OnError handler.
 func (s *MainSocket) OnServerAck(fn func(n float64)) {
 	s.sock.On("server ack", func(e *socketio.Event) {
-		var err error
 		n, err := socketio.DecodeFloat[float64](&e.Args, 0)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
@@ -606,7 +596,7 @@ func (s *MainSocket) EmitBroadcast(msg any) error {
 
 // EmitDouble sends "double" to the client and waits for its ack, until ctx ends. An ack answered
 // with {"error": message} returns a *socketio.RejectedError.
-func (s *MainSocket) EmitDouble(ctx context.Context, n float64) (m_ float64, err error) {
+func (s *MainSocket) EmitDouble(ctx context.Context, n float64) (m float64, err error) {
 	reply, err := s.sock.EmitWithAck(ctx, "double", n)
 	if err != nil {
 		return
@@ -614,7 +604,7 @@ func (s *MainSocket) EmitDouble(ctx context.Context, n float64) (m_ float64, err
 	if err = reply.Rejected(); err != nil {
 		return
 	}
-	m_, err = socketio.DecodeFloat[float64](reply, 0)
+	m, err = socketio.DecodeFloat[float64](reply, 0)
 	if err != nil {
 		err = &socketio.ArgError{
 			Err:   err,
@@ -627,8 +617,8 @@ func (s *MainSocket) EmitDouble(ctx context.Context, n float64) (m_ float64, err
 }
 
 // EmitDoubleResult sends "double result" to the client.
-func (s *MainSocket) EmitDoubleResult(m_ float64) error {
-	return s.sock.Emit("double result", m_)
+func (s *MainSocket) EmitDoubleResult(m float64) error {
+	return s.sock.Emit("double result", m)
 }
 
 // MainBroadcast selects sockets of namespace "/" (Main) to emit to. It is a value: each method
@@ -714,8 +704,8 @@ func (b MainBroadcast) EmitBroadcast(msg any) error {
 }
 
 // EmitDoubleResult sends "double result" to every selected socket.
-func (b MainBroadcast) EmitDoubleResult(m_ float64) error {
-	return b.b.Emit("double result", m_)
+func (b MainBroadcast) EmitDoubleResult(m float64) error {
+	return b.b.Emit("double result", m)
 }
 
 // MainClient is the Go client of namespace "/" (Main), good for tests and bots.
@@ -829,7 +819,6 @@ func (c *MainClient) OnGotIt(fn func()) {
 // into their types never reach fn: the error goes to the OnError handler.
 func (c *MainClient) OnTakeDate(fn func(date string)) {
 	c.sock.On("takeDate", func(e *socketio.Event) {
-		var err error
 		date, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
@@ -847,9 +836,8 @@ func (c *MainClient) OnTakeDate(fn func(date string)) {
 // decode into their types never reach fn: the error goes to the OnError handler.
 func (c *MainClient) OnTakeDateObj(fn func(v DateObject)) {
 	c.sock.On("takeDateObj", func(e *socketio.Event) {
-		var err error
 		var v DateObject
-		err = e.Args.Decode(0, &v)
+		err := e.Args.Decode(0, &v)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
 				Err:   err,
@@ -864,9 +852,8 @@ func (c *MainClient) OnTakeDateObj(fn func(v DateObject)) {
 
 // OnTakeUtf8 sets the handler of "takeUtf8" events from the server. Arguments that do not decode
 // into their types never reach fn: the error goes to the OnError handler.
-func (c *MainClient) OnTakeUtf8(fn func(s_ string)) {
+func (c *MainClient) OnTakeUtf8(fn func(s string)) {
 	c.sock.On("takeUtf8", func(e *socketio.Event) {
-		var err error
 		s_, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
@@ -884,7 +871,6 @@ func (c *MainClient) OnTakeUtf8(fn func(s_ string)) {
 // their types never reach fn: the error goes to the OnError handler.
 func (c *MainClient) OnFalse(fn func(v bool)) {
 	c.sock.On("false", func(e *socketio.Event) {
-		var err error
 		v, err := socketio.DecodeBool[bool](&e.Args, 0)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
@@ -902,9 +888,8 @@ func (c *MainClient) OnFalse(fn func(v bool)) {
 // types never reach fn: the error goes to the OnError handler.
 func (c *MainClient) OnDoge(fn func(data []byte)) {
 	c.sock.On("doge", func(e *socketio.Event) {
-		var err error
 		var data []byte
-		err = e.Args.Decode(0, &data)
+		err := e.Args.Decode(0, &data)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
 				Err:   err,
@@ -945,9 +930,8 @@ func (c *MainClient) OnAbuff2Ack(fn func()) {
 // their types never reach fn: the error goes to the OnError handler.
 func (c *MainClient) OnTakeBin(fn func(data []byte)) {
 	c.sock.On("takebin", func(e *socketio.Event) {
-		var err error
 		var data []byte
-		err = e.Args.Decode(0, &data)
+		err := e.Args.Decode(0, &data)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
 				Err:   err,
@@ -964,7 +948,6 @@ func (c *MainClient) OnTakeBin(fn func(data []byte)) {
 // decode into their types never reach fn: the error goes to the OnError handler.
 func (c *MainClient) OnRoomMessage(fn func(room string, msg any)) {
 	c.sock.On("room message", func(e *socketio.Event) {
-		var err error
 		room, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
@@ -992,9 +975,8 @@ func (c *MainClient) OnRoomMessage(fn func(room string, msg any)) {
 // into their types never reach fn: the error goes to the OnError handler.
 func (c *MainClient) OnBroadcast(fn func(msg any)) {
 	c.sock.On("broadcast", func(e *socketio.Event) {
-		var err error
 		var msg any
-		err = e.Args.Decode(0, &msg)
+		err := e.Args.Decode(0, &msg)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
 				Err:   err,
@@ -1012,7 +994,6 @@ func (c *MainClient) OnBroadcast(fn func(msg any)) {
 // fn: the error goes to the OnError handler and answers the ack.
 func (c *MainClient) OnDouble(fn func(n float64) (float64, error)) {
 	c.sock.On("double", func(e *socketio.Event) {
-		var err error
 		n, err := socketio.DecodeFloat[float64](&e.Args, 0)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
@@ -1022,21 +1003,20 @@ func (c *MainClient) OnDouble(fn func(n float64) (float64, error)) {
 			})
 			return
 		}
-		m_, ackErr := fn(n)
+		m, ackErr := fn(n)
 		if ackErr != nil {
 			e.AckError(ackErr)
 			return
 		}
-		e.Ack(m_)
+		e.Ack(m)
 	})
 }
 
 // OnDoubleResult sets the handler of "double result" events from the server. Arguments that do not
 // decode into their types never reach fn: the error goes to the OnError handler.
-func (c *MainClient) OnDoubleResult(fn func(m_ float64)) {
+func (c *MainClient) OnDoubleResult(fn func(m float64)) {
 	c.sock.On("double result", func(e *socketio.Event) {
-		var err error
-		m_, err := socketio.DecodeFloat[float64](&e.Args, 0)
+		m, err := socketio.DecodeFloat[float64](&e.Args, 0)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
 				Err:   err,
@@ -1045,7 +1025,7 @@ func (c *MainClient) OnDoubleResult(fn func(m_ float64)) {
 			})
 			return
 		}
-		fn(m_)
+		fn(m)
 	})
 }
 
@@ -2268,9 +2248,8 @@ func (c *AbcClient) Close() error {
 // into their types never reach fn: the error goes to the OnError handler.
 func (c *AbcClient) OnHandshake(fn func(h Handshake)) {
 	c.sock.On("handshake", func(e *socketio.Event) {
-		var err error
 		var h Handshake
-		err = e.Args.Decode(0, &h)
+		err := e.Args.Decode(0, &h)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
 				Err:   err,

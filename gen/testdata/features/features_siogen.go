@@ -70,8 +70,8 @@ func (s *RoomServer) EmitSaid(from string, text string) error {
 }
 
 // EmitPosted sends "posted" to every socket of the namespace.
-func (s *RoomServer) EmitPosted(room string, m_ Message) error {
-	return s.nsp.Emit("posted", room, m_)
+func (s *RoomServer) EmitPosted(room string, m Message) error {
+	return s.nsp.Emit("posted", room, m)
 }
 
 // EmitBlob sends "blob" to every socket of the namespace.
@@ -146,7 +146,6 @@ func (s *RoomSocket) Broadcast() RoomBroadcast {
 // Say sends a line to everyone else.
 func (s *RoomSocket) OnSay(fn func(text string)) {
 	s.sock.On("chat message", func(e *socketio.Event) {
-		var err error
 		text, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
@@ -167,7 +166,6 @@ func (s *RoomSocket) OnSay(fn func(text string)) {
 // Join enters a room and is acked with the number of members.
 func (s *RoomSocket) OnJoin(fn func(room string) (int, error)) {
 	s.sock.On("join room", func(e *socketio.Event) {
-		var err error
 		room, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
@@ -191,9 +189,8 @@ func (s *RoomSocket) OnJoin(fn func(room string) (int, error)) {
 // fn: the error goes to the OnError handler and answers the ack.
 //
 // Post sends a message with an attachment to a room.
-func (s *RoomSocket) OnPost(fn func(room string, m_ Message) (int64, time.Time, error)) {
+func (s *RoomSocket) OnPost(fn func(room string, m Message) (int64, time.Time, error)) {
 	s.sock.On("post", func(e *socketio.Event) {
-		var err error
 		room, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
@@ -203,8 +200,8 @@ func (s *RoomSocket) OnPost(fn func(room string, m_ Message) (int64, time.Time, 
 			})
 			return
 		}
-		var m_ Message
-		err = e.Args.Decode(1, &m_)
+		var m Message
+		err = e.Args.Decode(1, &m)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
 				Err:   err,
@@ -213,7 +210,7 @@ func (s *RoomSocket) OnPost(fn func(room string, m_ Message) (int64, time.Time, 
 			})
 			return
 		}
-		id, at, ackErr := fn(room, m_)
+		id, at, ackErr := fn(room, m)
 		if ackErr != nil {
 			e.AckError(ackErr)
 			return
@@ -245,9 +242,8 @@ func (s *RoomSocket) OnPing(fn func() error) {
 // Echo returns whatever it gets, binary included.
 func (s *RoomSocket) OnEcho(fn func(v any) (any, error)) {
 	s.sock.On("echo", func(e *socketio.Event) {
-		var err error
 		var v any
-		err = e.Args.Decode(0, &v)
+		err := e.Args.Decode(0, &v)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
 				Err:   err,
@@ -269,9 +265,8 @@ func (s *RoomSocket) OnEcho(fn func(v any) (any, error)) {
 // their types never reach fn: the error goes to the OnError handler.
 //
 // Count takes numbers of several kinds.
-func (s *RoomSocket) OnCount(fn func(a int8, b_ uint16, c_ float32, d bool, e_ *int, f map[string][]int)) {
+func (s *RoomSocket) OnCount(fn func(a int8, b uint16, c float32, d bool, e *int, f map[string][]int)) {
 	s.sock.On("count", func(e *socketio.Event) {
-		var err error
 		a, err := socketio.DecodeInt[int8](&e.Args, 0)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
@@ -338,8 +333,8 @@ func (s *RoomSocket) EmitSaid(from string, text string) error {
 }
 
 // EmitPosted sends "posted" to the client.
-func (s *RoomSocket) EmitPosted(room string, m_ Message) error {
-	return s.sock.Emit("posted", room, m_)
+func (s *RoomSocket) EmitPosted(room string, m Message) error {
+	return s.sock.Emit("posted", room, m)
 }
 
 // EmitQuestion sends "question" to the client and waits for its ack, until ctx ends. An ack
@@ -401,8 +396,8 @@ func (b RoomBroadcast) EmitSaid(from string, text string) error {
 }
 
 // EmitPosted sends "posted" to every selected socket.
-func (b RoomBroadcast) EmitPosted(room string, m_ Message) error {
-	return b.b.Emit("posted", room, m_)
+func (b RoomBroadcast) EmitPosted(room string, m Message) error {
+	return b.b.Emit("posted", room, m)
 }
 
 // EmitBlob sends "blob" to every selected socket.
@@ -491,7 +486,6 @@ func (c *RoomClient) Close() error {
 // into their types never reach fn: the error goes to the OnError handler.
 func (c *RoomClient) OnSaid(fn func(from string, text string)) {
 	c.sock.On("chat message", func(e *socketio.Event) {
-		var err error
 		from, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
@@ -516,9 +510,8 @@ func (c *RoomClient) OnSaid(fn func(from string, text string)) {
 
 // OnPosted sets the handler of "posted" events from the server. Arguments that do not decode into
 // their types never reach fn: the error goes to the OnError handler.
-func (c *RoomClient) OnPosted(fn func(room string, m_ Message)) {
+func (c *RoomClient) OnPosted(fn func(room string, m Message)) {
 	c.sock.On("posted", func(e *socketio.Event) {
-		var err error
 		room, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
@@ -528,8 +521,8 @@ func (c *RoomClient) OnPosted(fn func(room string, m_ Message)) {
 			})
 			return
 		}
-		var m_ Message
-		err = e.Args.Decode(1, &m_)
+		var m Message
+		err = e.Args.Decode(1, &m)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
 				Err:   err,
@@ -538,7 +531,7 @@ func (c *RoomClient) OnPosted(fn func(room string, m_ Message)) {
 			})
 			return
 		}
-		fn(room, m_)
+		fn(room, m)
 	})
 }
 
@@ -547,7 +540,6 @@ func (c *RoomClient) OnPosted(fn func(room string, m_ Message)) {
 // reach fn: the error goes to the OnError handler and answers the ack.
 func (c *RoomClient) OnQuestion(fn func(q string) (bool, string, error)) {
 	c.sock.On("question", func(e *socketio.Event) {
-		var err error
 		q, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
@@ -570,9 +562,8 @@ func (c *RoomClient) OnQuestion(fn func(q string) (bool, string, error)) {
 // types never reach fn: the error goes to the OnError handler.
 func (c *RoomClient) OnBlob(fn func(data []byte)) {
 	c.sock.On("blob", func(e *socketio.Event) {
-		var err error
 		var data []byte
-		err = e.Args.Decode(0, &data)
+		err := e.Args.Decode(0, &data)
 		if err != nil {
 			e.Reject(&socketio.ArgError{
 				Err:   err,
@@ -620,8 +611,8 @@ func (c *RoomClient) EmitJoin(ctx context.Context, room string) (members int, er
 // {"error": message} returns a *socketio.RejectedError.
 //
 // Post sends a message with an attachment to a room.
-func (c *RoomClient) EmitPost(ctx context.Context, room string, m_ Message) (id int64, at time.Time, err error) {
-	reply, err := c.sock.EmitWithAck(ctx, "post", room, m_)
+func (c *RoomClient) EmitPost(ctx context.Context, room string, m Message) (id int64, at time.Time, err error) {
+	reply, err := c.sock.EmitWithAck(ctx, "post", room, m)
 	if err != nil {
 		return
 	}
