@@ -1,0 +1,348 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http/httptest"
+	"reflect"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/siogen/siogen/examples/conformance/contract"
+	"github.com/siogen/siogen/internal/nodetest"
+	"github.com/siogen/siogen/runtime/engineio"
+	"github.com/siogen/siogen/runtime/socketio"
+)
+
+// wait bounds every wait of the generated-client tests.
+const wait = 5 * time.Second
+
+var transportSetups = []struct {
+	name       string
+	transports []string
+}{
+	{"polling+upgrade", nil},
+	{"websocket", []string{engineio.WebSocket}},
+	{"polling", []string{engineio.Polling}},
+}
+
+// TestGeneratedClientAgainstReference runs every row of the contract with
+// the generated Go client against the reference server on socket.io 2.5.1
+// (interop/sio-conformance-server.js, a copy of shared/peers/node-conformance).
+func TestGeneratedClientAgainstReference(t *testing.T) {
+	nodetest.Require(t)
+	addr := nodetest.FreeAddr(t)
+	_, port, _ := net.SplitHostPort(addr)
+	nodetest.Start(t, "sio-conformance-server.js", "listening", []string{"PORT=" + port})
+	for _, setup := range transportSetups {
+		t.Run(setup.name, func(t *testing.T) { runContract(t, "http://"+addr, setup.transports) })
+	}
+}
+
+// TestGeneratedClientAgainstGeneratedServer runs the same rows against the
+// generated conformance server.
+func TestGeneratedClientAgainstGeneratedServer(t *testing.T) {
+	for _, setup := range transportSetups {
+		t.Run(setup.name, func(t *testing.T) {
+			srv := newServer()
+			ts := httptest.NewServer(srv)
+			t.Cleanup(func() {
+				ts.Close()
+				srv.Shutdown(context.Background())
+			})
+			runContract(t, ts.URL, setup.transports)
+		})
+	}
+}
+
+var runs atomic.Int64
+
+func options(transports []string) *socketio.ManagerOptions {
+	return &socketio.ManagerOptions{
+		Engine:               engineio.DialOptions{Transports: transports},
+		ReconnectionDelay:    50 * time.Millisecond,
+		ReconnectionDelayMax: 200 * time.Millisecond,
+	}
+}
+
+// connect returns a connected client of "/" at rawURL whose handlers were
+// set by setup before connecting.
+func connect(t *testing.T, rawURL string, transports []string, setup func(c *contract.MainClient)) *contract.MainClient {
+	t.Helper()
+	c := contract.NewMainClient(socketio.NewManager(rawURL, options(transports)))
+	t.Cleanup(func() { c.Close() })
+	if setup != nil {
+		setup(c)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), wait)
+	defer cancel()
+	if err := c.Connect(ctx); err != nil {
+		t.Fatalf("connect %s: %v", rawURL, err)
+	}
+	return c
+}
+
+func recv[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(wait):
+		t.Fatalf("timed out waiting for %s", what)
+		panic("unreachable")
+	}
+}
+
+func none[T any](t *testing.T, ch <-chan T, what string) {
+	t.Helper()
+	select {
+	case v := <-ch:
+		t.Fatalf("unexpected %s: %v", what, v)
+	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+func ctxWait(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), wait)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// refused checks that dial fails with the server's ERROR message want.
+func refused(t *testing.T, err error, want string) {
+	t.Helper()
+	var ce *socketio.ConnectError
+	if !errors.As(err, &ce) || ce.Message != want {
+		t.Fatalf("connect: %v, want refusal %q", err, want)
+	}
+}
+
+// runContract checks the rows of shared/peers/node-conformance/README.md
+// with the generated client against the server at base.
+func runContract(t *testing.T, base string, transports []string) {
+	asdf := []byte("asdfasdf")
+	run := fmt.Sprintf("run%d-%d", time.Now().UnixNano(), runs.Add(1))
+	signal := func() (chan struct{}, func()) {
+		ch := make(chan struct{}, 8)
+		return ch, func() { ch <- struct{}{} }
+	}
+
+	t.Run("hi", func(t *testing.T) {
+		got, fire := signal()
+		c := connect(t, base, transports, func(c *contract.MainClient) { c.OnHi(fire) })
+		c.EmitHi()
+		recv(t, got, "hi")
+	})
+	t.Run("ack", func(t *testing.T) {
+		got, fire := signal()
+		c := connect(t, base, transports, func(c *contract.MainClient) {
+			c.OnAck(func() (int, contract.AckObject, error) { return 5, contract.AckObject{Test: true}, nil })
+			c.OnGotIt(fire)
+		})
+		c.EmitAck()
+		recv(t, got, "got it")
+	})
+	t.Run("getAckDate", func(t *testing.T) {
+		c := connect(t, base, transports, nil)
+		date, err := c.EmitGetAckDate(ctxWait(t), map[string]int{"test": 1})
+		if ts, perr := time.Parse(time.RFC3339, date); err != nil || perr != nil || time.Since(ts).Abs() > time.Minute {
+			t.Fatalf("getAckDate: %q %v %v", date, err, perr)
+		}
+	})
+	t.Run("getDate", func(t *testing.T) {
+		dates := make(chan string, 2)
+		c := connect(t, base, transports, func(c *contract.MainClient) {
+			c.OnTakeDate(func(date string) { dates <- date })
+			c.OnTakeDateObj(func(v contract.DateObject) { dates <- v.Date })
+		})
+		c.EmitGetDate()
+		c.EmitGetDateObj()
+		for _, what := range []string{"takeDate", "takeDateObj"} {
+			if d := recv(t, dates, what); !isDate(d) {
+				t.Fatalf("%s: %q", what, d)
+			}
+		}
+	})
+	t.Run("getUtf8", func(t *testing.T) {
+		got := make(chan string, 8)
+		c := connect(t, base, transports, func(c *contract.MainClient) {
+			c.OnTakeUtf8(func(s string) { got <- s })
+		})
+		c.EmitGetUtf8()
+		for _, want := range []string{"てすと", "Я Б Г Д Ж Й", "Ä ä Ü ü ß", "utf8 — string", "utf8 — string"} {
+			if s := recv(t, got, "takeUtf8"); s != want {
+				t.Fatalf("takeUtf8 %q, want %q", s, want)
+			}
+		}
+	})
+	t.Run("false", func(t *testing.T) {
+		got := make(chan bool, 1)
+		c := connect(t, base, transports, func(c *contract.MainClient) {
+			c.OnFalse(func(v bool) { got <- v })
+		})
+		c.EmitFalse()
+		if v := recv(t, got, "false"); v {
+			t.Fatal("false arrived as true")
+		}
+	})
+	t.Run("binary in", func(t *testing.T) {
+		got := make(chan []byte, 2)
+		c := connect(t, base, transports, func(c *contract.MainClient) {
+			c.OnDoge(func(data []byte) { got <- data })
+			c.OnTakeBin(func(data []byte) { got <- data })
+		})
+		c.EmitDoge()
+		c.EmitGetBin()
+		for _, what := range []string{"doge", "takebin"} {
+			if b := recv(t, got, what); !bytes.Equal(b, asdf) {
+				t.Fatalf("%s: %q", what, b)
+			}
+		}
+	})
+	t.Run("binary out", func(t *testing.T) {
+		got, fire := signal()
+		c := connect(t, base, transports, func(c *contract.MainClient) {
+			c.OnBuffack(fire)
+			c.OnJSONBuffAck(fire)
+			c.OnAbuff2Ack(fire)
+		})
+		c.EmitBuffa(asdf)
+		recv(t, got, "buffack")
+		c.EmitJSONBuff(contract.JSONBuffer{Hello: "lol", Message: asdf, Goodbye: "gotcha"})
+		recv(t, got, "jsonbuff-ack")
+		c.EmitAbuff1(asdf)
+		c.EmitAbuff2("please")
+		recv(t, got, "abuff2-ack")
+	})
+	t.Run("echo", func(t *testing.T) {
+		c := connect(t, base, transports, nil)
+		for _, v := range []any{
+			"a string", 42.5, map[string]any{"a": "b", "n": 1.0}, asdf,
+			map[string]any{"bin": asdf, "list": []any{"x", []byte{1, 2}}},
+		} {
+			got, err := c.EmitEcho(ctxWait(t), v)
+			if err != nil || !reflect.DeepEqual(got, v) {
+				t.Fatalf("echo %#v: %#v, %v", v, got, err)
+			}
+		}
+	})
+	t.Run("getHandshake", func(t *testing.T) {
+		c := connect(t, base+"/?foo=bar&run="+run, transports, nil)
+		h, err := c.EmitGetHandshake(ctxWait(t))
+		if err != nil || h.Query["foo"] != "bar" || h.Query["run"] != run || h.Query["EIO"] != "3" || h.Address == "" || h.Issued == 0 || h.Headers["host"] == "" {
+			t.Fatalf("handshake %+v, %v", h, err)
+		}
+	})
+	t.Run("rooms", func(t *testing.T) {
+		room := "room-" + run
+		aGot := make(chan string, 4)
+		bGot := make(chan string, 4)
+		a := connect(t, base, transports, func(c *contract.MainClient) {
+			c.OnRoomMessage(func(room string, msg any) { aGot <- fmt.Sprint(room, msg) })
+		})
+		b := connect(t, base, transports, func(c *contract.MainClient) {
+			c.OnRoomMessage(func(room string, msg any) { bGot <- fmt.Sprint(room, msg) })
+		})
+		if n, err := a.EmitJoin(ctxWait(t), room); err != nil || n != 1 {
+			t.Fatalf("a joins: %d %v", n, err)
+		}
+		if n, err := b.EmitJoin(ctxWait(t), room); err != nil || n != 2 {
+			t.Fatalf("b joins: %d %v", n, err)
+		}
+		a.EmitRoomMessage(room, "hello")
+		if got := recv(t, bGot, "room message"); got != room+"hello" {
+			t.Fatalf("room message %q", got)
+		}
+		none(t, aGot, "room message at the sender")
+	})
+	t.Run("broadcast", func(t *testing.T) {
+		aGot := make(chan any, 4)
+		bGot := make(chan any, 4)
+		a := connect(t, base, transports, func(c *contract.MainClient) {
+			c.OnBroadcast(func(msg any) {
+				if msg == run {
+					aGot <- msg
+				}
+			})
+		})
+		connect(t, base, transports, func(c *contract.MainClient) {
+			c.OnBroadcast(func(msg any) {
+				if msg == run {
+					bGot <- msg
+				}
+			})
+		})
+		a.EmitBroadcast(run)
+		recv(t, bGot, "broadcast")
+		none(t, aGot, "broadcast at the sender")
+	})
+	t.Run("disconnect me", func(t *testing.T) {
+		reasons := make(chan string, 2)
+		c := connect(t, base, transports, func(c *contract.MainClient) {
+			c.OnDisconnect(func(reason string) { reasons <- reason })
+		})
+		c.EmitDisconnectMe()
+		if r := recv(t, reasons, "disconnect"); r != socketio.ReasonIOServerDisconnect {
+			t.Fatalf("reason %q", r)
+		}
+		if c.Connected() {
+			t.Fatal("still connected")
+		}
+	})
+	t.Run("server ack", func(t *testing.T) {
+		got := make(chan float64, 1)
+		c := connect(t, base, transports, func(c *contract.MainClient) {
+			c.OnDouble(func(n float64) (float64, error) { return n * 2, nil })
+			c.OnDoubleResult(func(m float64) { got <- m })
+		})
+		c.EmitServerAck(21)
+		if m := recv(t, got, "double result"); m != 42 {
+			t.Fatalf("double result %v", m)
+		}
+	})
+	t.Run("namespaces", func(t *testing.T) {
+		ctx := ctxWait(t)
+		m := socketio.NewManager(base+"/?a=1", options(transports))
+		t.Cleanup(func() { m.Close() })
+		abc := contract.NewAbcClient(m)
+		hs := make(chan contract.Handshake, 1)
+		abc.OnHandshake(func(h contract.Handshake) { hs <- h })
+		if err := abc.Connect(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if h := recv(t, hs, "handshake"); h.Query["a"] != "1" {
+			t.Fatalf("/abc handshake query %v", h.Query)
+		}
+		// Several namespaces on the Manager's one connection.
+		foo := contract.NewFooClient(m)
+		if err := foo.Connect(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if foo.ID() != "/foo#"+abc.ID()[len("/abc#"):] {
+			t.Fatalf("ids %q and %q do not share a connection", foo.ID(), abc.ID())
+		}
+		_, err := contract.DialNo(ctx, base, options(transports))
+		refused(t, err, "Auth failed (custom namespace)")
+		_, err = contract.DialAdmin(ctx, base+"/?token=wrong", options(transports))
+		refused(t, err, "not authorized")
+		admin, err := contract.DialAdmin(ctx, base+"/?token=secret", options(transports))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer admin.Close()
+		if name, err := admin.EmitWhoAmI(ctx); err != nil || name != "admin" {
+			t.Fatalf("whoami %q %v", name, err)
+		}
+		_, err = contract.DialMain(ctx, base+"/?fail=1", options(transports))
+		refused(t, err, "Auth failed (main namespace)")
+	})
+}
+
+func isDate(s string) bool {
+	_, err := time.Parse(time.RFC3339, s)
+	return err == nil
+}
