@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/dave/jennifer/jen"
+	"golang.org/x/tools/imports"
 
 	"github.com/siogen/siogen/schema"
 )
@@ -76,7 +77,14 @@ func Generate(pkg *schema.Package, cfg Config) (map[string][]byte, error) {
 		if err := f.Render(&buf); err != nil {
 			return nil, fmt.Errorf("siogen: generated code for %s does not format: %w", src, err)
 		}
-		out[strings.TrimSuffix(src, ".go")+Suffix] = buf.Bytes()
+		name := strings.TrimSuffix(src, ".go") + Suffix
+		// Group the imports as goimports does (standard library first), so
+		// the file reads like hand-written Go.
+		formatted, err := imports.Process(name, buf.Bytes(), &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true})
+		if err != nil {
+			return nil, fmt.Errorf("siogen: generated code for %s does not format: %w", src, err)
+		}
+		out[name] = formatted
 	}
 	return out, nil
 }

@@ -7,8 +7,9 @@ package contract
 
 import (
 	"context"
-	"github.com/siogen/siogen/runtime/socketio"
 	"net/http"
+
+	"github.com/siogen/siogen/runtime/socketio"
 )
 
 // This file needs the siogen runtime at the version that generated it, or later.

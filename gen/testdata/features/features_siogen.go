@@ -7,9 +7,10 @@ package features
 
 import (
 	"context"
-	"github.com/siogen/siogen/runtime/socketio"
 	"net/http"
 	"time"
+
+	"github.com/siogen/siogen/runtime/socketio"
 )
 
 // This file needs the siogen runtime at the version that generated it, or later.
