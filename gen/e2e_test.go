@@ -166,6 +166,20 @@ func TestEndToEnd(t *testing.T) {
 				t.Fatal("b never got the post")
 			}
 
+			// The same event without asking for the ack still reaches the
+			// handler.
+			if err := a.EmitPostNoAck("lobby", features.Message{Text: "no ack"}); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case got := <-postedB:
+				if got.Text != "no ack" {
+					t.Errorf("posted = %+v", got)
+				}
+			case <-ctx.Done():
+				t.Fatal("b never got the post sent without ack")
+			}
+
 			// A handler's error answers the ack with {"error": ...}, which
 			// the generated client reports as an error.
 			var rejected *socketio.RejectedError

@@ -374,6 +374,7 @@ func (g *nsGen) emitMethod(f *jen.File, recvType, r string, target jen.Code, ev 
 		)
 		return
 	}
+	g.emitNoAckMethod(f, recvType, r, target, ev, to)
 	resNames := paramNames(ev.Ack.Params, taken)
 	results := append(g.params(ev.Ack.Params, resNames), jen.Err().Error())
 	docf(f, "%s sends %q to %s and waits for its ack, until ctx ends. An ack answered with {\"error\": message} returns a *socketio.RejectedError.%s", name, ev.Wire, to, docLines(ev.Doc))
@@ -381,6 +382,18 @@ func (g *nsGen) emitMethod(f *jen.File, recvType, r string, target jen.Code, ev 
 		Params(append([]jen.Code{jen.Id("ctx").Qual("context", "Context")}, g.params(ev.Args, argNames)...)...).
 		Params(results...).
 		Block(emitWithAckBody(ev, target, argNames, resNames)...)
+}
+
+// emitNoAckMethod writes EmitXNoAck for an acked ev: the same event sent
+// without asking for the ack, as socket.io's emit without a callback, for
+// broadcasts and for peers that do not answer.
+func (g *nsGen) emitNoAckMethod(f *jen.File, recvType, r string, target jen.Code, ev *schema.Event, to string) {
+	argNames := paramNames(ev.Args, map[string]bool{})
+	name := "Emit" + ev.GoName + "NoAck"
+	docf(f, "%s sends %q to %s without asking for its ack.", name, ev.Wire, to)
+	f.Func().Params(jen.Id(r).Id(recvType)).Id(name).Params(g.params(ev.Args, argNames)...).Error().Block(
+		jen.Return(jen.Add(target).Dot("Emit").Call(append([]jen.Code{jen.Lit(ev.Wire)}, ids(argNames)...)...)),
+	)
 }
 
 // onMethod writes OnX on recvType, registering fn for ev on the untyped
@@ -445,6 +458,8 @@ func (g *nsGen) server(f *jen.File) {
 	for _, ev := range ns.ServerToClient {
 		if ev.Ack == nil {
 			g.emitMethod(f, "*"+n.Server, "s", jen.Id("s").Dot("nsp"), ev, "every socket of the namespace")
+		} else {
+			g.emitNoAckMethod(f, "*"+n.Server, "s", jen.Id("s").Dot("nsp"), ev, "every socket of the namespace")
 		}
 	}
 }
@@ -507,6 +522,8 @@ func (g *nsGen) broadcast(f *jen.File) {
 	for _, ev := range g.ns.ServerToClient {
 		if ev.Ack == nil {
 			g.emitMethod(f, n.Broadcast, "b", jen.Id("b").Dot("b"), ev, "every selected socket")
+		} else {
+			g.emitNoAckMethod(f, n.Broadcast, "b", jen.Id("b").Dot("b"), ev, "every selected socket")
 		}
 	}
 }

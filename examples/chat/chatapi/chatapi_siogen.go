@@ -409,6 +409,11 @@ func (c *ChatClient) OnUserLeft(fn func(name string, users int)) {
 	})
 }
 
+// EmitChatMessageNoAck sends "chat message" to the server without asking for its ack.
+func (c *ChatClient) EmitChatMessageNoAck(msg string) error {
+	return c.sock.Emit("chat message", msg)
+}
+
 // EmitChatMessage sends "chat message" to the server and waits for its ack, until ctx ends. An ack
 // answered with {"error": message} returns a *socketio.RejectedError.
 //
@@ -432,6 +437,11 @@ func (c *ChatClient) EmitChatMessage(ctx context.Context, msg string) (recipient
 		return
 	}
 	return
+}
+
+// EmitSetNameNoAck sends "set name" to the server without asking for its ack.
+func (c *ChatClient) EmitSetNameNoAck(name string) error {
+	return c.sock.Emit("set name", name)
 }
 
 // EmitSetName sends "set name" to the server and waits for its ack, until ctx ends. An ack answered

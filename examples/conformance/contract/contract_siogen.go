@@ -70,6 +70,11 @@ func (s *MainServer) EmitHi() error {
 	return s.nsp.Emit("hi")
 }
 
+// EmitAckNoAck sends "ack" to every socket of the namespace without asking for its ack.
+func (s *MainServer) EmitAckNoAck() error {
+	return s.nsp.Emit("ack")
+}
+
 // EmitGotIt sends "got it" to every socket of the namespace.
 func (s *MainServer) EmitGotIt() error {
 	return s.nsp.Emit("got it")
@@ -128,6 +133,11 @@ func (s *MainServer) EmitRoomMessage(room string, msg any) error {
 // EmitBroadcast sends "broadcast" to every socket of the namespace.
 func (s *MainServer) EmitBroadcast(msg any) error {
 	return s.nsp.Emit("broadcast", msg)
+}
+
+// EmitDoubleNoAck sends "double" to every socket of the namespace without asking for its ack.
+func (s *MainServer) EmitDoubleNoAck(n float64) error {
+	return s.nsp.Emit("double", n)
 }
 
 // EmitDoubleResult sends "double result" to every socket of the namespace.
@@ -504,6 +514,11 @@ func (s *MainSocket) EmitHi() error {
 	return s.sock.Emit("hi")
 }
 
+// EmitAckNoAck sends "ack" to the client without asking for its ack.
+func (s *MainSocket) EmitAckNoAck() error {
+	return s.sock.Emit("ack")
+}
+
 // EmitAck sends "ack" to the client and waits for its ack, until ctx ends. An ack answered with
 // {"error": message} returns a *socketio.RejectedError.
 func (s *MainSocket) EmitAck(ctx context.Context) (n int, obj AckObject, err error) {
@@ -595,6 +610,11 @@ func (s *MainSocket) EmitBroadcast(msg any) error {
 	return s.sock.Emit("broadcast", msg)
 }
 
+// EmitDoubleNoAck sends "double" to the client without asking for its ack.
+func (s *MainSocket) EmitDoubleNoAck(n float64) error {
+	return s.sock.Emit("double", n)
+}
+
 // EmitDouble sends "double" to the client and waits for its ack, until ctx ends. An ack answered
 // with {"error": message} returns a *socketio.RejectedError.
 func (s *MainSocket) EmitDouble(ctx context.Context, n float64) (m float64, err error) {
@@ -642,6 +662,11 @@ func (b MainBroadcast) Except(rooms ...string) MainBroadcast {
 // EmitHi sends "hi" to every selected socket.
 func (b MainBroadcast) EmitHi() error {
 	return b.b.Emit("hi")
+}
+
+// EmitAckNoAck sends "ack" to every selected socket without asking for its ack.
+func (b MainBroadcast) EmitAckNoAck() error {
+	return b.b.Emit("ack")
 }
 
 // EmitGotIt sends "got it" to every selected socket.
@@ -702,6 +727,11 @@ func (b MainBroadcast) EmitRoomMessage(room string, msg any) error {
 // EmitBroadcast sends "broadcast" to every selected socket.
 func (b MainBroadcast) EmitBroadcast(msg any) error {
 	return b.b.Emit("broadcast", msg)
+}
+
+// EmitDoubleNoAck sends "double" to every selected socket without asking for its ack.
+func (b MainBroadcast) EmitDoubleNoAck(n float64) error {
+	return b.b.Emit("double", n)
 }
 
 // EmitDoubleResult sends "double result" to every selected socket.
@@ -1045,6 +1075,11 @@ func (c *MainClient) EmitAck() error {
 	return c.sock.Emit("ack")
 }
 
+// EmitGetAckDateNoAck sends "getAckDate" to the server without asking for its ack.
+func (c *MainClient) EmitGetAckDateNoAck(data any) error {
+	return c.sock.Emit("getAckDate", data)
+}
+
 // EmitGetAckDate sends "getAckDate" to the server and waits for its ack, until ctx ends. An ack
 // answered with {"error": message} returns a *socketio.RejectedError.
 //
@@ -1122,6 +1157,11 @@ func (c *MainClient) EmitGetBin() error {
 	return c.sock.Emit("getbin")
 }
 
+// EmitEchoNoAck sends "echo" to the server without asking for its ack.
+func (c *MainClient) EmitEchoNoAck(value any) error {
+	return c.sock.Emit("echo", value)
+}
+
 // EmitEcho sends "echo" to the server and waits for its ack, until ctx ends. An ack answered with
 // {"error": message} returns a *socketio.RejectedError.
 //
@@ -1146,6 +1186,11 @@ func (c *MainClient) EmitEcho(ctx context.Context, value any) (value_ any, err e
 	return
 }
 
+// EmitGetHandshakeNoAck sends "getHandshake" to the server without asking for its ack.
+func (c *MainClient) EmitGetHandshakeNoAck() error {
+	return c.sock.Emit("getHandshake")
+}
+
 // EmitGetHandshake sends "getHandshake" to the server and waits for its ack, until ctx ends. An ack
 // answered with {"error": message} returns a *socketio.RejectedError.
 func (c *MainClient) EmitGetHandshake(ctx context.Context) (h Handshake, err error) {
@@ -1166,6 +1211,11 @@ func (c *MainClient) EmitGetHandshake(ctx context.Context) (h Handshake, err err
 		return
 	}
 	return
+}
+
+// EmitJoinNoAck sends "join" to the server without asking for its ack.
+func (c *MainClient) EmitJoinNoAck(room string) error {
+	return c.sock.Emit("join", room)
 }
 
 // EmitJoin sends "join" to the server and waits for its ack, until ctx ends. An ack answered with
@@ -2684,6 +2734,11 @@ func (c *AdminClient) Disconnect() error {
 // Close ends the client for good: it closes the connection underneath, with every namespace on it.
 func (c *AdminClient) Close() error {
 	return c.sock.Manager().Close()
+}
+
+// EmitWhoAmINoAck sends "whoami" to the server without asking for its ack.
+func (c *AdminClient) EmitWhoAmINoAck() error {
+	return c.sock.Emit("whoami")
 }
 
 // EmitWhoAmI sends "whoami" to the server and waits for its ack, until ctx ends. An ack answered

@@ -75,6 +75,11 @@ func (s *RoomServer) EmitPosted(room string, m Message) error {
 	return s.nsp.Emit("posted", room, m)
 }
 
+// EmitQuestionNoAck sends "question" to every socket of the namespace without asking for its ack.
+func (s *RoomServer) EmitQuestionNoAck(q string) error {
+	return s.nsp.Emit("question", q)
+}
+
 // EmitBlob sends "blob" to every socket of the namespace.
 func (s *RoomServer) EmitBlob(data []byte) error {
 	return s.nsp.Emit("blob", data)
@@ -338,6 +343,11 @@ func (s *RoomSocket) EmitPosted(room string, m Message) error {
 	return s.sock.Emit("posted", room, m)
 }
 
+// EmitQuestionNoAck sends "question" to the client without asking for its ack.
+func (s *RoomSocket) EmitQuestionNoAck(q string) error {
+	return s.sock.Emit("question", q)
+}
+
 // EmitQuestion sends "question" to the client and waits for its ack, until ctx ends. An ack
 // answered with {"error": message} returns a *socketio.RejectedError.
 func (s *RoomSocket) EmitQuestion(ctx context.Context, q string) (yes bool, why string, err error) {
@@ -399,6 +409,11 @@ func (b RoomBroadcast) EmitSaid(from string, text string) error {
 // EmitPosted sends "posted" to every selected socket.
 func (b RoomBroadcast) EmitPosted(room string, m Message) error {
 	return b.b.Emit("posted", room, m)
+}
+
+// EmitQuestionNoAck sends "question" to every selected socket without asking for its ack.
+func (b RoomBroadcast) EmitQuestionNoAck(q string) error {
+	return b.b.Emit("question", q)
 }
 
 // EmitBlob sends "blob" to every selected socket.
@@ -584,6 +599,11 @@ func (c *RoomClient) EmitSay(text string) error {
 	return c.sock.Emit("chat message", text)
 }
 
+// EmitJoinNoAck sends "join room" to the server without asking for its ack.
+func (c *RoomClient) EmitJoinNoAck(room string) error {
+	return c.sock.Emit("join room", room)
+}
+
 // EmitJoin sends "join room" to the server and waits for its ack, until ctx ends. An ack answered
 // with {"error": message} returns a *socketio.RejectedError.
 //
@@ -606,6 +626,11 @@ func (c *RoomClient) EmitJoin(ctx context.Context, room string) (members int, er
 		return
 	}
 	return
+}
+
+// EmitPostNoAck sends "post" to the server without asking for its ack.
+func (c *RoomClient) EmitPostNoAck(room string, m Message) error {
+	return c.sock.Emit("post", room, m)
 }
 
 // EmitPost sends "post" to the server and waits for its ack, until ctx ends. An ack answered with
@@ -641,6 +666,11 @@ func (c *RoomClient) EmitPost(ctx context.Context, room string, m Message) (id i
 	return
 }
 
+// EmitPingNoAck sends "ping me" to the server without asking for its ack.
+func (c *RoomClient) EmitPingNoAck() error {
+	return c.sock.Emit("ping me")
+}
+
 // EmitPing sends "ping me" to the server and waits for its ack, until ctx ends. An ack answered
 // with {"error": message} returns a *socketio.RejectedError.
 //
@@ -654,6 +684,11 @@ func (c *RoomClient) EmitPing(ctx context.Context) (err error) {
 		return
 	}
 	return
+}
+
+// EmitEchoNoAck sends "echo" to the server without asking for its ack.
+func (c *RoomClient) EmitEchoNoAck(v any) error {
+	return c.sock.Emit("echo", v)
 }
 
 // EmitEcho sends "echo" to the server and waits for its ack, until ctx ends. An ack answered with
@@ -904,6 +939,11 @@ func (c *VaultClient) Disconnect() error {
 // Close ends the client for good: it closes the connection underneath, with every namespace on it.
 func (c *VaultClient) Close() error {
 	return c.sock.Manager().Close()
+}
+
+// EmitOpenNoAck sends "open" to the server without asking for its ack.
+func (c *VaultClient) EmitOpenNoAck() error {
+	return c.sock.Emit("open")
 }
 
 // EmitOpen sends "open" to the server and waits for its ack, until ctx ends. An ack answered with
