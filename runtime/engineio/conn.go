@@ -196,10 +196,10 @@ func (c *Conn) finish(reason string) {
 		c.closeTimer.Stop()
 	}
 	if ws != nil {
-		// A close frame without a status, as the reference sends (the
-		// peer sees 1005), then the connection goes.
-		ws.WriteControl(websocket.CloseMessage, nil, time.Now().Add(time.Second))
-		ws.Close()
+		// Off the caller's goroutine: the caller may be a broadcast whose
+		// enqueue overflowed, and the close frame waits for the flusher's
+		// write, which a peer that stopped reading holds until WriteTimeout.
+		go closeWebSocket(ws)
 	}
 	if probe != nil {
 		probe.Close()
@@ -207,6 +207,13 @@ func (c *Conn) finish(reason string) {
 	c.srv.remove(c)
 	c.srv.log.Debug("engineio: session closed", "sid", c.id, "reason", reason)
 	c.srv.handler.OnClose(c, reason)
+}
+
+// closeWebSocket sends a close frame without a status, as the reference
+// does (the peer sees 1005), then closes the connection.
+func closeWebSocket(ws *websocket.Conn) {
+	ws.WriteControl(websocket.CloseMessage, nil, time.Now().Add(time.Second))
+	ws.Close()
 }
 
 // startPingTimer arms the Engine.IO v3 heartbeat: the client pings, and a

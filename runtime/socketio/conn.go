@@ -21,6 +21,7 @@ type conn struct {
 
 	mu            sync.Mutex
 	sockets       map[string]*Socket // by namespace name
+	connecting    map[string]bool    // namespaces whose middleware is running
 	rootConnected bool               // v4: other namespaces wait for "/"
 	waiting       []string           // CONNECTs that arrived before "/" was connected
 	closeReason   string             // overrides the engine's reason
@@ -29,12 +30,13 @@ type conn struct {
 
 func newConn(s *Server, ec *engineio.Conn) *conn {
 	return &conn{
-		srv:       s,
-		ec:        ec,
-		version:   codec.V4,
-		dec:       codec.Decoder{Version: codec.V4, MaxAttachments: s.opts.MaxAttachments},
-		handshake: newHandshake(ec.Request(), time.Now()),
-		sockets:   make(map[string]*Socket, 1),
+		srv:        s,
+		ec:         ec,
+		version:    codec.V4,
+		dec:        codec.Decoder{Version: codec.V4, MaxAttachments: s.opts.MaxAttachments, MaxDepth: s.opts.MaxDepth},
+		handshake:  newHandshake(ec.Request(), time.Now()),
+		sockets:    make(map[string]*Socket, 1),
+		connecting: make(map[string]bool, 1),
 	}
 }
 
@@ -75,6 +77,11 @@ func (c *conn) receive(m engineio.Message) {
 		q, _ := url.ParseQuery(rawQuery)
 		c.mu.Lock()
 		if !c.rootConnected && name != "/" {
+			if c.namespacesLocked()+len(c.waiting) >= c.srv.opts.MaxNamespaces {
+				c.mu.Unlock()
+				c.tooManyNamespaces(name)
+				return
+			}
 			c.waiting = append(c.waiting, p.Namespace)
 			c.mu.Unlock()
 			return
@@ -109,7 +116,9 @@ func (c *conn) socket(nsp string) *Socket {
 }
 
 // connect joins the client to a namespace: refused with "Invalid
-// namespace" when it does not exist, else through its middleware.
+// namespace" when it does not exist, else through its middleware. A
+// CONNECT for a namespace the client is in, or is being admitted to, is
+// ignored, so a client cannot start its middleware twice.
 func (c *conn) connect(name string, query url.Values) {
 	nsp := c.srv.namespace(name)
 	if nsp == nil {
@@ -117,19 +126,47 @@ func (c *conn) connect(name string, query url.Values) {
 		return
 	}
 	c.mu.Lock()
-	if c.gone || c.sockets[name] != nil {
+	if c.gone || c.sockets[name] != nil || c.connecting[name] {
 		c.mu.Unlock()
 		return
 	}
+	if c.namespacesLocked() >= c.srv.opts.MaxNamespaces {
+		c.mu.Unlock()
+		c.tooManyNamespaces(name)
+		return
+	}
+	c.connecting[name] = true
 	c.mu.Unlock()
 	s := newSocket(nsp, c, c.handshake.withQuery(query))
 	nsp.admit(s)
+}
+
+// namespacesLocked counts the namespaces the client holds: connected, or
+// in their middleware.
+func (c *conn) namespacesLocked() int {
+	return len(c.sockets) + len(c.connecting)
+}
+
+// tooManyNamespaces refuses the namespace past Options.MaxNamespaces and
+// disconnects the client.
+func (c *conn) tooManyNamespaces(name string) {
+	c.srv.log.Warn("socketio: too many namespaces, disconnecting", "sid", c.ec.ID(), "max", c.srv.opts.MaxNamespaces)
+	c.send(errorPacket(name, errTooManyNamespaces))
+	c.disconnectAll(ReasonTransportError)
+}
+
+// refused forgets a socket that its namespace's middleware turned down.
+func (c *conn) refused(s *Socket) {
+	c.mu.Lock()
+	delete(c.connecting, s.nsp.name)
+	c.mu.Unlock()
 }
 
 // admitted records an accepted socket; for "/" it replays the CONNECTs that
 // waited for it.
 func (c *conn) admitted(s *Socket) bool {
 	c.mu.Lock()
+	delete(c.connecting, s.nsp.name)
 	if c.gone {
 		c.mu.Unlock()
 		return false

@@ -10,7 +10,10 @@ import (
 	"github.com/siogen/siogen/runtime/socketio/codec"
 )
 
-var errInvalidNamespace = errors.New("Invalid namespace")
+var (
+	errInvalidNamespace  = errors.New("Invalid namespace")
+	errTooManyNamespaces = errors.New("Too many namespaces")
+)
 
 // Namespace is a communication channel that splits the logic of an
 // application over one shared connection ("/", "/admin"). Get one with
@@ -117,6 +120,7 @@ func (n *Namespace) admit(s *Socket) {
 	go func() {
 		for _, fn := range mw {
 			if err := n.runMiddleware(fn, s); err != nil {
+				s.conn.refused(s)
 				s.conn.send(errorPacket(n.name, err))
 				return
 			}

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 
 	"github.com/siogen/siogen/runtime/engineio"
+	"github.com/siogen/siogen/runtime/socketio/codec"
 )
 
 // Options configure a Server. The zero value of every field selects the
@@ -17,9 +18,18 @@ type Options struct {
 	// Default NewMemoryAdapter: a single process.
 	Adapter func(nsp *Namespace) Adapter
 
-	// MaxAttachments bounds the binary attachments of one incoming packet.
+	// MaxAttachments bounds the binary attachments of one incoming packet;
+	// a packet announcing more is a parse error and closes the connection.
 	// Default 10, as socket.io-parser.
 	MaxAttachments int
+	// MaxDepth bounds the JSON nesting of an incoming packet's payload
+	// (each array or object is one level); a deeper packet is a parse error
+	// and closes the connection. Default 32 (codec.DefaultMaxDepth).
+	MaxDepth int
+	// MaxNamespaces bounds the namespaces one connection may be connected
+	// or connecting to at once, "/" included; a client asking for more gets
+	// an ERROR packet "Too many namespaces" and is disconnected. Default 64.
+	MaxNamespaces int
 	// MaxPendingEvents bounds the events of one socket waiting for its
 	// handlers; a client that floods past it is disconnected. Default 1024.
 	MaxPendingEvents int
@@ -46,6 +56,12 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.MaxAttachments <= 0 {
 		c.MaxAttachments = 10
+	}
+	if c.MaxDepth <= 0 {
+		c.MaxDepth = codec.DefaultMaxDepth
+	}
+	if c.MaxNamespaces <= 0 {
+		c.MaxNamespaces = 64
 	}
 	if c.MaxPendingEvents <= 0 {
 		c.MaxPendingEvents = 1024

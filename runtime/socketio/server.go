@@ -40,9 +40,10 @@ type Server struct {
 	clientPath string
 	log        *slog.Logger
 
-	mu    sync.RWMutex
-	nsps  map[string]*Namespace
-	conns map[*engineio.Conn]*conn
+	mu      sync.RWMutex
+	nsps    map[string]*Namespace
+	conns   map[*engineio.Conn]*conn
+	closing bool // Shutdown began: new connections are closed at once
 }
 
 // NewServer returns a server with the default namespace "/". opts may be nil.
@@ -104,16 +105,20 @@ func (s *Server) namespace(name string) *Namespace {
 	return s.nsps[name]
 }
 
-// Shutdown disconnects every client (each receives a DISCONNECT for each of
-// its namespaces), stops accepting new ones, and waits for the connections
-// to drain or ctx to end.
+// Shutdown stops accepting clients (a handshake then gets 503 {"code":4,
+// "message":"Server shutting down"}), disconnects every client (each
+// receives a DISCONNECT for each of its namespaces, so that it does not
+// reconnect, after what was already queued for it), and waits for the
+// connections to drain or ctx to end, when the rest are dropped and ctx's
+// error is returned. Disconnect handlers run with ReasonServerShutdown.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.mu.RLock()
+	s.mu.Lock()
+	s.closing = true
 	conns := make([]*conn, 0, len(s.conns))
 	for _, c := range s.conns {
 		conns = append(conns, c)
 	}
-	s.mu.RUnlock()
+	s.mu.Unlock()
 	for _, c := range conns {
 		c.disconnectAll(ReasonServerShutdown)
 	}
@@ -127,6 +132,13 @@ type engineHandler struct{ s *Server }
 func (h engineHandler) OnOpen(ec *engineio.Conn) {
 	c := newConn(h.s, ec)
 	h.s.mu.Lock()
+	if h.s.closing {
+		// A handshake that raced with Shutdown, before the engine
+		// stopped accepting.
+		h.s.mu.Unlock()
+		ec.Close()
+		return
+	}
 	h.s.conns[ec] = c
 	h.s.mu.Unlock()
 	c.open()

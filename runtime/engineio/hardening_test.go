@@ -1,0 +1,130 @@
+package engineio
+
+import (
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// TestSessionBoundToTransport: a session id works only on its own
+// transport, or on a websocket through the upgrade handshake; any other use
+// gets engine.io 3.6.2's refusal and leaves the session as it was.
+func TestSessionBoundToTransport(t *testing.T) {
+	h := newEchoHandler()
+	srv, ts := newTestServer(t, h, &Options{UpgradeTimeout: 200 * time.Millisecond})
+
+	t.Run("websocket sid on polling", func(t *testing.T) {
+		ws, _, err := websocket.DefaultDialer.Dial(wsURL(ts, ""), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		_, open := readWS(t, ws)
+		sid := openRE.FindStringSubmatch("97:" + open)[2]
+		u := ts.URL + "/socket.io/?EIO=3&transport=polling&sid=" + sid
+		for _, method := range []string{"GET", "POST"} {
+			if res := do(t, method, u, "2:4x"); res.status != 400 || res.body != `{"code":3,"message":"Bad request"}` {
+				t.Errorf("%s with a websocket sid: %d %s", method, res.status, res.body)
+			}
+		}
+		// A second websocket on the same sid is accepted, then closed.
+		other, _, err := websocket.DefaultDialer.Dial(wsURL(ts, "&sid="+sid), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		other.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, _, err := other.ReadMessage(); err == nil {
+			t.Error("second websocket on a websocket session was not closed")
+		}
+		other.Close()
+		// Nothing reached the session, which still works.
+		ws.WriteMessage(websocket.TextMessage, []byte("4ok"))
+		if _, m := readWS(t, ws); m != "4ok" {
+			t.Errorf("echo %q", m)
+		}
+		if srv.Conn(sid) == nil {
+			t.Error("session closed")
+		}
+	})
+
+	t.Run("polling sid on websocket without probe", func(t *testing.T) {
+		sid, _ := handshake(t, ts.URL, "")
+		u := ts.URL + "/socket.io/?EIO=3&transport=polling&sid=" + sid
+		for _, first := range []string{"4hijack", "5", ""} {
+			ws, _, err := websocket.DefaultDialer.Dial(wsURL(ts, "&sid="+sid), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if first != "" {
+				ws.WriteMessage(websocket.TextMessage, []byte(first))
+			} // else: silence until UpgradeTimeout
+			ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+			if typ, m, err := ws.ReadMessage(); err == nil {
+				t.Errorf("websocket after %q without probe got %d %q, want closed", first, typ, m)
+			}
+			ws.Close()
+			if c := srv.Conn(sid); c == nil || c.Transport() != Polling {
+				t.Fatalf("after %q: session gone or upgraded", first)
+			}
+		}
+		// The hijacking message was not delivered; polling goes on.
+		do(t, "POST", u, "3:4ok")
+		if res := do(t, "GET", u, ""); res.body != "3:4ok" {
+			t.Errorf("GET = %q, want only the polling message", res.body)
+		}
+	})
+}
+
+// TestAllowedOriginsOnWebSocket: the origin check holds on websocket
+// handshakes as on polling ones (TestErrorResponses), and a refused
+// handshake creates no session.
+func TestAllowedOriginsOnWebSocket(t *testing.T) {
+	h := newEchoHandler()
+	srv, ts := newTestServer(t, h, &Options{AllowedOrigins: []string{"http://good.example:80", "*:8443"}})
+	dial := func(origin string) (*websocket.Conn, *http.Response, error) {
+		header := http.Header{}
+		if origin != "" {
+			header.Set("Origin", origin)
+		}
+		return websocket.DefaultDialer.Dial(wsURL(ts, ""), header)
+	}
+	for _, origin := range []string{"http://evil.example", "http://good.example:8080", "https://good.example", "null", ""} {
+		_, res, err := dial(origin)
+		if err == nil || res == nil || res.StatusCode != 403 {
+			t.Errorf("origin %q: err %v, res %v, want 403", origin, err, res)
+			continue
+		}
+		if b, _ := io.ReadAll(res.Body); string(b) != "Forbidden" {
+			t.Errorf("origin %q: body %q", origin, b)
+		}
+	}
+	for _, origin := range []string{"http://good.example", "http://good.example:80", "https://other.example:8443"} {
+		ws, _, err := dial(origin)
+		if err != nil {
+			t.Errorf("origin %q refused: %v", origin, err)
+			continue
+		}
+		readWS(t, ws)
+		ws.Close()
+	}
+	waitLen(t, srv, 0)
+	h.mu.Lock()
+	opened := len(h.opened)
+	h.mu.Unlock()
+	if opened != 3 {
+		t.Errorf("%d sessions opened, want 3", opened)
+	}
+}
+
+// waitLen waits until srv has n sessions.
+func waitLen(t *testing.T, srv *Server, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); srv.Len() != n; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d sessions, want %d", srv.Len(), n)
+		}
+	}
+}
