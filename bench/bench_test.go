@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/siogen/siogen/internal/nodetest"
+)
+
+// TestMain lets the test binary stand in for the command: the harness runs
+// its own executable with "poll" for the polling scenario.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == "poll" {
+		os.Exit(pollMain(os.Args[2:]))
+	}
+	os.Exit(m.Run())
+}
+
+// TestSmoke runs every scenario at a tiny size against examples/chat and
+// node-chat (socket.io 2.5.1), through the same code as `make bench`, so
+// that the harness cannot rot: both servers are built or installed, started,
+// driven by sioload and the polling generator, and must deliver every
+// message; the table must have a row for every figure. It measures nothing
+// (the machine running tests is busy).
+func TestSmoke(t *testing.T) {
+	nodetest.Require(t)
+	if _, err := exec.LookPath("npm"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("npm is not installed (node-chat is installed with npm ci)")
+		}
+		t.Skip("npm is not installed (node-chat is installed with npm ci)")
+	}
+	cfg, err := parseFlags([]string{"-smoke", "-servers", "siogen,node-chat", "-work", t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	var out, log bytes.Buffer
+	rep, err := run(ctx, cfg, &out, &log)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	t.Logf("table:\n%s", out.String())
+	if rep.failed() {
+		t.Fatalf("errors in the run:\n%s", log.String())
+	}
+
+	for _, server := range []string{"siogen", "node-chat"} {
+		res := rep.server(server)
+		if res == nil {
+			t.Fatalf("no results for %s", server)
+		}
+		get := func(scenario, key string) float64 {
+			t.Helper()
+			r := res.Scenarios[scenario]
+			if r == nil {
+				t.Fatalf("%s: no %s result", server, scenario)
+			}
+			v, ok := r.num(key)
+			if !ok {
+				t.Fatalf("%s %s: no %q in %v", server, scenario, key, r)
+			}
+			return v
+		}
+		if n := get("density", "established"); n != float64(cfg.density.n) {
+			t.Errorf("%s density: %v of %d connections established", server, n, cfg.density.n)
+		}
+		if d := get("density", "dropped"); d != 0 {
+			t.Errorf("%s density: %v connections dropped while idle", server, d)
+		}
+		for _, sc := range []string{"fanout", "polling"} {
+			sent, lost, dups := get(sc, "sent"), get(sc, "lost"), get(sc, "duplicates")
+			if sent == 0 || lost != 0 || dups != 0 {
+				t.Errorf("%s %s: sent %v, lost %v, duplicates %v; want every message delivered once", server, sc, sent, lost, dups)
+			}
+			if want := sent * get(sc, "n"); get(sc, "delivered") != want {
+				t.Errorf("%s %s: delivered %v, want %v", server, sc, get(sc, "delivered"), want)
+			}
+		}
+		if steps, _ := res.Scenarios["ceiling"]["steps"].([]any); len(steps) == 0 {
+			t.Errorf("%s ceiling: no ramp steps", server)
+		}
+	}
+
+	table := out.String()
+	for _, want := range []string{"| metric | siogen | node-chat | siogen/node |", "| target (issue 6) |"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("table lacks %q", want)
+		}
+	}
+	for _, m := range metrics {
+		if !strings.Contains(table, "| "+m.label+" |") {
+			t.Errorf("table lacks the row %q", m.label)
+		}
+	}
+}

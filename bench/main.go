@@ -1,0 +1,321 @@
+// Command bench measures the chat example beside socket.io 2.5.1 and two Go
+// Socket.IO libraries, on loopback, with one load generator for all, and
+// prints one table (BENCHMARKS.md has the results and how to read them).
+//
+//	go run ./bench                          # the full run: minutes per server
+//	go run ./bench -smoke                   # every scenario at a tiny size
+//	go run ./bench -servers siogen,node-chat -scenarios fanout,ceiling
+//
+// Each server is started, for each scenario afresh, pinned to one core
+// (-server-cpu) with taskset; the load generator runs pinned to another
+// (-load-cpu). The websocket scenarios (density, fanout, ceiling) are driven by
+// ../shared/sioload, which speaks the protocol itself and reports its own CPU;
+// the polling scenario by this command's own long-polling generator (the
+// "poll" subcommand, poll.go), which does the same over HTTP. Neither uses
+// this repository's runtime.
+//
+// Servers: siogen (examples/chat), node-chat (../shared/peers/node-chat,
+// installed with npm ci into a cache directory), googollee and zishang520
+// (../shared/peers/go-*, each built from its own module).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "poll" {
+		os.Exit(pollMain(os.Args[2:]))
+	}
+	cfg, err := parseFlags(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := run(ctx, cfg, os.Stdout, os.Stderr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+	if rep.failed() {
+		os.Exit(1)
+	}
+}
+
+// config is what one run measures, and where things are.
+type config struct {
+	root       string   // repository root (holds go.mod and examples/chat)
+	peers      string   // ../shared/peers
+	sioload    string   // the sioload module's folder
+	nodeChat   string   // node-chat with node_modules; "" installs a cached copy
+	work       string   // binaries and server logs; "" means a temporary folder
+	jsonOut    string   // where to write every raw result as JSON
+	servers    []string // in column order
+	scenarios  []string
+	serverCPU  string // taskset CPU list for the servers
+	loadCPU    string // and for the load generators
+	pin        bool
+	smoke      bool
+	siogenProf string // write a CPU profile of the siogen server here (needs its -cpuprofile)
+
+	density struct {
+		n        int
+		connRate float64
+		hold     time.Duration
+	}
+	fanout struct {
+		n    int
+		rate float64
+		d    time.Duration
+	}
+	ceiling struct {
+		n        int
+		rate     float64
+		d        time.Duration
+		maxSteps int
+	}
+	polling struct {
+		n    int
+		rate float64
+		d    time.Duration
+	}
+}
+
+var (
+	allServers   = []string{"siogen", "node-chat", "googollee", "zishang520"}
+	allScenarios = []string{"density", "fanout", "ceiling", "polling"}
+)
+
+func parseFlags(args []string) (*config, error) {
+	c := &config{}
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	servers := fs.String("servers", strings.Join(allServers, ","), "servers to measure, in column order: "+strings.Join(allServers, ","))
+	scenarios := fs.String("scenarios", strings.Join(allScenarios, ","), "scenarios to run: "+strings.Join(allScenarios, ","))
+	fs.StringVar(&c.root, "root", "", "repository root (default: found from the working directory)")
+	fs.StringVar(&c.peers, "peers", "", "reference peers folder (default ROOT/../shared/peers)")
+	fs.StringVar(&c.sioload, "sioload", "", "sioload module folder (default ROOT/../shared/sioload)")
+	fs.StringVar(&c.nodeChat, "node-chat", "", "node-chat folder with node_modules installed (default: PEERS/node-chat if installed, else a copy installed with npm ci in the user cache)")
+	fs.StringVar(&c.work, "work", "", "folder for binaries and server logs (default: a temporary one, removed at the end)")
+	fs.StringVar(&c.jsonOut, "json", "", "also write every raw result to this file as JSON")
+	fs.StringVar(&c.serverCPU, "server-cpu", "1", "CPU list the servers are pinned to (taskset -c)")
+	fs.StringVar(&c.loadCPU, "load-cpu", "0", "CPU list the load generators are pinned to (taskset -c)")
+	fs.BoolVar(&c.pin, "pin", true, "pin with taskset (false: let the scheduler place everything)")
+	fs.BoolVar(&c.smoke, "smoke", false, "every scenario at a tiny size, seconds in all: checks that the harness works, measures nothing")
+	fs.StringVar(&c.siogenProf, "siogen-cpuprofile", "", "write a CPU profile of the siogen server to FILE.SCENARIO (go tool pprof)")
+
+	fs.IntVar(&c.density.n, "density-n", 10000, "density: idle websocket connections")
+	fs.Float64Var(&c.density.connRate, "density-connrate", 2000, "density: connections opened per second")
+	fs.DurationVar(&c.density.hold, "density-hold", 30*time.Second, "density: how long they are held (past the 25 s ping interval, so heartbeats count)")
+	fs.IntVar(&c.fanout.n, "fanout-n", 1000, "fanout: websocket receivers")
+	fs.Float64Var(&c.fanout.rate, "fanout-rate", 50, "fanout: chat messages per second, all senders together")
+	fs.DurationVar(&c.fanout.d, "fanout-d", 10*time.Second, "fanout: send duration")
+	fs.IntVar(&c.ceiling.n, "ceiling-n", 1000, "ceiling: websocket receivers")
+	fs.Float64Var(&c.ceiling.rate, "ceiling-rate", 20, "ceiling: messages per second of the first step")
+	fs.DurationVar(&c.ceiling.d, "ceiling-d", 5*time.Second, "ceiling: duration of each step")
+	fs.IntVar(&c.ceiling.maxSteps, "ceiling-maxsteps", 16, "ceiling: most steps")
+	fs.IntVar(&c.polling.n, "polling-n", 500, "polling: long-polling receivers")
+	fs.Float64Var(&c.polling.rate, "polling-rate", 10, "polling: chat messages per second, all senders together")
+	fs.DurationVar(&c.polling.d, "polling-d", 10*time.Second, "polling: send duration")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if c.smoke {
+		// Tiny sizes; flags given explicitly still win.
+		smoke := map[string]string{
+			"density-n": "20", "density-connrate": "200", "density-hold": "1s",
+			"fanout-n": "20", "fanout-rate": "20", "fanout-d": "1s",
+			"ceiling-n": "20", "ceiling-rate": "20", "ceiling-d": "1s", "ceiling-maxsteps": "2",
+			"polling-n": "20", "polling-rate": "10", "polling-d": "1s",
+		}
+		for name, v := range smoke {
+			if !set[name] {
+				fs.Set(name, v)
+			}
+		}
+	}
+	var err error
+	if c.servers, err = pick(*servers, allServers); err != nil {
+		return nil, fmt.Errorf("-servers: %w", err)
+	}
+	if c.scenarios, err = pick(*scenarios, allScenarios); err != nil {
+		return nil, fmt.Errorf("-scenarios: %w", err)
+	}
+	return c, nil
+}
+
+// pick splits a comma-separated list, checking every name against known.
+func pick(list string, known []string) ([]string, error) {
+	var out []string
+	for _, s := range strings.Split(list, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		ok := false
+		for _, k := range known {
+			ok = ok || k == s
+		}
+		if !ok {
+			return nil, fmt.Errorf("unknown %q (known: %s)", s, strings.Join(known, ", "))
+		}
+		out = append(out, s)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("empty list")
+	}
+	return out, nil
+}
+
+// resolve fills in the default paths and the work folder.
+func (c *config) resolve() (cleanup func(), err error) {
+	if c.root == "" {
+		if c.root, err = findRoot(); err != nil {
+			return nil, err
+		}
+	}
+	if c.root, err = filepath.Abs(c.root); err != nil {
+		return nil, err
+	}
+	shared := filepath.Join(c.root, "..", "shared")
+	if c.peers == "" {
+		c.peers = filepath.Join(shared, "peers")
+	}
+	if c.sioload == "" {
+		c.sioload = filepath.Join(shared, "sioload")
+	}
+	cleanup = func() {}
+	if c.work == "" {
+		if c.work, err = os.MkdirTemp("", "siogen-bench-"); err != nil {
+			return nil, err
+		}
+		dir := c.work
+		cleanup = func() { os.RemoveAll(dir) }
+	} else if err = os.MkdirAll(c.work, 0o755); err != nil {
+		return nil, err
+	}
+	return cleanup, nil
+}
+
+// findRoot walks up from the working directory to the module holding
+// examples/chat.
+func findRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "examples", "chat", "main.go")); err == nil {
+			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+				return dir, nil
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no repository root (with go.mod and examples/chat) above the working directory; use -root")
+		}
+		dir = parent
+	}
+}
+
+// run builds everything, runs every scenario on every server, prints the
+// table to out (progress to log) and returns the report.
+func run(ctx context.Context, c *config, out, log io.Writer) (*report, error) {
+	cleanup, err := c.resolve()
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	if nofile := raiseNofile(); c.has("density") && uint64(c.density.n)+256 > nofile {
+		fmt.Fprintf(log, "bench: warning: RLIMIT_NOFILE is %d, below what %d connections need\n", nofile, c.density.n)
+	}
+	if c.pin {
+		if _, err := exec.LookPath("taskset"); err != nil {
+			fmt.Fprintln(log, "bench: taskset not found: running unpinned")
+			c.pin = false
+		}
+	}
+	rep := &report{Machine: describeMachine(c), Config: c.describe(), Date: time.Now().UTC().Format(time.RFC3339)}
+	fmt.Fprintf(log, "bench: %s\n", rep.Machine)
+
+	tools, err := buildTools(ctx, c, log)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range c.servers {
+		res := &serverResult{Server: name, LoadBefore: loadAvg()}
+		rep.Results = append(rep.Results, res)
+		srv, err := prepareServer(ctx, c, name, log)
+		if err != nil {
+			res.Errors = append(res.Errors, err.Error())
+			fmt.Fprintf(log, "bench: %s: %v\n", name, err)
+			continue
+		}
+		for _, sc := range c.scenarios {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			fmt.Fprintf(log, "bench: %s: %s (load average %s)\n", name, sc, loadAvg())
+			t0 := time.Now()
+			err := runScenario(ctx, c, tools, srv, sc, res, log)
+			fmt.Fprintf(log, "bench: %s: %s done in %.1fs\n", name, sc, time.Since(t0).Seconds())
+			if err != nil {
+				res.Errors = append(res.Errors, sc+": "+err.Error())
+				fmt.Fprintf(log, "bench: %s: %s: %v\n", name, sc, err)
+			}
+		}
+		res.LoadAfter = loadAvg()
+	}
+	printReport(out, rep)
+	if c.jsonOut != "" {
+		b, _ := json.MarshalIndent(rep, "", "  ")
+		if err := os.WriteFile(c.jsonOut, append(b, '\n'), 0o644); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+func (c *config) has(scenario string) bool {
+	for _, s := range c.scenarios {
+		if s == scenario {
+			return true
+		}
+	}
+	return false
+}
+
+// describe is the run's sizes, for the report.
+func (c *config) describe() string {
+	var parts []string
+	for _, sc := range c.scenarios {
+		switch sc {
+		case "density":
+			parts = append(parts, fmt.Sprintf("density: %d idle websockets at %g/s, held %v", c.density.n, c.density.connRate, c.density.hold))
+		case "fanout":
+			parts = append(parts, fmt.Sprintf("fanout: %d websocket receivers, %g msgs/s for %v", c.fanout.n, c.fanout.rate, c.fanout.d))
+		case "ceiling":
+			parts = append(parts, fmt.Sprintf("ceiling: %d websocket receivers, steps of %v from %g msgs/s, p99 limit 250 ms", c.ceiling.n, c.ceiling.d, c.ceiling.rate))
+		case "polling":
+			parts = append(parts, fmt.Sprintf("polling: %d long-polling receivers, %g msgs/s for %v", c.polling.n, c.polling.rate, c.polling.d))
+		}
+	}
+	return strings.Join(parts, "; ")
+}

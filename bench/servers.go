@@ -1,0 +1,266 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// tools are the load generators.
+type tools struct {
+	sioload string // the sioload binary
+	self    string // this command, for its "poll" subcommand
+}
+
+func buildTools(ctx context.Context, c *config, log io.Writer) (*tools, error) {
+	t := &tools{sioload: filepath.Join(c.work, "sioload")}
+	if c.has("density") || c.has("fanout") || c.has("ceiling") {
+		if err := goBuild(ctx, c.sioload, t.sioload, ".", log); err != nil {
+			return nil, fmt.Errorf("build sioload: %w", err)
+		}
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	t.self = self
+	return t, nil
+}
+
+// goBuild runs go build -o out pkg in dir (a module of its own, for the peers).
+func goBuild(ctx context.Context, dir, out, pkg string, log io.Writer) error {
+	fmt.Fprintf(log, "bench: go build -o %s %s (in %s)\n", out, pkg, dir)
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
+	cmd.Dir = dir
+	msg, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%v\n%s", err, msg)
+	}
+	return nil
+}
+
+// server is how to start one of the compared servers.
+type server struct {
+	name string
+	dir  string
+	argv []string                   // the command, before the address flag
+	addr func(addr string) []string // the arguments that make it listen on addr
+	env  func(port string) []string // and its environment
+}
+
+func prepareServer(ctx context.Context, c *config, name string, log io.Writer) (*server, error) {
+	goFlag := func(addr string) []string { return []string{"-addr", addr} }
+	noEnv := func(string) []string { return nil }
+	switch name {
+	case "siogen":
+		bin := filepath.Join(c.work, "siogen-chat")
+		if err := goBuild(ctx, c.root, bin, "./examples/chat", log); err != nil {
+			return nil, err
+		}
+		return &server{name: name, dir: c.work, argv: []string{bin}, addr: goFlag, env: noEnv}, nil
+	case "googollee", "zishang520":
+		bin := filepath.Join(c.work, name)
+		if err := goBuild(ctx, filepath.Join(c.peers, "go-"+name), bin, ".", log); err != nil {
+			return nil, err
+		}
+		return &server{name: name, dir: c.work, argv: []string{bin}, addr: goFlag, env: noEnv}, nil
+	case "node-chat":
+		node, err := exec.LookPath("node")
+		if err != nil {
+			return nil, fmt.Errorf("node is not installed")
+		}
+		dir := c.nodeChat
+		if dir == "" {
+			if dir, err = installNodeChat(ctx, filepath.Join(c.peers, "node-chat"), log); err != nil {
+				return nil, err
+			}
+		}
+		return &server{name: name, dir: dir, argv: []string{node, "index.js"},
+			addr: func(string) []string { return nil },
+			env:  func(port string) []string { return []string{"PORT=" + port, "QUIET=1"} }}, nil
+	}
+	return nil, fmt.Errorf("unknown server %q", name)
+}
+
+// installNodeChat returns a folder running the peer's index.js with its
+// locked node_modules: the peer's own folder when installed there, else a
+// copy installed with npm ci in the user cache, keyed by the lock file, so
+// that later runs start at once.
+func installNodeChat(ctx context.Context, src string, log io.Writer) (string, error) {
+	if _, err := os.Stat(filepath.Join(src, "node_modules", "socket.io")); err == nil {
+		return src, nil
+	}
+	lock, err := os.ReadFile(filepath.Join(src, "package-lock.json"))
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(lock)
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	dir := filepath.Join(cache, "siogen-bench", "node-chat-"+hex.EncodeToString(sum[:6]))
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "socket.io")); err == nil {
+		return dir, copyFiles(src, dir, "index.js", "index.html")
+	}
+	// Install beside it, then rename: a run interrupted half-way, or one
+	// running at the same time, never sees a partial install.
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), "tmp-node-chat-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
+	if err := copyFiles(src, tmp, "index.js", "index.html", "package.json", "package-lock.json"); err != nil {
+		return "", err
+	}
+	fmt.Fprintf(log, "bench: npm ci (node-chat, in %s)\n", dir)
+	cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+	cmd.Dir = tmp
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("npm ci for node-chat: %v\n%s", err, msg)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if _, serr := os.Stat(filepath.Join(dir, "node_modules", "socket.io")); serr == nil {
+			return dir, nil // another run installed it meanwhile
+		}
+		return "", err
+	}
+	return dir, nil
+}
+
+func copyFiles(from, to string, names ...string) error {
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join(from, n))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(to, n), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// running is a started server.
+type running struct {
+	addr string
+	cmd  *exec.Cmd
+	log  string // its output
+	done chan struct{}
+	err  error
+}
+
+// start runs the server on a free loopback port, pinned to the server CPUs,
+// and waits until it accepts connections. extraArgs go after the address.
+func (s *server) start(c *config, tag string, extraArgs ...string) (*running, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	addr := "127.0.0.1:" + port
+	argv := append(append(append([]string{}, s.argv...), s.addr(addr)...), extraArgs...)
+	if c.pin {
+		argv = append([]string{"taskset", "-c", c.serverCPU}, argv...)
+	}
+	logPath := filepath.Join(c.work, s.name+"-"+tag+".log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = s.dir
+	cmd.Env = append(os.Environ(), s.env(port)...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	// taskset execs the server, so the pid is the server's own, as /proc
+	// sampling needs.
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	r := &running{addr: addr, cmd: cmd, log: logPath, done: make(chan struct{})}
+	go func() { r.err = cmd.Wait(); close(r.done) }()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		conn, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			conn.Close()
+			break
+		}
+		select {
+		case <-r.done:
+			return nil, fmt.Errorf("%s exited before listening: %v\n%s", s.name, r.err, tail(logPath))
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			r.stop()
+			return nil, fmt.Errorf("%s did not listen on %s within 60s\n%s", s.name, addr, tail(logPath))
+		}
+	}
+	// The process listening may be a child (it is not, for these four), so
+	// check that the pid is alive and ours.
+	if err := syscall.Kill(cmd.Process.Pid, 0); err != nil {
+		return nil, fmt.Errorf("%s: %v", s.name, err)
+	}
+	return r, nil
+}
+
+func (r *running) pid() int { return r.cmd.Process.Pid }
+
+// exited reports whether the server died during a scenario.
+func (r *running) exited() error {
+	select {
+	case <-r.done:
+		return fmt.Errorf("server exited: %v\n%s", r.err, tail(r.log))
+	default:
+		return nil
+	}
+}
+
+// stop ends the server: SIGINT (so that a Go server may write its profile),
+// then SIGKILL after 10 s.
+func (r *running) stop() {
+	r.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-r.done:
+	case <-time.After(10 * time.Second):
+		r.cmd.Process.Kill()
+		<-r.done
+	}
+}
+
+func freePort() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	_, port, err := net.SplitHostPort(l.Addr().String())
+	return port, err
+}
+
+// tail returns the end of a log file, for error messages.
+func tail(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	if len(b) > 2000 {
+		b = b[len(b)-2000:]
+	}
+	return strings.TrimSpace(string(b))
+}
+
+var errNoResult = errors.New("no JSON result line")
