@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/siogen/siogen/internal/nodetest"
+	"github.com/siogen/siogen/runtime/engineio"
+	"github.com/siogen/siogen/runtime/socketio"
+)
+
+// chromiumPath returns Debian's chromium (or $CHROMIUM_PATH). Under CI=true
+// a missing browser fails the test; elsewhere it skips.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	path := os.Getenv("CHROMIUM_PATH")
+	if path == "" {
+		path = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(path); err != nil {
+		if p, lookErr := exec.LookPath("chromium"); lookErr == nil {
+			return p
+		}
+		msg := "chromium is not installed (run scripts/test.sh, or: apt-get install chromium)"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return path
+}
+
+// TestBrowser runs interop/chat-browser.js: two Chromium pages on the chat,
+// a message typed in one shows in both, with the project's browser client
+// (upgraded to websocket, and with websocket refused so that polling carries
+// everything) and with the official socket.io-client 2.5.0 in its place
+// (upgraded, and forced to JSONP polling). Each case has its own server; the
+// script runs them together in one Chromium. The siogen run saves a
+// screenshot in $ARTIFACTS_DIR (default: the temp dir).
+func TestBrowser(t *testing.T) {
+	chromium := chromiumPath(t)
+	nodetest.Require(t)
+	official, err := os.ReadFile(filepath.Join(nodetest.InteropDir(), "node_modules", "socket.io-client", "dist", "socket.io.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonpPage := bytes.Replace(indexHTML, []byte("io();"), []byte("io({ forceJSONP: true, transports: ['polling'] });"), 1)
+	if bytes.Equal(jsonpPage, indexHTML) {
+		t.Fatal(`index.html no longer calls "io();"; update the JSONP page of this test`)
+	}
+	artifacts := os.Getenv("ARTIFACTS_DIR")
+	if artifacts == "" {
+		artifacts = os.TempDir()
+	}
+	screenshot := filepath.Join(artifacts, "chat-browser.png")
+
+	cases := []*browserChat{
+		{name: "siogen", client: "siogen", transport: "websocket", screenshot: screenshot},
+		{name: "siogen-no-websocket", client: "siogen", refuseWS: true, transport: "polling"},
+		{name: "official", client: "official", transport: "websocket"},
+		{name: "official-jsonp", client: "official", jsonp: true, transport: "polling"},
+	}
+	var args []string
+	for _, tc := range cases {
+		tc.start(t, official, jsonpPage)
+		arg := strings.Join([]string{tc.name, tc.url, tc.client, tc.transport}, ",")
+		if tc.screenshot != "" {
+			arg += "," + tc.screenshot
+		}
+		args = append(args, arg)
+	}
+	p := nodetest.Start(t, "chat-browser.js", "", []string{"CHROMIUM_PATH=" + chromium}, args...)
+	err = p.Wait(90 * time.Second)
+	out := p.Output()
+	if strings.Contains(out, "FAIL launch chromium") || strings.Contains(out, "FAIL overall") {
+		t.Fatalf("chat-browser.js: %v\n%s", err, out)
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var lines []string
+			for _, line := range strings.Split(out, "\n") {
+				if strings.Contains(line, "["+tc.name+"]") {
+					lines = append(lines, line)
+				}
+			}
+			report := strings.Join(lines, "\n")
+			summary := "[" + tc.name + "] "
+			if len(lines) > 0 {
+				summary = lines[len(lines)-1]
+			}
+			if !strings.HasSuffix(summary, " 0 failed") || strings.Contains(report, "FAIL") {
+				t.Fatalf("chat-browser.js (%v):\n%s", err, report)
+			}
+			t.Log(summary)
+			tc.verify(t)
+		})
+	}
+	if err != nil {
+		t.Errorf("chat-browser.js: %v\n%s", err, out)
+	}
+}
+
+// browserChat is one way of serving the chat to the browser, on its own server.
+type browserChat struct {
+	name       string
+	client     string // "siogen" or "official": the script served at /socket.io/socket.io.js
+	refuseWS   bool   // answer every websocket request with 400, as a proxy that blocks websocket
+	jsonp      bool   // the page asks the official client for JSONP polling
+	transport  string // the transport the pages must end on
+	screenshot string // where to save a screenshot, if anywhere
+
+	url                                string
+	logs                               *syncBuffer
+	refused, jsonpRequests, wsRequests atomic.Int64
+}
+
+// start serves the chat for tc on a loopback port.
+func (tc *browserChat) start(t *testing.T, official, jsonpPage []byte) {
+	tc.logs = &syncBuffer{}
+	// A short ping interval, so that the pages go through heartbeats.
+	handler, srv := newServer(log.New(tc.logs, "", 0), &socketio.Options{
+		Engine: engineio.Options{PingInterval: 500 * time.Millisecond, PingTimeout: 10 * time.Second},
+	})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		switch {
+		case r.URL.Path == "/" && tc.jsonp:
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Write(jsonpPage)
+			return
+		case r.URL.Path == "/socket.io/socket.io.js" && tc.client == "official":
+			w.Header().Set("Content-Type", "application/javascript")
+			w.Write(official)
+			return
+		case q.Get("transport") == "websocket" && tc.refuseWS:
+			tc.refused.Add(1)
+			http.Error(w, "websocket refused by the test", http.StatusBadRequest)
+			return
+		case q.Get("transport") == "websocket":
+			tc.wsRequests.Add(1)
+		case q.Has("j"):
+			tc.jsonpRequests.Add(1)
+		}
+		handler.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() {
+		ts.Close()
+		srv.Shutdown(t.Context())
+	})
+	tc.url = ts.URL + "/"
+}
+
+// verify checks what the server saw of the case.
+func (tc *browserChat) verify(t *testing.T) {
+	if n := strings.Count(tc.logs.String(), "a user connected"); n != 2 {
+		t.Errorf("server logged %d connections, want 2:\n%s", n, tc.logs)
+	}
+	if tc.refuseWS && tc.refused.Load() == 0 {
+		t.Error("no websocket request was refused: the client never tried to upgrade")
+	}
+	if tc.transport == "polling" && tc.wsRequests.Load() != 0 {
+		t.Errorf("%d websocket requests reached the server", tc.wsRequests.Load())
+	}
+	if tc.transport == "websocket" && tc.wsRequests.Load() < 2 {
+		t.Errorf("%d websocket requests reached the server, want one per page", tc.wsRequests.Load())
+	}
+	if tc.jsonp && tc.jsonpRequests.Load() == 0 {
+		t.Error("no JSONP request reached the server")
+	}
+	if tc.screenshot != "" {
+		if st, err := os.Stat(tc.screenshot); err != nil || st.Size() == 0 {
+			t.Errorf("screenshot %s: %v", tc.screenshot, err)
+		} else {
+			t.Logf("screenshot: %s", tc.screenshot)
+		}
+	}
+}
