@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -18,27 +17,6 @@ import (
 	"github.com/siogen/siogen/runtime/socketio"
 )
 
-// chromiumPath returns Debian's chromium (or $CHROMIUM_PATH). Under CI=true
-// a missing browser fails the test; elsewhere it skips.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	path := os.Getenv("CHROMIUM_PATH")
-	if path == "" {
-		path = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(path); err != nil {
-		if p, lookErr := exec.LookPath("chromium"); lookErr == nil {
-			return p
-		}
-		msg := "chromium is not installed (run scripts/test.sh, or: apt-get install chromium)"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return path
-}
-
 // TestBrowser runs interop/chat-browser.js: two Chromium pages on the chat,
 // a message typed in one shows in both, with the project's browser client
 // (upgraded to websocket, and with websocket refused so that polling carries
@@ -47,7 +25,7 @@ func chromiumPath(t *testing.T) string {
 // script runs them together in one Chromium. The siogen run saves a
 // screenshot in $ARTIFACTS_DIR (default: the temp dir).
 func TestBrowser(t *testing.T) {
-	chromium := chromiumPath(t)
+	chromium := nodetest.Chromium(t)
 	nodetest.Require(t)
 	official, err := os.ReadFile(filepath.Join(nodetest.InteropDir(), "node_modules", "socket.io-client", "dist", "socket.io.js"))
 	if err != nil {
@@ -153,8 +131,8 @@ func (tc *browserChat) start(t *testing.T, official, jsonpPage []byte) {
 		handler.ServeHTTP(w, r)
 	}))
 	t.Cleanup(func() {
-		ts.Close()
 		srv.Shutdown(t.Context())
+		ts.Close()
 	})
 	tc.url = ts.URL + "/"
 }

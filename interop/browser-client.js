@@ -1,0 +1,341 @@
+// Checks siogen's browser client (runtime/socketio/browser/socket.io.js) in
+// headless Chromium (playwright-core) against a server that implements the
+// conformance contract (shared/peers/node-conformance/README.md): events,
+// acks both ways, UTF-8, binary both ways and nested, namespaces and their
+// refusals, buffering, reconnection after the network drops, and the
+// server's disconnect.
+//
+// usage: node browser-client.js CASE [CASE...]
+//   CASE = NAME,URL,TRANSPORTS
+//   URL         a page on the server that loads /socket.io/socket.io.js; the
+//               server must close every connection but the caller's on
+//               GET /drop (the reconnection check)
+//   TRANSPORTS  "polling,websocket" (then the client must upgrade),
+//               "polling" or "websocket"
+//
+// Cases run at the same time, each in its own page of one Chromium; checks
+// run in the page, one after another. Prints "PASS [NAME] <check>" or
+// "FAIL [NAME] <check>: <why>", "[NAME] N passed, M failed" per case, then
+// "N passed, M failed"; exits 0 only if every check passed (2 on bad usage).
+// Environment: CHROMIUM_PATH (default /usr/bin/chromium), CHECK_TIMEOUT_MS
+// (default 10000) per check, OVERALL_TIMEOUT_MS (default 60000).
+'use strict';
+
+const { chromium } = require('playwright-core');
+
+const USAGE = 'usage: node browser-client.js NAME,URL,polling,websocket|NAME,URL,polling|NAME,URL,websocket ...';
+const CHECK_TIMEOUT = Number(process.env.CHECK_TIMEOUT_MS || 10000);
+const OVERALL_TIMEOUT = Number(process.env.OVERALL_TIMEOUT_MS || 60000);
+
+const cases = process.argv.slice(2).map((arg) => {
+  const [name, url, ...rest] = arg.split(',');
+  const transports = rest.join(',');
+  if (!name || !url || !['polling,websocket', 'polling', 'websocket'].includes(transports)) {
+    console.error(`bad CASE ${JSON.stringify(arg)}\n${USAGE}`);
+    process.exit(2);
+  }
+  return { name, url, transports, passed: 0, failed: 0 };
+});
+if (cases.length === 0) {
+  console.error(USAGE);
+  process.exit(2);
+}
+
+// inPage runs in the browser: every check, reported through report(ok, name, why).
+async function inPage({ transports, timeout }) {
+  const report = window.report;
+  const list = transports.split(',');
+  const base = { transports: list, forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 400 };
+  const options = (extra) => Object.assign({}, base, extra);
+  // Sockets a check opens, closed when it ends: a browser keeps at most six
+  // connections per host, and every polling connection holds one.
+  const sockets = [];
+  const open = (url, extra) => {
+    const s = url === undefined ? io(options(extra)) : io(url, options(extra));
+    sockets.push(s);
+    return s;
+  };
+
+  function expect(cond, why) {
+    if (!cond) throw new Error(why);
+  }
+  // show renders v for messages and comparisons: object keys sorted (the
+  // server may reorder them), binary as its bytes.
+  function show(v) {
+    return JSON.stringify(v, (k, x) => {
+      if (x instanceof ArrayBuffer) return `ArrayBuffer[${new Uint8Array(x)}]`;
+      if (x && typeof x === 'object' && !Array.isArray(x)) {
+        return Object.fromEntries(Object.keys(x).sort().map((key) => [key, x[key]]));
+      }
+      return x;
+    });
+  }
+  function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+  // next resolves with the arguments of the next `event` on emitter.
+  function next(emitter, event) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no "${event}" within ${timeout} ms`)), timeout);
+      emitter.once(event, (...args) => {
+        clearTimeout(timer);
+        resolve(args);
+      });
+    });
+  }
+  // call emits event with args and resolves with the ack's arguments.
+  function call(socket, event, ...args) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ack for "${event}" within ${timeout} ms`)), timeout);
+      socket.emit(event, ...args, (...reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+    });
+  }
+  function bytes(v) {
+    expect(v instanceof ArrayBuffer, `expected an ArrayBuffer, got ${show(v)}`);
+    return Array.from(new Uint8Array(v)).join(',');
+  }
+  async function check(name, fn) {
+    try {
+      await fn();
+      await report(true, name, '');
+    } catch (err) {
+      await report(false, name, String(err && err.message || err));
+    }
+    for (const s of sockets.splice(0)) s.close();
+  }
+
+  const socket = io(options());
+  await check('connect', async () => {
+    await next(socket, 'connect');
+    expect(socket.connected && !socket.disconnected, 'connected flags not set');
+    expect(socket.id === socket.io.engine.id, `id ${socket.id}, engine id ${socket.io.engine.id}`);
+  });
+  if (!socket.connected) return;
+
+  await check(`transport ${list[list.length - 1]}`, async () => {
+    const want = list[list.length - 1];
+    for (let waited = 0; socket.io.engine.transport.name !== want; waited += 20) {
+      expect(waited < timeout, `transport is ${socket.io.engine.transport.name}`);
+      await sleep(20);
+    }
+  });
+
+  await check('event both ways', async () => {
+    socket.emit('hi');
+    await next(socket, 'hi');
+  });
+
+  await check('ack from the server', async () => {
+    const [date] = await call(socket, 'getAckDate', { test: true });
+    expect(typeof date === 'string' && !Number.isNaN(Date.parse(date)), `acked ${show(date)}`);
+  });
+
+  await check('ack to the server', async () => {
+    socket.once('ack', (ack) => ack(5, { test: true }));
+    socket.emit('ack');
+    await next(socket, 'got it');
+  });
+
+  await check('ack to the server with the event argument', async () => {
+    socket.once('double', (n, ack) => ack(n * 2));
+    socket.emit('server ack', 21);
+    const [m] = await next(socket, 'double result');
+    expect(m === 42, `double result ${show(m)}`);
+  });
+
+  await check('UTF-8 from the server, in order', async () => {
+    const want = ['てすと', 'Я Б Г Д Ж Й', 'Ä ä Ü ü ß', 'utf8 — string', 'utf8 — string'];
+    const got = [];
+    const done = new Promise((resolve) => {
+      const on = (s) => {
+        got.push(s);
+        if (got.length === want.length) {
+          socket.off('takeUtf8', on);
+          resolve();
+        }
+      };
+      socket.on('takeUtf8', on);
+    });
+    socket.emit('getUtf8');
+    await Promise.race([done, sleep(timeout)]);
+    expect(show(got) === show(want), `got ${show(got)}`);
+  });
+
+  await check('echo of text beyond the BMP, newlines and backslashes', async () => {
+    const value = { text: '😀é\nline2 \\n "quoted" \u2028', n: 1.5, list: [null, true, 'x'] };
+    const [got] = await call(socket, 'echo', value);
+    expect(show(got) === show(value), `echoed ${show(got)}`);
+  });
+
+  await check('binary from the server', async () => {
+    socket.emit('doge');
+    const [buf] = await next(socket, 'doge');
+    expect(new TextDecoder().decode(buf) === 'asdfasdf', `got ${show(buf)}`);
+  });
+
+  await check('binary to the server (Uint8Array)', async () => {
+    socket.emit('buffa', new Uint8Array([1, 2, 3, 4]));
+    await next(socket, 'buffack');
+  });
+
+  await check('binary nested in an object to the server', async () => {
+    socket.emit('jsonbuff', { hello: 'lol', message: new TextEncoder().encode('asdfasdf').buffer, goodbye: 'gotcha' });
+    await next(socket, 'jsonbuff-ack');
+  });
+
+  await check('binary event, then a text event, in order', async () => {
+    socket.emit('abuff1', new Uint8Array([9, 8, 7]).buffer);
+    socket.emit('abuff2', 'after');
+    await next(socket, 'abuff2-ack');
+  });
+
+  await check('binary at depth in an acked echo', async () => {
+    const sub = new Uint8Array([0, 1, 2, 3, 4, 5]).subarray(2, 5);
+    const [got] = await call(socket, 'echo', { a: [1, { b: sub }], c: new Uint8Array([255]).buffer, d: 'x' });
+    expect(got && got.a && got.a[0] === 1 && got.d === 'x', `echoed ${show(got)}`);
+    expect(bytes(got.a[1].b) === '2,3,4', `nested bytes ${show(got.a[1].b)}`);
+    expect(bytes(got.c) === '255', `bytes ${show(got.c)}`);
+  });
+
+  await check('namespace with a query', async () => {
+    const admin = open('/admin', { query: { token: 'secret' } });
+    await next(admin, 'connect');
+    expect(admin.id === '/admin#' + admin.io.engine.id, `id ${admin.id}`);
+    const [who] = await call(admin, 'whoami');
+    expect(who === 'admin', `whoami ${show(who)}`);
+  });
+
+  await check('namespaces share one connection', async () => {
+    const a = io('/foo', { transports: list });
+    const b = io('/asd', { transports: list });
+    sockets.push(a, b);
+    expect(a.io === b.io, 'two managers');
+    await Promise.all([next(a, 'connect'), next(b, 'connect')]);
+  });
+
+  await check('namespace refused by middleware', async () => {
+    const [err] = await next(open('/admin'), 'error');
+    expect(err === 'not authorized', `error ${show(err)}`);
+  });
+
+  await check('unknown namespace', async () => {
+    const [err] = await next(open('/nope'), 'error');
+    expect(err === 'Invalid namespace', `error ${show(err)}`);
+  });
+
+  await check('default namespace refused by middleware', async () => {
+    const [err] = await next(open('/?fail=1'), 'error');
+    expect(err === 'Auth failed (main namespace)', `error ${show(err)}`);
+  });
+
+  await check('emit before connect is buffered', async () => {
+    const s = open();
+    s.emit('hi');
+    expect(!s.connected, 'connected synchronously');
+    await next(s, 'hi');
+  });
+
+  await check('reconnects after the network drops, sends what was emitted meanwhile', async () => {
+    const firstId = socket.id;
+    const disconnected = next(socket, 'disconnect');
+    const reconnected = next(socket, 'reconnect');
+    reconnected.catch(() => {}); // awaited below, unless the disconnect fails first
+    await fetch('/drop');
+    const [reason] = await disconnected;
+    expect(reason === 'transport close' || reason === 'transport error', `disconnect reason ${show(reason)}`);
+    expect(!socket.connected, 'still connected');
+    socket.emit('hi');
+    await reconnected;
+    await next(socket, 'hi');
+    expect(socket.connected && socket.id !== firstId, `id ${socket.id} after reconnecting (was ${firstId})`);
+  });
+
+  await check('server disconnect: no reconnection', async () => {
+    let attempts = 0;
+    socket.on('reconnect_attempt', () => attempts++);
+    socket.emit('disconnect me');
+    const [reason] = await next(socket, 'disconnect');
+    expect(reason === 'io server disconnect', `disconnect reason ${show(reason)}`);
+    await sleep(600);
+    expect(attempts === 0 && !socket.connected, `${attempts} reconnection attempts`);
+  });
+
+  await check('client disconnect', async () => {
+    const s = open();
+    await next(s, 'connect');
+    const closed = next(s, 'disconnect');
+    s.close();
+    const [reason] = await closed;
+    expect(reason === 'io client disconnect' && s.disconnected, `disconnect reason ${show(reason)}`);
+  });
+
+  socket.close();
+}
+
+async function runCase(browser, c) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => {
+    errors.push(err.message);
+    console.log(`[${c.name}] page error: ${err.message}`);
+  });
+  await page.exposeFunction('report', (ok, name, why) => {
+    if (ok) c.passed++;
+    else c.failed++;
+    console.log(ok ? `PASS [${c.name}] ${name}` : `FAIL [${c.name}] ${name}: ${why}`);
+  });
+  try {
+    await page.goto(c.url);
+    await page.evaluate(inPage, { transports: c.transports, timeout: CHECK_TIMEOUT });
+    if (errors.length) {
+      c.failed++;
+      console.log(`FAIL [${c.name}] no uncaught errors: ${errors.join('; ')}`);
+    }
+  } catch (err) {
+    c.failed++;
+    console.log(`FAIL [${c.name}] driver: ${String(err && err.message || err).split('\n')[0]}`);
+  } finally {
+    await page.close();
+    console.log(`[${c.name}] ${c.passed} passed, ${c.failed} failed`);
+  }
+}
+
+async function main() {
+  let browser;
+  try {
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      headless: true,
+    });
+  } catch (err) {
+    console.log(`FAIL launch chromium: ${String(err && err.message || err).split('\n')[0]}`);
+    return false;
+  }
+  try {
+    await Promise.all(cases.map((c) => runCase(browser, c)));
+  } finally {
+    await browser.close();
+  }
+  return true;
+}
+
+const overall = setTimeout(() => {
+  console.log(`FAIL overall: not done within ${OVERALL_TIMEOUT} ms`);
+  process.exit(1);
+}, OVERALL_TIMEOUT);
+
+main()
+  .catch((err) => {
+    console.log(`FAIL driver: ${err && err.stack || err}`);
+    return false;
+  })
+  .then((launched) => {
+    clearTimeout(overall);
+    const passed = cases.reduce((n, c) => n + c.passed, 0);
+    const failed = cases.reduce((n, c) => n + c.failed, 0) + (launched ? 0 : 1);
+    console.log(`${passed} passed, ${failed} failed`);
+    process.exit(failed === 0 ? 0 : 1);
+  });

@@ -1,0 +1,153 @@
+package socketio
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/siogen/siogen/internal/nodetest"
+	"github.com/siogen/siogen/runtime/engineio"
+)
+
+// TestServeBrowserClient checks that the runtime serves its own browser
+// client at <path>socket.io.js, revalidated by ETag, and not when disabled.
+func TestServeBrowserClient(t *testing.T) {
+	get := func(h http.Handler, path, etag string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodGet, path, nil)
+		if etag != "" {
+			r.Header.Set("If-None-Match", etag)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+
+	srv := NewServer(nil)
+	defer srv.Shutdown(t.Context())
+	w := get(srv, "/socket.io/socket.io.js", "")
+	if w.Code != http.StatusOK {
+		t.Fatalf("GET /socket.io/socket.io.js: %d %s", w.Code, w.Body)
+	}
+	if !strings.Contains(w.Body.String(), "siogen browser client") || w.Body.Len() != len(browserClient) {
+		t.Fatalf("GET /socket.io/socket.io.js is not the embedded client (%d bytes)", w.Body.Len())
+	}
+	if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/javascript") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	etag := w.Header().Get("ETag")
+	if etag == "" || etag[0] != '"' {
+		t.Fatalf("ETag %q", etag)
+	}
+	if w := get(srv, "/socket.io/socket.io.js", etag); w.Code != http.StatusNotModified || w.Body.Len() != 0 {
+		t.Errorf("If-None-Match: %s: %d with %d bytes, want 304 and no body", etag, w.Code, w.Body.Len())
+	}
+	if w := get(srv, "/socket.io/socket.io.js", `"stale"`); w.Code != http.StatusOK || w.Body.Len() != len(browserClient) {
+		t.Errorf(`If-None-Match: "stale": %d with %d bytes, want 200 and the client`, w.Code, w.Body.Len())
+	}
+
+	custom := NewServer(&Options{Engine: engineio.Options{Path: "/rt/"}})
+	defer custom.Shutdown(t.Context())
+	if w := get(custom, "/rt/socket.io.js", ""); w.Code != http.StatusOK || w.Body.Len() != len(browserClient) {
+		t.Errorf("GET /rt/socket.io.js with Engine.Path /rt/: %d with %d bytes", w.Code, w.Body.Len())
+	}
+
+	off := NewServer(&Options{DisableServeClient: true})
+	defer off.Shutdown(t.Context())
+	if w := get(off, "/socket.io/socket.io.js", ""); w.Code == http.StatusOK && strings.Contains(w.Body.String(), "siogen browser client") {
+		t.Error("DisableServeClient still serves the client")
+	}
+}
+
+// connKey carries the request's net.Conn in its context (for /drop).
+type connKey struct{}
+
+// TestBrowserClient runs interop/browser-client.js: the project's browser
+// client, in Chromium, against the conformance server over the upgrade
+// path, polling alone and websocket alone: events, acks both ways, UTF-8,
+// binary both ways, namespaces, refusals, buffering, reconnection after the
+// network drops, the server's disconnect.
+func TestBrowserClient(t *testing.T) {
+	chromium := nodetest.Chromium(t)
+	nodetest.Require(t)
+	var args []string
+	for _, transports := range []string{"polling,websocket", "polling", "websocket"} {
+		name := strings.ReplaceAll(transports, ",", "+")
+		args = append(args, name+","+startBrowserClientServer(t)+","+transports)
+	}
+	p := nodetest.Start(t, "browser-client.js", "", []string{"CHROMIUM_PATH=" + chromium}, args...)
+	err := p.Wait(90 * time.Second)
+	out := p.Output()
+	if err != nil || strings.Contains(out, "FAIL") || !strings.Contains(out, " 0 failed") {
+		t.Fatalf("browser-client.js: %v\n%s", err, out)
+	}
+	t.Log(lastLine(out))
+}
+
+// startBrowserClientServer serves the conformance server, a page that loads
+// the browser client at /, and /drop, which plays a network failure: it
+// closes every connection but its own (websockets included), and the
+// Socket.IO endpoint answers 503 for the next 500 ms, so that a retried
+// poll fails too. It returns the page's URL.
+func startBrowserClientServer(t *testing.T) string {
+	srv := newConformanceServer()
+	var mu sync.Mutex
+	conns := map[net.Conn]bool{}
+	var downUntil time.Time // guarded by mu
+	mux := http.NewServeMux()
+	mux.HandleFunc("/socket.io/", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		down := time.Now().Before(downUntil)
+		mu.Unlock()
+		if down {
+			http.Error(w, "down for the test", http.StatusServiceUnavailable)
+			return
+		}
+		srv.ServeHTTP(w, r)
+	})
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, `<!DOCTYPE html><title>siogen browser client</title><script src="/socket.io/socket.io.js"></script>`)
+	})
+	mux.HandleFunc("GET /drop", func(w http.ResponseWriter, r *http.Request) {
+		self := r.Context().Value(connKey{}).(net.Conn)
+		mu.Lock()
+		downUntil = time.Now().Add(500 * time.Millisecond)
+		n := 0
+		for c := range conns {
+			if c != self {
+				c.Close()
+				delete(conns, c)
+				n++
+			}
+		}
+		mu.Unlock()
+		fmt.Fprintf(w, "closed %d connections", n)
+	})
+	ts := httptest.NewUnstartedServer(mux)
+	ts.Config.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
+		return context.WithValue(ctx, connKey{}, c)
+	}
+	ts.Config.ConnState = func(c net.Conn, state http.ConnState) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch state {
+		case http.StateNew:
+			conns[c] = true
+		case http.StateClosed:
+			delete(conns, c) // hijacked (websocket) ones stay, for /drop
+		}
+	}
+	ts.Start()
+	t.Cleanup(func() {
+		srv.Shutdown(t.Context())
+		ts.Close()
+	})
+	return ts.URL + "/"
+}
