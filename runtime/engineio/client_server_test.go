@@ -1,0 +1,182 @@
+package engineio
+
+import (
+	"bytes"
+	"context"
+	"compress/gzip"
+	"compress/zlib"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestClientWithServer runs the Go client against the Go server with every
+// transport setup: text and binary, 1 MiB messages, 1,000 messages in order
+// across the upgrade, and a close from the server.
+func TestClientWithServer(t *testing.T) {
+	clientNoLeaks(t)
+	// Room for the 1 MiB messages: the default limit is engine.io's 1e6 bytes.
+	srv := NewServer(newEchoHandler(), &Options{MaxBufferSize: 4 << 20})
+	ts := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		ts.Close()
+		srv.Shutdown(t.Context())
+	})
+	url := ts.URL + "/socket.io/"
+	for _, setup := range clientSetups {
+		t.Run(setup.name, func(t *testing.T) {
+			t.Run("Echo", func(t *testing.T) {
+				c, r := clientDial(t, url, setup.opts)
+				all := make([]byte, 256)
+				for i := range all {
+					all[i] = byte(i)
+				}
+				msgs := []Message{clientText("hello"), clientText("€ and 😀"), clientText(""), clientBin(all...), clientBin()}
+				if err := c.Send(msgs...); err != nil {
+					t.Fatal(err)
+				}
+				clientExpect(t, r, msgs...)
+			})
+			t.Run("Large", func(t *testing.T) {
+				c, r := clientDial(t, url, setup.opts)
+				var text strings.Builder
+				for text.Len() < 1<<20 {
+					text.WriteString("héllo wörld € 😀 ")
+				}
+				bin := make([]byte, 1<<20)
+				rand.NewChaCha8([32]byte{2}).Read(bin)
+				msgs := []Message{clientText(text.String()), clientBin(bin...)}
+				if err := c.Send(msgs...); err != nil {
+					t.Fatal(err)
+				}
+				clientExpect(t, r, msgs...)
+			})
+			t.Run("Burst", func(t *testing.T) {
+				c, r := clientDial(t, url, setup.opts)
+				const n = 1000
+				start := c.Transport()
+				var before, after int
+				for i := range n {
+					if err := c.Send(clientText("msg " + strconv.Itoa(i))); err != nil {
+						t.Fatal(err)
+					}
+					if c.Transport() == start {
+						before++
+						if i >= 200 && start != setup.final {
+							time.Sleep(time.Millisecond) // spread the rest over the upgrade
+						}
+					} else {
+						after++
+					}
+				}
+				for i := range n {
+					want := "msg " + strconv.Itoa(i)
+					if got := r.next(t, 10*time.Second); got.Binary || string(got.Data) != want {
+						t.Fatalf("echo %d: got %s, want %q", i, clientShow(got), want)
+					}
+				}
+				clientWaitTransport(t, c, setup.final)
+				if start != setup.final && (before == 0 || after == 0) {
+					t.Errorf("sent %d messages before the upgrade and %d after: want both > 0", before, after)
+				}
+			})
+			t.Run("ServerClose", func(t *testing.T) {
+				c, r := clientDial(t, url, setup.opts)
+				clientWaitTransport(t, c, setup.final)
+				if err := c.Send(clientText("close me")); err != nil {
+					t.Fatal(err)
+				}
+				ev := r.waitClose(t, 5*time.Second)
+				if ev.reason != ReasonServerClose && ev.reason != ReasonTransportClose {
+					t.Errorf("OnClose(%q, %v), want server or transport close", ev.reason, ev.err)
+				}
+				if err := c.Send(clientText("late")); err != ErrClosed {
+					t.Errorf("Send after the end = %v, want ErrClosed", err)
+				}
+			})
+		})
+	}
+}
+
+// TestPollingCompression: polling responses above CompressionThreshold are
+// compressed with the encoding the client accepts; smaller ones, and all
+// with DisableCompression, are not.
+func TestPollingCompression(t *testing.T) {
+	clientNoLeaks(t)
+	big := strings.Repeat("compress me ", 200) // 2,400 bytes
+	for _, c := range []struct {
+		name, accept, want string
+		msg                string
+		disable            bool
+	}{
+		{"gzip", "gzip, deflate", "gzip", big, false},
+		{"deflate", "deflate", "deflate", big, false},
+		{"below threshold", "gzip", "", "small", false},
+		{"not accepted", "", "", big, false},
+		{"disabled", "gzip", "", big, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := NewServer(newEchoHandler(), &Options{DisableCompression: c.disable})
+			ts := httptest.NewServer(srv)
+			defer ts.Close()
+			defer func() {
+				// This raw session never polls again: do not wait for its
+				// close to drain.
+				ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+				defer cancel()
+				srv.Shutdown(ctx)
+			}()
+			base := ts.URL + "/socket.io/?EIO=3&transport=polling"
+			tr := &http.Transport{DisableCompression: true} // see the raw encoding
+			defer tr.CloseIdleConnections()
+			hc := &http.Client{Transport: tr}
+			res, err := hc.Get(base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			open, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			sid := string(open[bytes.Index(open, []byte(`"sid":"`))+7:])
+			sid = sid[:strings.IndexByte(sid, '"')]
+			// Post the message for the echo, then poll for it.
+			body := strconv.Itoa(len(c.msg)+1) + ":4" + c.msg
+			res, err = hc.Post(base+"&sid="+sid, "text/plain;charset=UTF-8", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			req, _ := http.NewRequest("GET", base+"&sid="+sid, nil)
+			if c.accept != "" {
+				req.Header.Set("Accept-Encoding", c.accept)
+			}
+			res, err = hc.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			if got := res.Header.Get("Content-Encoding"); got != c.want {
+				t.Fatalf("Content-Encoding %q, want %q", got, c.want)
+			}
+			var rd io.Reader = res.Body
+			switch c.want {
+			case "gzip":
+				if rd, err = gzip.NewReader(res.Body); err != nil {
+					t.Fatal(err)
+				}
+			case "deflate":
+				if rd, err = zlib.NewReader(res.Body); err != nil {
+					t.Fatal(err)
+				}
+			}
+			payload, err := io.ReadAll(rd)
+			if err != nil || !bytes.HasSuffix(payload, []byte(":4"+c.msg)) {
+				t.Fatalf("payload %.60q..., %v", payload, err)
+			}
+		})
+	}
+}
