@@ -2,9 +2,9 @@ package engineio
 
 import (
 	"bytes"
-	"context"
 	"compress/gzip"
 	"compress/zlib"
+	"context"
 	"io"
 	"math/rand/v2"
 	"net/http"
