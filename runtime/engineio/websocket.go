@@ -12,7 +12,7 @@ import (
 )
 
 // serveWebSocket makes ws the session's transport from the start (a
-// handshake with transport=websocket) and reads from it until it closes.
+// handshake with transport=websocket) and starts reading from it.
 func (c *Conn) serveWebSocket(ws *websocket.Conn, b64 bool) {
 	ws.SetReadLimit(c.srv.opts.MaxBufferSize)
 	c.mu.Lock()
@@ -24,7 +24,10 @@ func (c *Conn) serveWebSocket(ws *websocket.Conn, b64 bool) {
 		ws.Close()
 		return
 	}
-	c.readWebSocket(ws)
+	// Read on a goroutine of its own and let the HTTP handler return: while
+	// it runs, net/http keeps the connection's 4 KiB read and write buffers,
+	// the request and a deep stack, over half of an idle session's memory.
+	go c.readWebSocket(ws)
 }
 
 // serveUpgrade runs the upgrade of a polling session to websocket: "2probe"
@@ -72,7 +75,7 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		c.srv.log.Debug("engineio: upgraded to websocket", "sid", c.id)
-		c.readWebSocket(ws)
+		go c.readWebSocket(ws) // off the handler, as in serveWebSocket
 		return
 	}
 	c.mu.Lock()
