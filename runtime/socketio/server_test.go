@@ -1,0 +1,277 @@
+package socketio
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lockedBuffer is a bytes.Buffer for a logger written from many goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// serveForTest serves srv on a loopback port until the test ends.
+func serveForTest(t *testing.T, srv *Server) string {
+	t.Helper()
+	ts := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		ts.Close()
+		shutdownSoon(srv)
+	})
+	return ts.URL
+}
+
+// TestHandlerPanicRecovered: a panicking handler is logged and the socket
+// keeps working.
+func TestHandlerPanicRecovered(t *testing.T) {
+	clientLeakCheck(t)
+	logs := &lockedBuffer{}
+	srv := NewServer(&Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	srv.Of("/").OnConnection(func(s *Socket) {
+		s.On("boom", func(*Event) { panic("kaboom") })
+		s.On("hi", func(e *Event) { e.Ack("still here") })
+	})
+	url := serveForTest(t, srv)
+	c := clientDial(t, url, clientTestOptions(nil))
+	clientEmit(t, c, "boom")
+	if got := clientArg[string](t, clientAsk(t, c, "hi"), 0); got != "still here" {
+		t.Fatalf("after the panic: %q", got)
+	}
+	if !strings.Contains(logs.String(), "kaboom") {
+		t.Fatalf("the panic was not logged:\n%s", logs.String())
+	}
+}
+
+// TestEventsInArrivalOrder: the events of one socket reach its handlers in
+// the order they were sent, on every transport, while handlers take time.
+func TestEventsInArrivalOrder(t *testing.T) {
+	for _, setup := range clientTransportSetups {
+		t.Run(setup.name, func(t *testing.T) {
+			clientLeakCheck(t)
+			const n = 500
+			got := make(chan int, n)
+			srv := NewServer(&Options{Logger: clientTestLogger()})
+			srv.Of("/").OnConnection(func(s *Socket) {
+				s.On("n", func(e *Event) {
+					var i int
+					e.Decode(0, &i)
+					if i%50 == 0 {
+						time.Sleep(time.Millisecond) // a slow handler must not reorder
+					}
+					got <- i
+				})
+			})
+			c := clientDial(t, serveForTest(t, srv), clientTestOptions(setup.transports))
+			for i := range n {
+				clientEmit(t, c, "n", i)
+			}
+			for want := range n {
+				if i := clientRecv(t, got, "event"); i != want {
+					t.Fatalf("event %d arrived as number %d", i, want)
+				}
+			}
+		})
+	}
+}
+
+// TestRoomsAndBroadcasts: emits to several rooms reach each target once,
+// Except and Broadcast leave out whom they should, emits from outside any
+// handler work, and a socket leaves its rooms when it disconnects.
+func TestRoomsAndBroadcasts(t *testing.T) {
+	clientLeakCheck(t)
+	srv := NewServer(&Options{Logger: clientTestLogger()})
+	nsp := srv.Of("/")
+	nsp.OnConnection(func(s *Socket) {
+		s.On("join", func(e *Event) {
+			var rooms []string
+			e.Decode(0, &rooms)
+			s.Join(rooms...)
+			e.Ack()
+		})
+		s.On("shout", func(e *Event) {
+			var msg string
+			e.Decode(0, &msg)
+			s.Broadcast().Emit("msg", msg)
+		})
+	})
+	url := serveForTest(t, srv)
+	type member struct {
+		c   *ClientSocket
+		got <-chan *Event
+	}
+	join := func(rooms ...string) member {
+		c := clientDial(t, url, clientTestOptions(nil))
+		got := clientExpect(c, "msg")
+		clientAsk(t, c, "join", rooms)
+		return member{c, got}
+	}
+	a, b, c := join("r1", "r2"), join("r1"), join()
+	text := func(e *Event) string {
+		var s string
+		e.Decode(0, &s)
+		return s
+	}
+
+	// From outside any handler, to two rooms: a is in both, and gets it once.
+	if err := nsp.To("r1", "r2").Emit("msg", "rooms"); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []member{a, b} {
+		if s := text(clientRecv(t, m.got, "msg")); s != "rooms" {
+			t.Fatalf("got %q", s)
+		}
+	}
+	clientNone(t, a.got, "second copy")
+	clientNone(t, c.got, "message for rooms c is not in")
+
+	// Except, and a socket's own room.
+	nsp.To("r1").Except(b.c.ID()).Emit("msg", "except")
+	if s := text(clientRecv(t, a.got, "msg")); s != "except" {
+		t.Fatalf("got %q", s)
+	}
+	nsp.To(c.c.ID()).Emit("msg", "direct")
+	if s := text(clientRecv(t, c.got, "msg")); s != "direct" {
+		t.Fatalf("got %q", s)
+	}
+	clientNone(t, b.got, "excepted message")
+
+	// Broadcast from a socket: everyone but the sender.
+	clientEmit(t, b.c, "shout", "all but b")
+	for _, m := range []member{a, c} {
+		if s := text(clientRecv(t, m.got, "msg")); s != "all but b" {
+			t.Fatalf("got %q", s)
+		}
+	}
+	clientNone(t, b.got, "own broadcast")
+
+	// A socket that disconnects leaves its rooms.
+	ctx, cancel := context.WithTimeout(t.Context(), clientWait)
+	defer cancel()
+	ids, err := nsp.SocketsIn(ctx, "r1")
+	if err != nil || len(ids) != 2 {
+		t.Fatalf("r1 holds %v, %v", ids, err)
+	}
+	aID := a.c.ID()
+	a.c.Disconnect()
+	deadline := time.Now().Add(clientWait)
+	for {
+		ids, _ = nsp.SocketsIn(ctx, "r1")
+		if !slices.Contains(ids, aID) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("r1 still holds %s after it disconnected: %v", aID, ids)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestDisconnectReasons: each way a socket ends is reported on both sides
+// with socket.io 2.x's reason.
+func TestDisconnectReasons(t *testing.T) {
+	clientLeakCheck(t)
+	serverReasons := make(chan string, 8)
+	srv := NewServer(&Options{Logger: clientTestLogger()})
+	srv.Of("/").OnConnection(func(s *Socket) {
+		s.OnDisconnect(func(reason string) { serverReasons <- reason })
+		s.On("kick", func(*Event) { s.Disconnect(false) })
+	})
+	url := serveForTest(t, srv)
+
+	dial := func() (*ClientSocket, <-chan string) {
+		o := clientTestOptions(nil)
+		o.DisableReconnection = true
+		c := clientDial(t, url, o)
+		reasons := make(chan string, 2)
+		c.OnDisconnect(func(r string) { reasons <- r })
+		return c, reasons
+	}
+
+	c, reasons := dial()
+	clientEmit(t, c, "kick")
+	if r := clientRecv(t, reasons, "client reason"); r != ReasonIOServerDisconnect {
+		t.Errorf("server disconnect: client reason %q", r)
+	}
+	if r := clientRecv(t, serverReasons, "server reason"); r != ReasonServerNamespaceDisconnect {
+		t.Errorf("server disconnect: server reason %q", r)
+	}
+
+	c, reasons = dial()
+	c.Disconnect()
+	if r := clientRecv(t, reasons, "client reason"); r != ReasonIOClientDisconnect {
+		t.Errorf("client disconnect: client reason %q", r)
+	}
+	if r := clientRecv(t, serverReasons, "server reason"); r != ReasonClientNamespaceDisconnect {
+		t.Errorf("client disconnect: server reason %q", r)
+	}
+
+	// The connection itself closing: transport close on the server.
+	c, _ = dial()
+	c.Manager().Close()
+	if r := clientRecv(t, serverReasons, "server reason"); r != ReasonTransportClose && r != ReasonClientNamespaceDisconnect {
+		t.Errorf("connection closed: server reason %q", r)
+	}
+}
+
+// TestServerEmitWithAck: the server waits for a client's ack, bounded by a
+// context, and an emit to a socket that never answers ends with the context.
+func TestServerEmitWithAck(t *testing.T) {
+	clientLeakCheck(t)
+	results := make(chan string, 4)
+	srv := NewServer(&Options{Logger: clientTestLogger()})
+	srv.Of("/").OnConnection(func(s *Socket) {
+		s.On("go", func(*Event) {
+			ctx, cancel := context.WithTimeout(context.Background(), clientWait)
+			defer cancel()
+			a, err := s.EmitWithAck(ctx, "question", 20)
+			if err != nil {
+				results <- "error: " + err.Error()
+				return
+			}
+			var n int
+			a.Decode(0, &n)
+			results <- strings.Repeat("x", n)
+			ctx, cancel = context.WithTimeout(context.Background(), 100*time.Millisecond)
+			defer cancel()
+			if _, err := s.EmitWithAck(ctx, "ignored"); err != context.DeadlineExceeded {
+				results <- "unanswered: " + err.Error()
+				return
+			}
+			results <- "deadline"
+		})
+	})
+	c := clientDial(t, serveForTest(t, srv), clientTestOptions(nil))
+	c.On("question", func(e *Event) {
+		var n int
+		e.Decode(0, &n)
+		e.Ack(n + 2)
+	})
+	c.On("ignored", func(*Event) {})
+	clientEmit(t, c, "go")
+	if r := clientRecv(t, results, "ack"); r != strings.Repeat("x", 22) {
+		t.Fatalf("ack result %q", r)
+	}
+	if r := clientRecv(t, results, "deadline"); r != "deadline" {
+		t.Fatalf("unanswered emit: %q", r)
+	}
+}
