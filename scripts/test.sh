@@ -28,6 +28,12 @@ if ! command -v chromium >/dev/null; then
 fi
 echo "$(chromium --version 2>/dev/null || echo 'chromium: not found')"
 
+if ! command -v redis-server >/dev/null; then
+	echo "installing redis-server from Debian (Redis adapter tests; they start their own)"
+	apt_install redis-server
+fi
+redis-server --version
+
 step "Go modules"
 go mod download
 

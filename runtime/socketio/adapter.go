@@ -134,6 +134,13 @@ func (a *MemoryAdapter) SocketRooms(id string) []string {
 	return out
 }
 
+// HasRoom reports whether a local socket is in room.
+func (a *MemoryAdapter) HasRoom(room string) bool {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return len(a.rooms[room]) > 0
+}
+
 // Targets returns the local socket ids that opts selects, each once.
 func (a *MemoryAdapter) Targets(opts BroadcastOptions) []string {
 	a.mu.RLock()

@@ -9,6 +9,7 @@ type Broadcast struct {
 	nsp    *Namespace
 	rooms  []string
 	except []string
+	local  bool
 }
 
 // To narrows the selection to sockets in any of rooms (added to the rooms
@@ -25,6 +26,14 @@ func (b Broadcast) Except(rooms ...string) Broadcast {
 	return b
 }
 
+// Local keeps the broadcast on this node when the adapter spans several
+// (socket.io's local flag); with the default MemoryAdapter it changes
+// nothing.
+func (b Broadcast) Local() Broadcast {
+	b.local = true
+	return b
+}
+
 // Emit sends the event to every selected socket. The packet is encoded once
 // for all of them.
 func (b Broadcast) Emit(event string, args ...any) error {
@@ -32,5 +41,5 @@ func (b Broadcast) Emit(event string, args ...any) error {
 	if err != nil {
 		return err
 	}
-	return b.nsp.adapter.Broadcast(p, BroadcastOptions{Rooms: b.rooms, Except: b.except})
+	return b.nsp.adapter.Broadcast(p, BroadcastOptions{Rooms: b.rooms, Except: b.except, Local: b.local})
 }

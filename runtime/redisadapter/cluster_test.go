@@ -1,0 +1,255 @@
+package redisadapter
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/siogen/siogen/internal/redistest"
+	"github.com/siogen/siogen/runtime/socketio"
+)
+
+// TestTwoGoNodes runs two servers joined through Redis, one client on node
+// A and two on node B, and checks broadcasts, rooms, exceptions and the
+// cluster-wide queries across them.
+func TestTwoGoNodes(t *testing.T) {
+	leaks := goleak.IgnoreCurrent()
+	t.Cleanup(func() {
+		if !t.Failed() {
+			goleak.VerifyNone(t, leaks)
+		}
+	})
+	r := redistest.Start(t)
+	a, b := startGoNode(t, r, nil), startGoNode(t, r, nil)
+	a1, b1, b2 := dial(t, a.url), dial(t, b.url), dial(t, b.url)
+	all := func(n int) map[*client]int { return map[*client]int{a1: n, b1: n, b2: n} }
+	settled := func(t *testing.T) { settleGo(t, []*goNode{a, b}, a1, b1, b2) }
+
+	t.Run("broadcast", func(t *testing.T) {
+		// A client on A broadcasts: every client of both nodes gets it
+		// once, the sender's node not twice.
+		a1.Emit("say", "hello")
+		settled(t)
+		expect(t, "hello", all(1))
+		// And the other way, with binary data.
+		b2.Emit("say bin", []byte{0, 1, 0xfe, 0xff})
+		settled(t)
+		expect(t, "bin:0001feff", all(1))
+	})
+
+	t.Run("rooms", func(t *testing.T) {
+		b1.join(t, "r")
+		a1.join(t, "s")
+		a1.Emit("say to", "r", "to r") // one room: the room's own channel
+		a.nsp.To("r", "s").Emit("said", "to r and s")
+		b1.join(t, "s")
+		a.nsp.To("r", "s").Emit("said", "to r and s, b1 in both")
+		settled(t)
+		expect(t, "to r", map[*client]int{a1: 0, b1: 1, b2: 0})
+		expect(t, "to r and s", map[*client]int{a1: 1, b1: 1, b2: 0})
+		expect(t, "to r and s, b1 in both", map[*client]int{a1: 1, b1: 1, b2: 0})
+	})
+
+	t.Run("except", func(t *testing.T) {
+		b2.Emit("say others", "not b2") // socket.broadcast: except the sender's id
+		a.nsp.Except("r").Emit("said", "not in r")
+		a.nsp.To("s").Except(a1.ID()).Emit("said", "s but a1")
+		a.nsp.To().Local().Emit("said", "A only")
+		settled(t)
+		expect(t, "not b2", map[*client]int{a1: 1, b1: 1, b2: 0})
+		expect(t, "not in r", map[*client]int{a1: 1, b1: 0, b2: 1})
+		expect(t, "s but a1", map[*client]int{a1: 0, b1: 1, b2: 0})
+		expect(t, "A only", map[*client]int{a1: 1, b1: 0, b2: 0})
+	})
+
+	t.Run("queries", func(t *testing.T) {
+		ctx := ctxFor(t, wait)
+		for _, n := range []*goNode{a, b} {
+			ids, err := n.nsp.SocketsIn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := sorted(a1.ID(), b1.ID(), b2.ID()); !slices.Equal(ids, want) {
+				t.Fatalf("sockets %q, want %q", ids, want)
+			}
+			if ids, err = n.nsp.SocketsIn(ctx, "r", "s"); err != nil || !slices.Equal(ids, sorted(a1.ID(), b1.ID())) {
+				t.Fatalf("sockets in r, s: %q, %v", ids, err)
+			}
+			rooms, err := n.adapter().Rooms(ctx)
+			if want := sorted("r", "s", a1.ID(), b1.ID(), b2.ID()); err != nil || !slices.Equal(rooms, want) {
+				t.Fatalf("rooms %q, %v; want %q", rooms, err, want)
+			}
+		}
+		rooms, err := a.adapter().SocketRoomsOf(ctx, b1.ID())
+		slices.Sort(rooms)
+		if want := sorted("r", "s", b1.ID()); err != nil || !slices.Equal(rooms, want) {
+			t.Fatalf("rooms of b1: %q, %v; want %q", rooms, err, want)
+		}
+	})
+
+	t.Run("remote join and leave", func(t *testing.T) {
+		ctx := ctxFor(t, wait)
+		if err := a.adapter().RemoteJoin(ctx, b2.ID(), "q"); err != nil {
+			t.Fatal(err)
+		}
+		a.nsp.To("q").Emit("said", "to q")
+		settled(t)
+		expect(t, "to q", map[*client]int{a1: 0, b1: 0, b2: 1})
+		if err := a.adapter().RemoteLeave(ctx, b2.ID(), "q"); err != nil {
+			t.Fatal(err)
+		}
+		a.nsp.To("q").Emit("said", "to q again")
+		settled(t)
+		expect(t, "to q again", map[*client]int{a1: 0, b1: 0, b2: 0})
+
+		// Nobody has the socket: the query ends with its context.
+		short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+		defer cancel()
+		if err := a.adapter().RemoteJoin(short, "nobody", "q"); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("remote join of an unknown socket: %v", err)
+		}
+	})
+
+	t.Run("custom request", func(t *testing.T) {
+		for name, n := range map[string]*goNode{"A": a, "B": b} {
+			n.adapter().SetCustomHook(func(data json.RawMessage) any {
+				var s string
+				json.Unmarshal(data, &s)
+				return name + ":" + s
+			})
+		}
+		replies, err := b.adapter().CustomRequest(ctxFor(t, wait), "ping")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range replies {
+			var s string
+			json.Unmarshal(r, &s)
+			got = append(got, s)
+		}
+		if slices.Sort(got); !slices.Equal(got, []string{"A:ping", "B:ping"}) {
+			t.Fatalf("replies %q", got)
+		}
+	})
+
+	t.Run("remote disconnect", func(t *testing.T) {
+		ctx := ctxFor(t, wait)
+		if err := a.adapter().RemoteDisconnect(ctx, b2.ID(), false); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case reason := <-b2.gone:
+			if reason != "io server disconnect" {
+				t.Errorf("b2 disconnected with %q", reason)
+			}
+		case <-time.After(wait):
+			t.Fatal("b2 was not disconnected")
+		}
+		ids, err := a.nsp.SocketsIn(ctx)
+		if want := sorted(a1.ID(), b1.ID()); err != nil || !slices.Equal(ids, want) {
+			t.Fatalf("sockets after disconnect %q, %v; want %q", ids, err, want)
+		}
+	})
+}
+
+func sorted(s ...string) []string {
+	slices.Sort(s)
+	return s
+}
+
+// TestRequestsTimeout: a query that a node cannot answer in time returns
+// what it gathered with ErrTimeout after RequestsTimeout; one for an
+// unknown socket also says the socket is unknown.
+func TestRequestsTimeout(t *testing.T) {
+	r := redistest.Start(t)
+	a := startGoNode(t, r, &Options{RequestsTimeout: 300 * time.Millisecond})
+	a1 := dial(t, a.url)
+	ctx := ctxFor(t, wait)
+	err := a.adapter().RemoteLeave(ctx, "nobody", "q")
+	if !errors.Is(err, ErrTimeout) || !errors.Is(err, socketio.ErrUnknownSocket) {
+		t.Fatalf("remote leave of an unknown socket: %v", err)
+	}
+	// A silent subscriber of the request channel is a node that never answers.
+	silent := redisClient(t, r).Subscribe(ctx, a.adapter().requestChannel)
+	defer silent.Close()
+	if _, err := silent.Receive(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := a.nsp.SocketsIn(ctx)
+	if !errors.Is(err, ErrTimeout) || !slices.Equal(ids, []string{a1.ID()}) || !strings.Contains(err.Error(), "1 of 2 nodes") {
+		t.Fatalf("sockets with a silent node: %q, %v", ids, err)
+	}
+}
+
+// TestRedisRestart: Redis goes away during traffic. Each node keeps
+// serving its own clients and says so in its log, nothing panics, and once
+// Redis is back the nodes re-subscribe and cross-node delivery resumes.
+func TestRedisRestart(t *testing.T) {
+	r := redistest.Start(t)
+	a, b := startGoNode(t, r, nil), startGoNode(t, r, nil)
+	a1, b1 := dial(t, a.url), dial(t, b.url)
+	a1.Emit("say", "before")
+	b1.waitFor(t, "before")
+
+	r.Stop()
+	// Local delivery goes on while Redis is down, including the queries
+	// that need no other node.
+	for i := range 5 {
+		a1.Emit("say", fmt.Sprint("during ", i))
+		b1.Emit("say", fmt.Sprint("during b ", i))
+	}
+	a1.waitFor(t, "during 4")
+	b1.waitFor(t, "during b 4")
+	if _, err := a.nsp.SocketsIn(ctxFor(t, wait)); err == nil {
+		t.Error("a cluster query succeeded without Redis")
+	}
+	if err := a.adapter().RemoteJoin(ctxFor(t, wait), a1.ID(), "local"); err != nil {
+		t.Errorf("remote join of a local socket without Redis: %v", err)
+	}
+
+	r.Start()
+	// Delivery resumes once both nodes have re-subscribed; until then a
+	// publication may be lost, so keep sending until one arrives.
+	deadline := time.Now().Add(wait)
+	for i := 0; ; i++ {
+		msg := fmt.Sprint("after ", i)
+		a1.Emit("say", msg)
+		if waitUntil(200*time.Millisecond, func() bool { return b1.count(msg) == 1 }) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no cross-node delivery within %v of Redis coming back; b1 got %q", wait, b1.received())
+		}
+	}
+	b1.Emit("say", "back from b")
+	a1.waitFor(t, "back from b")
+	for _, n := range []*goNode{a, b} {
+		logs := n.logs.String()
+		if !strings.Contains(logs, "lost the Redis subscription") || !strings.Contains(logs, "subscription restored") {
+			t.Errorf("node log does not report the loss and the recovery:\n%s", logs)
+		}
+	}
+	if ids, err := a.nsp.SocketsIn(ctxFor(t, wait)); err != nil || !slices.Equal(ids, sorted(a1.ID(), b1.ID())) {
+		t.Errorf("sockets after the restart: %q, %v", ids, err)
+	}
+}
+
+// waitUntil polls cond for up to d.
+func waitUntil(d time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return true
+}
