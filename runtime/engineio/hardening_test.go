@@ -1,7 +1,10 @@
 package engineio
 
 import (
+	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"testing"
 	"time"
@@ -126,5 +129,28 @@ func waitLen(t *testing.T, srv *Server, n int) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%d sessions, want %d", srv.Len(), n)
 		}
+	}
+}
+
+// TestStalledPostBody: a POST whose body stops half-way does not hold its
+// connection (and the server's goroutine) past the heartbeat timeout.
+func TestStalledPostBody(t *testing.T) {
+	h := newEchoHandler()
+	_, ts := newTestServer(t, h, &Options{PingInterval: 100 * time.Millisecond, PingTimeout: 100 * time.Millisecond})
+	sid, _ := handshake(t, ts.URL, "")
+	conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /socket.io/?EIO=3&transport=polling&sid=%s HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n10:4aaa", sid)
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, err = io.ReadAll(conn)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatal("the server still holds the stalled POST")
+	}
+	if r := h.waitClosed(t); r != ReasonTransportError && r != ReasonPingTimeout {
+		t.Errorf("reason %q", r)
 	}
 }

@@ -152,6 +152,9 @@ func (c *Conn) receive(w http.ResponseWriter, r *http.Request) {
 		c.mu.Unlock()
 	}()
 
+	// A body that trickles in holds this goroutine: it gets as long as the
+	// heartbeat gives a silent peer.
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(c.srv.opts.PingInterval + c.srv.opts.PingTimeout))
 	max := c.srv.opts.MaxBufferSize
 	body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
 	if err != nil {
