@@ -2,6 +2,7 @@
 # Runs every test of the repository, installing what the tests need first:
 # Go modules, node + the npm packages of interop/ (from package-lock.json).
 # Usage: scripts/test.sh            (FUZZTIME=5s by default for the fuzz smoke)
+# Long fuzzing and the soak run outside CI: scripts/fuzz.sh, scripts/soak.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
