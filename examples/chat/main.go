@@ -2,7 +2,10 @@
 // siogen generated from package chatapi: open http://localhost:3000 in two
 // tabs and type.
 //
-//	go run ./examples/chat [-addr :3000]
+//	go run ./examples/chat [-addr :3000] [-redis host:port]
+//
+// With -redis, several chat servers behind a load balancer share their
+// users through Redis (see the README).
 package main
 
 import (
@@ -11,13 +14,25 @@ import (
 	"net"
 	"net/http"
 	"os"
+
+	"github.com/siogen/siogen/runtime/redisadapter"
+	"github.com/siogen/siogen/runtime/socketio"
 )
 
 func main() {
 	addr := flag.String("addr", ":3000", "listen on `host:port`")
+	redisAddr := flag.String("redis", "", "join the other chat nodes through the Redis server at `host:port`")
 	flag.Parse()
 	logger := log.New(os.Stdout, "", 0)
-	handler, _ := newServer(logger, nil)
+	var opts *socketio.Options
+	var cluster *redisadapter.Cluster
+	if *redisAddr != "" {
+		opts, cluster = joinCluster(*redisAddr)
+	}
+	handler, _ := newServer(logger, opts)
+	if cluster != nil {
+		go reportJoined(logger, cluster, *redisAddr)
+	}
 	_, port, err := net.SplitHostPort(*addr)
 	if err != nil {
 		log.Fatalf("-addr %q: %v", *addr, err)
