@@ -76,4 +76,3 @@ func TestChatNodesShareRedis(t *testing.T) {
 		}
 	}
 }
-
