@@ -40,8 +40,9 @@ type Conn struct {
 	upgrading   bool            // probe answered, waiting for the upgrade packet
 	getActive   bool
 	postActive  bool
-	flushing    bool // the websocket flusher is running
-	closing     bool // Close was called: end once the queue is drained
+	flushing    bool   // the websocket flusher is running
+	flush       func() // flushWebSocket(ws), bound once: go c.flush() allocates nothing
+	closing     bool   // Close was called: end once the queue is drained
 	closed      bool
 	closeWith   codec.PacketType // what a held GET receives when the session dies
 	closeReason string
@@ -134,7 +135,7 @@ func (c *Conn) kickLocked() {
 	if c.ws != nil {
 		if !c.flushing && len(c.queue) > 0 {
 			c.flushing = true
-			go c.flushWebSocket(c.ws)
+			go c.flush()
 		}
 		return
 	}

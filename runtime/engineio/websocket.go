@@ -1,9 +1,11 @@
 package engineio
 
 import (
+	"encoding/binary"
 	"errors"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -17,6 +19,7 @@ func (c *Conn) serveWebSocket(ws *websocket.Conn, b64 bool) {
 	ws.SetReadLimit(c.srv.opts.MaxBufferSize)
 	c.mu.Lock()
 	c.ws, c.wsB64, c.transport = ws, b64, WebSocket
+	c.flush = func() { c.flushWebSocket(ws) }
 	closed := c.closed
 	c.kickLocked()
 	c.mu.Unlock()
@@ -62,6 +65,7 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		c.probe = nil
 		c.upgrading = false
 		c.ws, c.wsB64, c.transport = ws, b64, WebSocket
+		c.flush = func() { c.flushWebSocket(ws) }
 		closed := c.closed
 		c.kickLocked()
 		// A GET still held (a client that did not pause) gets a noop.
@@ -173,10 +177,25 @@ func readErrorReason(err error) string {
 }
 
 // flushWebSocket drains the queue into ws until it is empty. It is the
-// websocket's only writer: kickLocked starts it when the queue becomes
-// non-empty and none runs, so an idle session holds no goroutine.
+// websocket's only writer of data frames: kickLocked starts it when the queue
+// becomes non-empty and none runs, so an idle session holds no goroutine.
+//
+// Everything taken from the queue at once goes out in one write system call:
+// the frames are encoded here, into a pooled buffer, rather than written one
+// by one through gorilla's writer, which flushes each message. Under load a
+// socket's queue holds several packets by the time its flusher runs, and the
+// system call, not the encoding, is what a delivery costs. gorilla still
+// writes the control frames (pong, close); a net.Conn write is atomic with
+// respect to other writes, so frames never interleave.
 func (c *Conn) flushWebSocket(ws *websocket.Conn) {
-	var buf []byte
+	bp := framePool.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= maxPooledFrames {
+			*bp = (*bp)[:0]
+			framePool.Put(bp)
+		}
+	}()
+	nc := ws.NetConn()
 	for {
 		c.mu.Lock()
 		if len(c.queue) == 0 || c.ws != ws || c.closed {
@@ -189,27 +208,20 @@ func (c *Conn) flushWebSocket(ws *websocket.Conn) {
 		b64 := c.wsB64
 		c.mu.Unlock()
 
-		ws.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteTimeout))
+		buf, closing := (*bp)[:0], false
 		for _, p := range batch {
 			if p.Type == codec.Close {
 				// Over websocket the reference sends no close packet: it
-				// closes the socket.
-				c.finish(ReasonForcedClose) // closes ws
-				return
+				// closes the socket, after what was queued before.
+				closing = true
+				break
 			}
-			var err error
-			switch {
-			case p.Binary && b64:
-				buf = codec.AppendBase64(buf[:0], p, c.version)
-				err = ws.WriteMessage(websocket.TextMessage, buf)
-			case p.Binary:
-				buf = codec.AppendBinary(buf[:0], p, c.version)
-				err = ws.WriteMessage(websocket.BinaryMessage, buf)
-			default:
-				buf = codec.AppendText(buf[:0], p, c.version)
-				err = ws.WriteMessage(websocket.TextMessage, buf)
-			}
-			if err != nil {
+			buf = appendServerFrame(buf, p, c.version, b64)
+		}
+		*bp = buf
+		if len(buf) > 0 {
+			nc.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteTimeout))
+			if _, err := nc.Write(buf); err != nil {
 				c.mu.Lock()
 				c.flushing = false
 				c.mu.Unlock()
@@ -217,5 +229,58 @@ func (c *Conn) flushWebSocket(ws *websocket.Conn) {
 				return
 			}
 		}
+		if closing {
+			c.finish(ReasonForcedClose) // closes ws
+			return
+		}
 	}
+}
+
+// framePool holds the flushers' frame buffers, so that an idle session holds
+// none; buffers grown past maxPooledFrames (a large attachment) are dropped.
+var framePool = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooledFrames = 64 << 10
+
+// maxFrameHeader is the longest header of an unmasked websocket frame.
+const maxFrameHeader = 10
+
+var frameHeaderRoom [maxFrameHeader]byte
+
+// appendServerFrame appends p as one final, unmasked websocket frame (RFC
+// 6455 section 5.2), as a server sends it: a text frame, or for a binary
+// packet a binary frame (on b64 sessions, a text frame holding base64). The
+// upgrader does not negotiate compression, so the frames are never deflated.
+func appendServerFrame(dst []byte, p codec.Packet, v codec.Version, b64 bool) []byte {
+	start := len(dst)
+	dst = append(dst, frameHeaderRoom[:]...) // the payload's length is known once encoded
+	op := byte(websocket.TextMessage)
+	switch {
+	case p.Binary && b64:
+		dst = codec.AppendBase64(dst, p, v)
+	case p.Binary:
+		dst = codec.AppendBinary(dst, p, v)
+		op = websocket.BinaryMessage
+	default:
+		dst = codec.AppendText(dst, p, v)
+	}
+	n := len(dst) - start - maxFrameHeader
+	var h [maxFrameHeader]byte
+	h[0] = 0x80 | op // FIN
+	hl := 2
+	switch {
+	case n < 126:
+		h[1] = byte(n)
+	case n <= 0xffff:
+		h[1] = 126
+		binary.BigEndian.PutUint16(h[2:], uint16(n))
+		hl = 4
+	default:
+		h[1] = 127
+		binary.BigEndian.PutUint64(h[2:], uint64(n))
+		hl = 10
+	}
+	copy(dst[start:], h[:hl])
+	copy(dst[start+hl:], dst[start+maxFrameHeader:])
+	return dst[:len(dst)-(maxFrameHeader-hl)]
 }

@@ -1,0 +1,67 @@
+package engineio
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// TestWebSocketFrameLengths sends messages across the three websocket length
+// encodings (7-bit, 16-bit, 64-bit) in one batch, so that the flusher writes
+// them together, and reads them with gorilla's client: every frame must
+// arrive whole, in order, with its type.
+func TestWebSocketFrameLengths(t *testing.T) {
+	sizes := []int{0, 1, 124, 125, 126, 127, 65534, 65535, 65536, 70000}
+	payload := func(n int, binary bool) []byte {
+		b := bytes.Repeat([]byte("abcdefghij"), n/10+1)[:n]
+		if binary {
+			b = bytes.Repeat([]byte{0, 1, 0xff, 0x80}, n/4+1)[:n]
+		}
+		return b
+	}
+	h := newEchoHandler()
+	h.onOpen = func(c *Conn) {
+		var msgs []Message
+		for _, n := range sizes {
+			msgs = append(msgs, Message{Data: payload(n, false)}, Message{Data: payload(n, true), Binary: true})
+		}
+		c.Send(msgs...)
+	}
+	_, ts := newTestServer(t, h, nil)
+	for _, b64 := range []bool{false, true} {
+		t.Run(fmt.Sprintf("b64=%v", b64), func(t *testing.T) {
+			url := "ws" + strings.TrimPrefix(ts.URL, "http") + "/socket.io/?EIO=3&transport=websocket"
+			if b64 {
+				url += "&b64=1"
+			}
+			ws, _, err := websocket.DefaultDialer.Dial(url, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ws.Close()
+			ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+			if _, m, err := ws.ReadMessage(); err != nil || m[0] != '0' {
+				t.Fatalf("open packet: %q, %v", m, err)
+			}
+			for _, n := range sizes {
+				typ, m, err := ws.ReadMessage()
+				if err != nil || typ != websocket.TextMessage || string(m) != "4"+string(payload(n, false)) {
+					t.Fatalf("text message of %d bytes: type %d, %d bytes, %v", n, typ, len(m), err)
+				}
+				typ, m, err = ws.ReadMessage()
+				want, wantType := append([]byte{4}, payload(n, true)...), websocket.BinaryMessage
+				if b64 {
+					want, wantType = []byte("b4"+base64.StdEncoding.EncodeToString(payload(n, true))), websocket.TextMessage
+				}
+				if err != nil || typ != wantType || !bytes.Equal(m, want) {
+					t.Fatalf("binary message of %d bytes: type %d, %d bytes, %v", n, typ, len(m), err)
+				}
+			}
+		})
+	}
+}
