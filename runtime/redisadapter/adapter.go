@@ -29,9 +29,10 @@ const (
 // (Sockets, Rooms, CustomRequest) return what they gathered with it.
 var ErrTimeout = errors.New("redisadapter: timeout waiting for other nodes")
 
-// ErrNotSubscribed is returned by a query made while this node's Redis
-// subscription is down (no node, this one included, would be counted on to
-// answer); the queries that gather answers return the local answer with it.
+// ErrNotSubscribed is returned by a query that every node should answer
+// when Redis counts no subscriber of the request channel, not even this
+// node (its subscription is being restored); Sockets and Rooms return the
+// local answer with it.
 var ErrNotSubscribed = errors.New("redisadapter: not subscribed to Redis")
 
 // Adapter is the socketio.Adapter of one namespace in a socket.io-redis
@@ -75,18 +76,18 @@ func newAdapter(c *Cluster, nsp *socketio.Namespace) *Adapter {
 // own channel when it targets exactly one room, as socket.io-redis does).
 // A node running socket.io treats opts.Except as socket ids, not rooms.
 func (a *Adapter) Broadcast(p *codec.Packet, opts socketio.BroadcastOptions) error {
+	var err error
 	if !opts.Local {
-		msg, err := encodeBroadcast(a.c.uid, p, a.nsp.Name(), opts)
-		if err != nil {
-			return err
+		var msg []byte
+		if msg, err = encodeBroadcast(a.c.uid, p, a.nsp.Name(), opts); err == nil {
+			ch := a.channel
+			if len(opts.Rooms) == 1 {
+				ch += opts.Rooms[0] + "#"
+			}
+			a.c.enqueue(ch, msg)
 		}
-		ch := a.channel
-		if len(opts.Rooms) == 1 {
-			ch += opts.Rooms[0] + "#"
-		}
-		a.c.enqueue(ch, msg)
 	}
-	return a.MemoryAdapter.Broadcast(p, opts)
+	return errors.Join(err, a.MemoryAdapter.Broadcast(p, opts))
 }
 
 // onBroadcast delivers another node's publication to the local sockets it

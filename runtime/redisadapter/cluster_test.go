@@ -253,3 +253,35 @@ func waitUntil(d time.Duration, cond func() bool) bool {
 	}
 	return true
 }
+
+// TestNamespaces: each namespace spans the nodes on channels of its own;
+// its broadcasts and queries concern its sockets only.
+func TestNamespaces(t *testing.T) {
+	r := redistest.Start(t)
+	a, b := startGoNode(t, r, nil), startGoNode(t, r, nil)
+	a1, b1 := dial(t, a.url+"/admin"), dial(t, b.url+"/admin")
+	b0 := dial(t, b.url) // in "/" only
+	adminA, adminB := a.srv.Of("/admin"), b.srv.Of("/admin")
+	a1.Emit("say", "admin hello")
+	b1.join(t, "r")
+	adminA.To("r").Emit("said", "admin r")
+	settle(t,
+		[]func(string){func(m string) { a1.Emit("say", m) }, func(m string) { b1.Emit("say", m) }},
+		[]func(string){func(m string) { adminA.Emit("said", m) }, func(m string) { adminB.Emit("said", m) }},
+		a1, b1)
+	expect(t, "admin hello", map[*client]int{a1: 1, b1: 1, b0: 0})
+	expect(t, "admin r", map[*client]int{a1: 0, b1: 1, b0: 0})
+	if got := b0.received(); len(got) != 0 {
+		t.Errorf("a socket of / got broadcasts of /admin: %q", got)
+	}
+	ctx := ctxFor(t, wait)
+	ids, err := adminA.SocketsIn(ctx)
+	if want := sorted(a1.ID(), b1.ID()); err != nil || !slices.Equal(ids, want) || !strings.HasPrefix(ids[0], "/admin#") {
+		t.Fatalf("sockets of /admin %q, %v; want %q", ids, err, want)
+	}
+	// A client of /admin is in / too, by the same engine session id.
+	root := sorted(b0.ID(), strings.TrimPrefix(a1.ID(), "/admin#"), strings.TrimPrefix(b1.ID(), "/admin#"))
+	if ids, err := a.nsp.SocketsIn(ctx); err != nil || !slices.Equal(ids, root) {
+		t.Fatalf("sockets of / %q, %v; want %q", ids, err, root)
+	}
+}

@@ -25,7 +25,7 @@ import (
 const wait = 10 * time.Second
 
 // goNode is a socketio.Server joined to a cluster through Redis, serving
-// the events of the tests:
+// the events of the tests in namespaces "/" and "/admin":
 //
 //	say msg            everyone gets "said" msg
 //	say bin bytes      everyone gets "said bin" bytes
@@ -52,35 +52,9 @@ func startGoNode(t *testing.T, r *redistest.Server, opts *Options) *goNode {
 	n.cluster = New(rdb, &o)
 	n.srv = socketio.NewServer(&socketio.Options{Adapter: n.cluster.Adapter, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	n.nsp = n.srv.Of("/")
-	n.nsp.OnConnection(func(s *socketio.Socket) {
-		s.On("say", func(e *socketio.Event) {
-			var msg string
-			e.Decode(0, &msg)
-			n.nsp.Emit("said", msg)
-		})
-		s.On("say bin", func(e *socketio.Event) {
-			var b []byte
-			e.Decode(0, &b)
-			n.nsp.Emit("said bin", b)
-		})
-		s.On("say to", func(e *socketio.Event) {
-			var room, msg string
-			e.Decode(0, &room)
-			e.Decode(1, &msg)
-			n.nsp.To(room).Emit("said", msg)
-		})
-		s.On("say others", func(e *socketio.Event) {
-			var msg string
-			e.Decode(0, &msg)
-			s.Broadcast().Emit("said", msg)
-		})
-		s.On("join", func(e *socketio.Event) {
-			var room string
-			e.Decode(0, &room)
-			s.Join(room)
-			e.Ack()
-		})
-	})
+	n.nsp.OnConnection(handleTestEvents(n.nsp))
+	admin := n.srv.Of("/admin")
+	admin.OnConnection(handleTestEvents(admin))
 	ts := httptest.NewServer(n.srv)
 	n.url = ts.URL
 	t.Cleanup(func() {
@@ -100,6 +74,39 @@ func startGoNode(t *testing.T, r *redistest.Server, opts *Options) *goNode {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// handleTestEvents returns the connection handler of the test events in nsp.
+func handleTestEvents(nsp *socketio.Namespace) func(s *socketio.Socket) {
+	return func(s *socketio.Socket) {
+		s.On("say", func(e *socketio.Event) {
+			var msg string
+			e.Decode(0, &msg)
+			nsp.Emit("said", msg)
+		})
+		s.On("say bin", func(e *socketio.Event) {
+			var b []byte
+			e.Decode(0, &b)
+			nsp.Emit("said bin", b)
+		})
+		s.On("say to", func(e *socketio.Event) {
+			var room, msg string
+			e.Decode(0, &room)
+			e.Decode(1, &msg)
+			nsp.To(room).Emit("said", msg)
+		})
+		s.On("say others", func(e *socketio.Event) {
+			var msg string
+			e.Decode(0, &msg)
+			s.Broadcast().Emit("said", msg)
+		})
+		s.On("join", func(e *socketio.Event) {
+			var room string
+			e.Decode(0, &room)
+			s.Join(room)
+			e.Ack()
+		})
+	}
 }
 
 func (n *goNode) adapter() *Adapter { return n.nsp.Adapter().(*Adapter) }
