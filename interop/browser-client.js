@@ -6,12 +6,16 @@
 // server's disconnect.
 //
 // usage: node browser-client.js CASE [CASE...]
-//   CASE = NAME,URL,TRANSPORTS
+//   CASE = NAME,URL,TRANSPORTS[,cut-probe]
 //   URL         a page on the server that loads /socket.io/socket.io.js; the
 //               server must close every connection but the caller's on
-//               GET /drop (the reconnection check)
+//               GET /drop and refuse the Socket.IO endpoint for the next
+//               500 ms, or ?down=MS (the reconnection checks)
 //   TRANSPORTS  "polling,websocket" (then the client must upgrade),
 //               "polling" or "websocket"
+//   cut-probe   with "polling,websocket": every websocket of the page is
+//               closed right after the server's "3probe", when the client has
+//               begun to pause polling; the client must carry on polling
 //
 // Cases run at the same time, each in its own page of one Chromium; checks
 // run in the page, one after another. Prints "PASS [NAME] <check>" or
@@ -23,18 +27,24 @@
 
 const { chromium } = require('playwright-core');
 
-const USAGE = 'usage: node browser-client.js NAME,URL,polling,websocket|NAME,URL,polling|NAME,URL,websocket ...';
+const USAGE = 'usage: node browser-client.js NAME,URL,TRANSPORTS[,cut-probe] ...\n' +
+  '  TRANSPORTS: "polling,websocket", "polling" or "websocket"';
 const CHECK_TIMEOUT = Number(process.env.CHECK_TIMEOUT_MS || 10000);
 const OVERALL_TIMEOUT = Number(process.env.OVERALL_TIMEOUT_MS || 60000);
 
 const cases = process.argv.slice(2).map((arg) => {
   const [name, url, ...rest] = arg.split(',');
+  const cutProbe = rest[rest.length - 1] === 'cut-probe';
+  if (cutProbe) rest.pop();
   const transports = rest.join(',');
-  if (!name || !url || !['polling,websocket', 'polling', 'websocket'].includes(transports)) {
+  if (!name || !url || !['polling,websocket', 'polling', 'websocket'].includes(transports) ||
+      (cutProbe && transports !== 'polling,websocket')) {
     console.error(`bad CASE ${JSON.stringify(arg)}\n${USAGE}`);
     process.exit(2);
   }
-  return { name, url, transports, passed: 0, failed: 0 };
+  // With the probe cut, every upgrade fails and the client stays on polling.
+  const want = cutProbe ? 'polling' : rest[rest.length - 1];
+  return { name, url, transports, want, cutProbe, passed: 0, failed: 0 };
 });
 if (cases.length === 0) {
   console.error(USAGE);
@@ -42,7 +52,7 @@ if (cases.length === 0) {
 }
 
 // inPage runs in the browser: every check, reported through report(ok, name, why).
-async function inPage({ transports, timeout }) {
+async function inPage({ transports, want, timeout }) {
   const report = window.report;
   const list = transports.split(',');
   const base = { transports: list, forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 400 };
@@ -115,11 +125,15 @@ async function inPage({ transports, timeout }) {
   });
   if (!socket.connected) return;
 
-  await check(`transport ${list[list.length - 1]}`, async () => {
-    const want = list[list.length - 1];
+  await check(`transport ${want}`, async () => {
     for (let waited = 0; socket.io.engine.transport.name !== want; waited += 20) {
       expect(waited < timeout, `transport is ${socket.io.engine.transport.name}`);
       await sleep(20);
+    }
+    if (want === 'polling' && list.includes('websocket')) {
+      // Give the upgrade time to fail; then polling must still carry events.
+      await next(socket.io.engine, 'upgradeError');
+      expect(socket.io.engine.transport.name === 'polling', `transport is ${socket.io.engine.transport.name}`);
     }
   });
 
@@ -253,6 +267,21 @@ async function inPage({ transports, timeout }) {
     expect(socket.connected && socket.id !== firstId, `id ${socket.id} after reconnecting (was ${firstId})`);
   });
 
+  await check('gives up after reconnectionAttempts', async () => {
+    const s = open(undefined, { reconnectionAttempts: 2, reconnectionDelay: 50, reconnectionDelayMax: 100, randomizationFactor: 0 });
+    await next(s, 'connect');
+    let attempts = 0;
+    s.on('reconnect_attempt', () => attempts++);
+    const failed = next(s, 'reconnect_failed');
+    failed.catch(() => {}); // awaited below, unless the disconnect fails first
+    const disconnected = next(s, 'disconnect');
+    await fetch('/drop?down=2000');
+    await disconnected;
+    await failed;
+    expect(attempts === 2 && !s.connected, `${attempts} attempts, connected ${s.connected}`);
+    if (!socket.connected) await next(socket, 'connect'); // dropped too
+  });
+
   await check('server disconnect: no reconnection', async () => {
     let attempts = 0;
     socket.on('reconnect_attempt', () => attempts++);
@@ -288,8 +317,20 @@ async function runCase(browser, c) {
     console.log(ok ? `PASS [${c.name}] ${name}` : `FAIL [${c.name}] ${name}: ${why}`);
   });
   try {
+    if (c.cutProbe) {
+      await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+        const server = ws.connectToServer();
+        server.onMessage((message) => {
+          ws.send(message);
+          if (message === '3probe') {
+            ws.close();
+            server.close();
+          }
+        });
+      });
+    }
     await page.goto(c.url);
-    await page.evaluate(inPage, { transports: c.transports, timeout: CHECK_TIMEOUT });
+    await page.evaluate(inPage, { transports: c.transports, want: c.want, timeout: CHECK_TIMEOUT });
     if (errors.length) {
       c.failed++;
       console.log(`FAIL [${c.name}] no uncaught errors: ${errors.join('; ')}`);

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -70,16 +71,23 @@ type connKey struct{}
 
 // TestBrowserClient runs interop/browser-client.js: the project's browser
 // client, in Chromium, against the conformance server over the upgrade
-// path, polling alone and websocket alone: events, acks both ways, UTF-8,
-// binary both ways, namespaces, refusals, buffering, reconnection after the
-// network drops, the server's disconnect.
+// path, polling alone, websocket alone, and an upgrade that fails after
+// polling began to pause: events, acks both ways, UTF-8, binary both ways,
+// namespaces, refusals, buffering, reconnection after the network drops and
+// giving up, the server's disconnect.
 func TestBrowserClient(t *testing.T) {
 	chromium := nodetest.Chromium(t)
 	nodetest.Require(t)
 	var args []string
-	for _, transports := range []string{"polling,websocket", "polling", "websocket"} {
-		name := strings.ReplaceAll(transports, ",", "+")
-		args = append(args, name+","+startBrowserClientServer(t)+","+transports)
+	for _, c := range []struct{ name, transports string }{
+		{"upgrade", "polling,websocket"},
+		{"polling", "polling"},
+		{"websocket", "websocket"},
+		// Every websocket is cut right after "3probe": the upgrade fails
+		// once polling is pausing, and the client must carry on polling.
+		{"probe-cut", "polling,websocket,cut-probe"},
+	} {
+		args = append(args, c.name+","+startBrowserClientServer(t)+","+c.transports)
 	}
 	p := nodetest.Start(t, "browser-client.js", "", []string{"CHROMIUM_PATH=" + chromium}, args...)
 	err := p.Wait(90 * time.Second)
@@ -93,8 +101,9 @@ func TestBrowserClient(t *testing.T) {
 // startBrowserClientServer serves the conformance server, a page that loads
 // the browser client at /, and /drop, which plays a network failure: it
 // closes every connection but its own (websockets included), and the
-// Socket.IO endpoint answers 503 for the next 500 ms, so that a retried
-// poll fails too. It returns the page's URL.
+// Socket.IO endpoint answers 503 for the next 500 ms (or ?down=MS), so that
+// a retried poll and reconnection attempts fail meanwhile. It returns the
+// page's URL.
 func startBrowserClientServer(t *testing.T) string {
 	srv := newConformanceServer()
 	var mu sync.Mutex
@@ -117,8 +126,12 @@ func startBrowserClientServer(t *testing.T) string {
 	})
 	mux.HandleFunc("GET /drop", func(w http.ResponseWriter, r *http.Request) {
 		self := r.Context().Value(connKey{}).(net.Conn)
+		down := 500 * time.Millisecond
+		if ms, err := strconv.Atoi(r.URL.Query().Get("down")); err == nil {
+			down = time.Duration(ms) * time.Millisecond
+		}
 		mu.Lock()
-		downUntil = time.Now().Add(500 * time.Millisecond)
+		downUntil = time.Now().Add(down)
 		n := 0
 		for c := range conns {
 			if c != self {

@@ -378,7 +378,7 @@
       this.readyState = 'pausing';
       let waiting = 0;
       const done = () => {
-        if (--waiting > 0) return;
+        if (--waiting > 0 || this.readyState !== 'pausing') return; // resumed meanwhile
         this.readyState = 'paused';
         onPause();
       };
@@ -394,6 +394,13 @@
         waiting = 1;
         done();
       }
+    }
+
+    // resume undoes pause when the upgrade fails after it began.
+    resume() {
+      if (this.readyState !== 'pausing' && this.readyState !== 'paused') return;
+      this.readyState = 'open';
+      if (!this.polling) this.poll();
     }
 
     write(packets) {
@@ -568,6 +575,13 @@
         cleanup();
         probe.close();
         probe = null;
+        if (this.upgrading) {
+          // The probe failed after polling was paused for it (the official
+          // client stays paused until the ping timeout): carry on polling.
+          this.upgrading = false;
+          this.transport.resume();
+          this.flush();
+        }
       };
       const onError = (err) => {
         const error = new Error('probe error: ' + (err && err.message || err));
