@@ -69,7 +69,7 @@ type config struct {
 	loadCPU    string // and for the load generators
 	pin        bool
 	smoke      bool
-	siogenProf string // write a CPU profile of the siogen server here (needs its -cpuprofile)
+	siogenProf string // write CPU profiles of the siogen server to siogenProf.SCENARIO
 
 	density struct {
 		n        int
@@ -114,7 +114,7 @@ func parseFlags(args []string) (*config, error) {
 	fs.StringVar(&c.loadCPU, "load-cpu", "0", "CPU list the load generators are pinned to (taskset -c)")
 	fs.BoolVar(&c.pin, "pin", true, "pin with taskset (false: let the scheduler place everything)")
 	fs.BoolVar(&c.smoke, "smoke", false, "every scenario at a tiny size, seconds in all: checks that the harness works, measures nothing")
-	fs.StringVar(&c.siogenProf, "siogen-cpuprofile", "", "write a CPU profile of the siogen server to FILE.SCENARIO (go tool pprof)")
+	fs.StringVar(&c.siogenProf, "siogen-cpuprofile", "", "write CPU profiles of the siogen server to `FILE`.SCENARIO, from a build of examples/chat that profiles (go tool pprof)")
 
 	fs.IntVar(&c.density.n, "density-n", 10000, "density: idle websocket connections")
 	fs.Float64Var(&c.density.connRate, "density-connrate", 2000, "density: connections opened per second")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -33,11 +34,15 @@ type serverResult struct {
 // runScenario starts the server afresh, drives it with the scenario's load
 // generator, and stores the generator's summary in res.
 func runScenario(ctx context.Context, c *config, t *tools, s *server, scenario string, res *serverResult, log io.Writer) error {
-	var extra []string
+	var env []string
 	if c.siogenProf != "" && s.name == "siogen" {
-		extra = []string{"-cpuprofile", c.siogenProf + "." + scenario}
+		prof, err := filepath.Abs(c.siogenProf + "." + scenario)
+		if err != nil {
+			return err
+		}
+		env = []string{profileEnv + "=" + prof}
 	}
-	srv, err := s.start(c, scenario, extra...)
+	srv, err := s.start(c, scenario, env...)
 	if err != nil {
 		return err
 	}

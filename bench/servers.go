@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -38,9 +39,10 @@ func buildTools(ctx context.Context, c *config, log io.Writer) (*tools, error) {
 }
 
 // goBuild runs go build -o out pkg in dir (a module of its own, for the peers).
-func goBuild(ctx context.Context, dir, out, pkg string, log io.Writer) error {
-	fmt.Fprintf(log, "bench: go build -o %s %s (in %s)\n", out, pkg, dir)
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
+func goBuild(ctx context.Context, dir, out, pkg string, log io.Writer, flags ...string) error {
+	args := append(append([]string{"build"}, flags...), "-o", out, pkg)
+	fmt.Fprintf(log, "bench: go %s (in %s)\n", strings.Join(args, " "), dir)
+	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = dir
 	msg, err := cmd.CombinedOutput()
 	if err != nil {
@@ -64,7 +66,15 @@ func prepareServer(ctx context.Context, c *config, name string, log io.Writer) (
 	switch name {
 	case "siogen":
 		bin := filepath.Join(c.work, "siogen-chat")
-		if err := goBuild(ctx, c.root, bin, "./examples/chat", log); err != nil {
+		var flags []string
+		if c.siogenProf != "" {
+			overlay, err := profileOverlay(c)
+			if err != nil {
+				return nil, err
+			}
+			flags = []string{"-overlay", overlay}
+		}
+		if err := goBuild(ctx, c.root, bin, "./examples/chat", log, flags...); err != nil {
 			return nil, err
 		}
 		return &server{name: name, dir: c.work, argv: []string{bin}, addr: goFlag, env: noEnv}, nil
@@ -164,14 +174,14 @@ type running struct {
 }
 
 // start runs the server on a free loopback port, pinned to the server CPUs,
-// and waits until it accepts connections. extraArgs go after the address.
-func (s *server) start(c *config, tag string, extraArgs ...string) (*running, error) {
+// and waits until it accepts connections. env is added to its environment.
+func (s *server) start(c *config, tag string, env ...string) (*running, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	addr := "127.0.0.1:" + port
-	argv := append(append(append([]string{}, s.argv...), s.addr(addr)...), extraArgs...)
+	argv := append(append([]string{}, s.argv...), s.addr(addr)...)
 	if c.pin {
 		argv = append([]string{"taskset", "-c", c.serverCPU}, argv...)
 	}
@@ -183,7 +193,7 @@ func (s *server) start(c *config, tag string, extraArgs ...string) (*running, er
 	defer logf.Close()
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = s.dir
-	cmd.Env = append(os.Environ(), s.env(port)...)
+	cmd.Env = append(append(os.Environ(), s.env(port)...), env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	// taskset execs the server, so the pid is the server's own, as /proc
 	// sampling needs.
@@ -229,8 +239,8 @@ func (r *running) exited() error {
 	}
 }
 
-// stop ends the server: SIGINT (so that a Go server may write its profile),
-// then SIGKILL after 10 s.
+// stop ends the server: SIGINT (on which the profiling build of siogen writes
+// its profile), then SIGKILL after 10 s.
 func (r *running) stop() {
 	r.cmd.Process.Signal(os.Interrupt)
 	select {
@@ -264,3 +274,57 @@ func tail(path string) string {
 }
 
 var errNoResult = errors.New("no JSON result line")
+
+// profileEnv names the file the profiling build of examples/chat writes its
+// CPU profile to.
+const profileEnv = "SIOGEN_BENCH_CPUPROFILE"
+
+// profileSource is added to examples/chat, for -siogen-cpuprofile only, through
+// go build -overlay: the example itself stays free of benchmark code.
+const profileSource = `package main
+
+import (
+	"os"
+	"os/signal"
+	"runtime/pprof"
+	"syscall"
+)
+
+func init() {
+	path := os.Getenv("` + profileEnv + `")
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		panic(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		panic(err)
+	}
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-stop
+		pprof.StopCPUProfile()
+		f.Close()
+		os.Exit(0)
+	}()
+}
+`
+
+// profileOverlay writes the overlay that adds profileSource to examples/chat
+// and returns its path.
+func profileOverlay(c *config) (string, error) {
+	src := filepath.Join(c.work, "zz_bench_cpuprofile.go")
+	if err := os.WriteFile(src, []byte(profileSource), 0o644); err != nil {
+		return "", err
+	}
+	overlay := filepath.Join(c.work, "overlay.json")
+	target := filepath.Join(c.root, "examples", "chat", "zz_bench_cpuprofile.go")
+	b, err := json.Marshal(map[string]map[string]string{"Replace": {target: src}})
+	if err != nil {
+		return "", err
+	}
+	return overlay, os.WriteFile(overlay, b, 0o644)
+}
