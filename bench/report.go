@@ -162,11 +162,11 @@ func printReport(w io.Writer, rep *report) {
 		fmt.Fprintln(w, row)
 	}
 
-	if hasNode {
+	if targets := rep.targets(); hasNode && len(targets) > 0 {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "| target (issue 6) | siogen | node-chat | siogen/node | goal | met |")
 		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | --- | --- |")
-		for _, t := range rep.targets() {
+		for _, t := range targets {
 			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", t.name, t.siogen, t.node, t.ratio, t.goal, t.met)
 		}
 	}
