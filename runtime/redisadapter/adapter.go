@@ -72,22 +72,25 @@ func newAdapter(c *Cluster, nsp *socketio.Namespace) *Adapter {
 }
 
 // Broadcast implements socketio.Adapter: the local sockets get p at once,
-// and unless opts.Local it is published for the other nodes (on the room's
-// own channel when it targets exactly one room, as socket.io-redis does).
+// then unless opts.Local it is queued for publication to the other nodes
+// (on the room's own channel when it targets exactly one room, as
+// socket.io-redis does; see Options.PublishQueueSize).
 // A node running socket.io treats opts.Except as socket ids, not rooms.
 func (a *Adapter) Broadcast(p *codec.Packet, opts socketio.BroadcastOptions) error {
-	var err error
-	if !opts.Local {
-		var msg []byte
-		if msg, err = encodeBroadcast(a.c.uid, p, a.nsp.Name(), opts); err == nil {
-			ch := a.channel
-			if len(opts.Rooms) == 1 {
-				ch += opts.Rooms[0] + "#"
-			}
-			a.c.enqueue(ch, msg)
-		}
+	err := a.MemoryAdapter.Broadcast(p, opts)
+	if opts.Local {
+		return err
 	}
-	return errors.Join(err, a.MemoryAdapter.Broadcast(p, opts))
+	msg, encErr := encodeBroadcast(a.c.uid, p, a.nsp.Name(), opts)
+	if encErr != nil {
+		return errors.Join(err, encErr)
+	}
+	ch := a.channel
+	if len(opts.Rooms) == 1 {
+		ch += opts.Rooms[0] + "#"
+	}
+	a.c.enqueue(ch, msg)
+	return err
 }
 
 // onBroadcast delivers another node's publication to the local sockets it
@@ -99,19 +102,13 @@ func (a *Adapter) onBroadcast(channel, payload string) {
 	if room := channel[len(a.channel):max(len(a.channel), len(channel)-1)]; room != "" && !a.HasRoom(room) {
 		return // nobody here is in the room: skip decoding
 	}
-	if uid, err := decodeUID(payload); err != nil || uid == a.c.uid {
-		if err != nil {
-			a.c.log.Warn("redisadapter: undecodable publication", "channel", channel, "err", err)
-		}
-		return
-	}
-	m, err := decodeBroadcast(payload)
+	m, err := decodeBroadcast(payload, a.c.uid)
 	if err != nil {
 		a.c.log.Warn("redisadapter: undecodable publication", "channel", channel, "err", err)
 		return
 	}
-	if m.packet.Namespace != a.nsp.Name() {
-		return
+	if m == nil || m.packet.Namespace != a.nsp.Name() {
+		return // this node's own, or another namespace's
 	}
 	m.opts.Local = true
 	a.MemoryAdapter.Broadcast(m.packet, m.opts)

@@ -30,10 +30,12 @@ type Options struct {
 	RequestsTimeout time.Duration
 
 	// PublishQueueSize bounds the publications (broadcasts and answers to
-	// other nodes' queries) waiting to be sent to Redis. When Redis is slow
-	// or gone and the queue is full, further publications are dropped and
-	// counted in the log: local delivery never waits for Redis.
-	// Default 4096.
+	// other nodes' queries) waiting to be sent to Redis by the publisher,
+	// which sends them in order, pipelined. A broadcast that finds the queue
+	// full waits for room while Redis works (a burst goes at the pace of
+	// Redis); while publishing to Redis fails, publications are dropped
+	// instead, and counted in the log. Local delivery never waits: it
+	// happens first. Default 4096.
 	PublishQueueSize int
 
 	// Logger receives the loss and recovery of Redis and undecodable
@@ -97,6 +99,7 @@ type Cluster struct {
 	confirmedC chan struct{}       // closed (and replaced) when confirmed grows
 	lost       bool                // the subscription failed and is not restored yet
 
+	failing atomic.Bool  // the last publication to Redis failed
 	dropped atomic.Int64 // publications dropped since the last report
 }
 
@@ -293,14 +296,27 @@ func (c *Cluster) subscribed(m *redis.Subscription) {
 	}
 }
 
-// enqueue hands a publication to the publisher without waiting: when the
-// queue is full it is dropped (and counted).
+// enqueue hands a publication to the publisher. When the queue is full
+// and Redis works, it waits for room, so that a burst is slowed down to
+// the pace of Redis rather than lost; while publishing fails, it drops the
+// publication (and counts it) instead of waiting.
 func (c *Cluster) enqueue(channel string, payload []byte) {
+	p := publication{channel, payload}
 	select {
-	case c.queue <- publication{channel, payload}:
+	case c.queue <- p:
+		return
 	default:
-		c.dropped.Add(1)
 	}
+	for !c.failing.Load() {
+		select {
+		case c.queue <- p:
+			return
+		case <-c.ctx.Done():
+			return
+		case <-time.After(100 * time.Millisecond): // look at failing again
+		}
+	}
+	c.dropped.Add(1)
 }
 
 // publish sends queued publications in order, in pipelines of what has
@@ -308,7 +324,6 @@ func (c *Cluster) enqueue(channel string, payload []byte) {
 func (c *Cluster) publish() {
 	defer c.wg.Done()
 	batch := make([]publication, 0, publishBatch)
-	failing := false
 	for {
 		select {
 		case p := <-c.queue:
@@ -337,17 +352,11 @@ func (c *Cluster) publish() {
 		switch {
 		case err != nil:
 			c.dropped.Add(int64(len(batch)))
-			if !failing {
-				failing = true
+			if !c.failing.Swap(true) {
 				c.log.Error("redisadapter: publishing to Redis failed; broadcasts to other nodes are dropped until it is back", "err", err)
 			}
-		case failing:
-			failing = false
+		case c.failing.Swap(false):
 			c.log.Info("redisadapter: publishing to Redis again", "dropped", c.dropped.Swap(0))
-		default:
-			if n := c.dropped.Swap(0); n > 0 {
-				c.log.Warn("redisadapter: publish queue was full; publications dropped", "dropped", n)
-			}
 		}
 		clear(batch) // let the payloads go
 	}

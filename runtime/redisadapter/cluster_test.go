@@ -285,3 +285,23 @@ func TestNamespaces(t *testing.T) {
 		t.Fatalf("sockets of / %q, %v; want %q", ids, err, root)
 	}
 }
+
+// TestBurstKeepsOrder: a burst far larger than the publish queue reaches
+// the other node whole and in order while Redis works: a full queue slows
+// the broadcaster down instead of dropping.
+func TestBurstKeepsOrder(t *testing.T) {
+	r := redistest.Start(t)
+	a, b := startGoNode(t, r, &Options{PublishQueueSize: 8}), startGoNode(t, r, nil)
+	b1 := dial(t, b.url)
+	const n = 2000
+	var want []string
+	for i := range n {
+		msg := fmt.Sprint("burst ", i)
+		want = append(want, msg)
+		a.nsp.Emit("said", msg)
+	}
+	b1.waitFor(t, want[n-1])
+	if got := b1.received(); !slices.Equal(got, want) {
+		t.Fatalf("b1 got %d messages, want %d in order", len(got), n)
+	}
+}

@@ -47,10 +47,10 @@
 // # When Redis is lost
 //
 // A node keeps serving its own clients: local delivery never waits for
-// Redis, and publications that cannot be sent are dropped (up to
-// Options.PublishQueueSize wait while Redis is slow). The node logs the
-// loss, retries the connection, re-subscribes, logs the recovery, and
-// cross-node delivery resumes; what was published meanwhile is not
-// replayed. Queries fail while Redis is unreachable. Cluster.Ready waits
-// for the subscription.
+// Redis, and publications that cannot be sent are dropped, not queued
+// without bound (while Redis works, a burst waits for room in a queue of
+// Options.PublishQueueSize instead). The node logs the loss, retries the
+// connection, re-subscribes, logs the recovery, and cross-node delivery
+// resumes; what was published meanwhile is not replayed. Queries fail while
+// Redis is unreachable. Cluster.Ready waits for the subscription.
 package redisadapter

@@ -49,7 +49,9 @@ func encodeBroadcast(uid string, p *codec.Packet, nsp string, opts socketio.Broa
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(p.Data) + 64)
-	e := msgpack.NewEncoder(&buf)
+	e := msgpack.GetEncoder()
+	defer msgpack.PutEncoder(e)
+	e.Reset(&buf)
 	e.EncodeArrayLen(3)
 	e.EncodeString(uid)
 	e.EncodeMapLen(3) // the key order of socket.io 2.x: type, data, then nsp set by the adapter
@@ -82,22 +84,15 @@ func encodeStrings(e *msgpack.Encoder, ss []string) {
 	}
 }
 
-// decodeUID returns the uid of a publication without decoding the rest, so
-// that a node skips its own publications cheaply.
-func decodeUID(payload string) (string, error) {
-	d := msgpack.NewDecoder(strings.NewReader(payload))
-	if n, err := d.DecodeArrayLen(); err != nil || n < 2 {
-		return "", errors.New("redisadapter: publication is not an array [uid, packet, opts]")
-	}
-	return d.DecodeString()
-}
-
 // decodeBroadcast decodes a publication of socket.io-redis 5.x (or of this
-// package) into a packet of namespace nsp ready for local delivery.
+// package) into a packet ready for local delivery. A publication of the
+// node whose uid is self is left undecoded: the result is nil, nil.
 // Anything but an EVENT or BINARY_EVENT packet is an error.
-func decodeBroadcast(payload string) (*broadcastMessage, error) {
+func decodeBroadcast(payload, self string) (*broadcastMessage, error) {
 	r := strings.NewReader(payload)
-	d := msgpack.NewDecoder(r)
+	d := msgpack.GetDecoder()
+	defer msgpack.PutDecoder(d)
+	d.Reset(r)
 	t := &fromMsgpack{d: d, r: r}
 	n, err := d.DecodeArrayLen()
 	if err != nil || n < 2 {
@@ -106,6 +101,9 @@ func decodeBroadcast(payload string) (*broadcastMessage, error) {
 	m := &broadcastMessage{}
 	if m.uid, err = d.DecodeString(); err != nil {
 		return nil, fmt.Errorf("redisadapter: publication uid: %w", err)
+	}
+	if m.uid == self {
+		return nil, nil
 	}
 	m.packet, err = t.packet()
 	if err != nil {

@@ -79,7 +79,7 @@ func TestEncodeBroadcastMatchesNotepack(t *testing.T) {
 // TestDecodeBroadcastFromNotepack: a Node node's publication becomes the
 // packet the runtime would have built itself.
 func TestDecodeBroadcastFromNotepack(t *testing.T) {
-	m, err := decodeBroadcast(string(notepackBroadcast))
+	m, err := decodeBroadcast(string(notepackBroadcast), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,15 +96,15 @@ func TestDecodeBroadcastFromNotepack(t *testing.T) {
 	if !slices.Equal(m.opts.Rooms, []string{"r"}) || !slices.Equal(m.opts.Except, []string{"x"}) {
 		t.Fatalf("opts %+v", m.opts)
 	}
-	if uid, err := decodeUID(string(notepackBroadcast)); err != nil || uid != "AbC123" {
-		t.Fatalf("decodeUID: %q, %v", uid, err)
+	if m, err := decodeBroadcast(string(notepackBroadcast), "AbC123"); m != nil || err != nil {
+		t.Fatalf("a publication of this node: %v, %v", m, err)
 	}
 }
 
 // TestDecodeNotepackExtensions: undefined, Date and ArrayBuffer become what
 // JSON.stringify and socket.io-parser make of them on a Node node.
 func TestDecodeNotepackExtensions(t *testing.T) {
-	m, err := decodeBroadcast(string(notepackExtensions))
+	m, err := decodeBroadcast(string(notepackExtensions), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestTranscodeRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", p.Data, err)
 		}
-		m, err := decodeBroadcast(string(msg))
+		m, err := decodeBroadcast(string(msg), "")
 		if err != nil {
 			t.Fatalf("%s: %v", p.Data, err)
 		}
@@ -195,7 +195,7 @@ func TestDecodeBroadcastRejects(t *testing.T) {
 		"huge str":       mustHex("92a17582a47479706502a46461746192a165dbffffffff"),
 		"truncated":      notepackBroadcast[:len(notepackBroadcast)-10],
 	} {
-		if _, err := decodeBroadcast(string(payload)); err == nil {
+		if _, err := decodeBroadcast(string(payload), ""); err == nil {
 			t.Errorf("%s: decoded", name)
 		}
 	}
@@ -208,7 +208,7 @@ func FuzzDecodeBroadcast(f *testing.F) {
 	f.Add(notepackExtensions)
 	f.Add(mustHex("92a17582a47479706505a46461746192a165c6ffffffff"))
 	f.Fuzz(func(t *testing.T, payload []byte) {
-		m, err := decodeBroadcast(string(payload))
+		m, err := decodeBroadcast(string(payload), "")
 		if err != nil {
 			return
 		}
@@ -219,4 +219,31 @@ func FuzzDecodeBroadcast(f *testing.F) {
 			t.Fatalf("re-encode %s: %v", m.packet.Data, err)
 		}
 	})
+}
+
+// chatPacket is a typical chat line.
+func chatPacket(b *testing.B) *codec.Packet {
+	p := &codec.Packet{Type: codec.Event, Namespace: "/"}
+	var err error
+	if p.Data, err = codec.AppendEvent(nil, "chat message", []any{"hello, this is a line of a chat of average length"}, &p.Attachments); err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
+
+func BenchmarkEncodeBroadcast(b *testing.B) {
+	p := chatPacket(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		encodeBroadcast("AbC123", p, "/", socketio.BroadcastOptions{Except: []string{"x"}})
+	}
+}
+
+func BenchmarkDecodeBroadcast(b *testing.B) {
+	msg, _ := encodeBroadcast("AbC123", chatPacket(b), "/", socketio.BroadcastOptions{Except: []string{"x"}})
+	payload := string(msg)
+	b.ReportAllocs()
+	for b.Loop() {
+		decodeBroadcast(payload, "")
+	}
 }
