@@ -23,6 +23,7 @@ import (
 	"os/signal"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/siogen/siogen/examples/chat/chatapi"
@@ -76,12 +77,16 @@ func run(ctx context.Context, cfg config, in io.Reader, out, status io.Writer) e
 	chat.OnChatMessage(func(msg string) { msgs.printf("%s", msg) })
 	chat.OnUserJoined(func(name string, users int) { msgs.printf("* %s joined (%d online)", name, users) })
 	chat.OnUserLeft(func(name string, users int) { msgs.printf("* %s left (%d online)", name, users) })
+	var connects atomic.Int32
+	var nick atomic.Pointer[string] // the name to take again on reconnection
+	nick.Store(&cfg.Name)
 	chat.OnConnect(func() {
 		info.printf("connected to %s as %s", cfg.URL, chat.ID())
-		if cfg.Name != "" {
-			// Not from this handler: handlers wait for each other, and the
-			// ack is an event of the same client.
-			go setName(ctx, chat, cfg, info)
+		// The first connection takes its name below, before any line is
+		// sent. Acks are resolved apart from the handlers, so waiting for
+		// one here is fine.
+		if connects.Add(1) > 1 && *nick.Load() != "" {
+			setName(ctx, chat, *nick.Load(), cfg.AckTimeout, info)
 		}
 	})
 	chat.OnDisconnect(func(reason string) { info.printf("disconnected (%s)", reason) })
@@ -90,6 +95,9 @@ func run(ctx context.Context, cfg config, in io.Reader, out, status io.Writer) e
 
 	if err := chat.Connect(ctx); err != nil {
 		return fmt.Errorf("connect to %s: %w", cfg.URL, err)
+	}
+	if cfg.Name != "" {
+		setName(ctx, chat, cfg.Name, cfg.AckTimeout, info)
 	}
 
 	lines := make(chan string)
@@ -116,9 +124,9 @@ func run(ctx context.Context, cfg config, in io.Reader, out, status io.Writer) e
 		if !ok {
 			return nil
 		}
-		if nick, isNick := strings.CutPrefix(line, "/nick "); isNick {
-			cfg.Name = nick
-			setName(ctx, chat, cfg, info)
+		if name, isNick := strings.CutPrefix(line, "/nick "); isNick {
+			nick.Store(&name)
+			setName(ctx, chat, name, cfg.AckTimeout, info)
 			continue
 		}
 		if strings.TrimSpace(line) == "" {
@@ -153,11 +161,11 @@ func run(ctx context.Context, cfg config, in io.Reader, out, status io.Writer) e
 	}
 }
 
-// setName asks the server for cfg.Name and reports the name it kept.
-func setName(ctx context.Context, chat *chatapi.ChatClient, cfg config, info *printer) {
-	ctx, cancel := context.WithTimeout(ctx, cfg.AckTimeout)
+// setName asks the server for name and reports the name it kept.
+func setName(ctx context.Context, chat *chatapi.ChatClient, name string, timeout time.Duration, info *printer) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	kept, err := chat.EmitSetName(ctx, cfg.Name)
+	kept, err := chat.EmitSetName(ctx, name)
 	if err != nil {
 		info.printf("nickname not set: %v", err)
 		return

@@ -182,6 +182,13 @@ func TestChat(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
+	deadline := time.Now().Add(wait)
+	for strings.Count(alice.status.String(), "you are alice") < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("alice did not take her name again:\n%s", alice.status.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	bob.send(t, "after the restart")
 	waitFor(t, alice.out, "after the restart", false)
 	alice.send(t, "/nick alicia")
