@@ -18,12 +18,21 @@ parallel=()
 [ -n "${FUZZPARALLEL:-}" ] && parallel=(-parallel="$FUZZPARALLEL")
 [ $# -gt 0 ] || set -- ./...
 
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 failed=()
 for pkg in $(go list "$@"); do
 	dir=$(go list -f '{{.Dir}}' "$pkg")
 	for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
 		printf '\n=== %s %s (%s)\n' "$pkg" "$target" "$FUZZTIME"
-		go test -run='^$' -fuzz="^${target}\$" -fuzztime="$FUZZTIME" "${parallel[@]}" "$pkg" || failed+=("$pkg $target")
+		go test -run='^$' -fuzz="^${target}\$" -fuzztime="$FUZZTIME" "${parallel[@]}" "$pkg" 2>&1 | tee "$log" && continue
+		# go1.26's coordinator may end a run "context deadline exceeded" at
+		# -fuzztime without a failing input (go.dev/issue/75804): not a failure.
+		if grep -q '^    context deadline exceeded$' "$log" && ! grep -q 'Failing input written' "$log"; then
+			echo "(go.dev/issue/75804 at the deadline, no failing input: passed)"
+			continue
+		fi
+		failed+=("$pkg $target")
 	done
 done
 if [ ${#failed[@]} -gt 0 ]; then

@@ -61,11 +61,17 @@ step "go test -race"
 go test -race -count=1 -timeout 12m ./...
 
 step "fuzz smoke (${FUZZTIME:=5s} per target)"
+# go1.26's fuzz coordinator may end a run "context deadline exceeded" at
+# -fuzztime without any failing input (go.dev/issue/75804, fixed in go1.27).
+fuzz_deadline_flake() {
+	grep -q '^    context deadline exceeded$' "$1" && ! grep -q 'Failing input written' "$1" &&
+		echo "  (go.dev/issue/75804 at the deadline, no failing input: passed)"
+}
 for pkg in $(go list ./...); do
 	dir=$(go list -f '{{.Dir}}' "$pkg")
 	for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
 		echo "$pkg $target"
-		go test -run='^$' -fuzz="^${target}\$" -fuzztime="$FUZZTIME" "$pkg" >/tmp/siogen-fuzz.log 2>&1 || { cat /tmp/siogen-fuzz.log; exit 1; }
+		go test -run='^$' -fuzz="^${target}\$" -fuzztime="$FUZZTIME" "$pkg" >/tmp/siogen-fuzz.log 2>&1 || fuzz_deadline_flake /tmp/siogen-fuzz.log || { cat /tmp/siogen-fuzz.log; exit 1; }
 	done
 done
 echo "all tests passed"
