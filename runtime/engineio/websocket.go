@@ -135,6 +135,9 @@ func (c *Conn) readWebSocket(ws *websocket.Conn) {
 	for {
 		typ, data, err := ws.ReadMessage()
 		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				c.srv.log.Info("engineio: websocket frame over MaxBufferSize, closing session", "sid", c.id, "max", c.srv.opts.MaxBufferSize)
+			}
 			c.die(readErrorReason(err), codec.Close)
 			return
 		}
