@@ -28,7 +28,10 @@ type Options struct {
 	CloseTimeout time.Duration
 
 	// MaxBufferSize is the largest POST body and websocket frame accepted, in
-	// bytes (maxHttpBufferSize). A larger one closes the session. Default 1e6.
+	// bytes (maxHttpBufferSize). A larger one closes the session with
+	// ReasonTransportError: a POST gets 413 {"code":3,"message":"Payload too
+	// large"}, a websocket the close code 1009. Default 1e6, engine.io
+	// 3.6.2's.
 	MaxBufferSize int64
 
 	// SendQueueSize bounds the packets queued for one session that its peer
