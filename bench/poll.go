@@ -14,7 +14,6 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -434,17 +433,24 @@ func (c *pollClient) packet(p []byte, now int64) {
 	}
 }
 
-// chat records one delivery; p is `SENDER:SEQ:TS"]`.
+// chat records one delivery; p is `SENDER:SEQ:TS"]`, perhaps followed by
+// more (googollee ends its packets with a newline).
 func (c *pollClient) chat(p []byte, now int64) {
 	l := c.l
-	f := strings.SplitN(strings.TrimSuffix(string(p), `"]`), ":", 3)
-	if len(f) != 3 {
-		l.other.Add(1)
-		return
+	var f [3]int64
+	for i := range f {
+		j := 0
+		for ; j < len(p) && p[j] >= '0' && p[j] <= '9'; j++ {
+			f[i] = f[i]*10 + int64(p[j]-'0')
+		}
+		if j == 0 || (i < 2 && (j == len(p) || p[j] != ':')) {
+			l.other.Add(1)
+			return
+		}
+		p = p[min(j+1, len(p)):]
 	}
-	seq, err1 := strconv.ParseInt(f[1], 10, 64)
-	ts, err2 := strconv.ParseInt(f[2], 10, 64)
-	if err1 != nil || err2 != nil || seq < l.seqLo {
+	seq, ts := f[1], f[2]
+	if seq < l.seqLo {
 		l.other.Add(1)
 		return
 	}

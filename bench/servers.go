@@ -83,7 +83,10 @@ func prepareServer(ctx context.Context, c *config, name string, log io.Writer) (
 		if err := goBuild(ctx, filepath.Join(c.peers, "go-"+name), bin, ".", log); err != nil {
 			return nil, err
 		}
-		return &server{name: name, dir: c.work, argv: []string{bin}, addr: goFlag, env: noEnv}, nil
+		// Both take PORT (zishang520 nothing else) and listen on 127.0.0.1.
+		return &server{name: name, dir: c.work, argv: []string{bin},
+			addr: func(string) []string { return nil },
+			env:  func(port string) []string { return []string{"PORT=" + port} }}, nil
 	case "node-chat":
 		node, err := exec.LookPath("node")
 		if err != nil {
