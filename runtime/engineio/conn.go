@@ -40,9 +40,10 @@ type Conn struct {
 	upgrading   bool            // probe answered, waiting for the upgrade packet
 	getActive   bool
 	postActive  bool
-	flushing    bool   // the websocket flusher is running
-	flush       func() // flushWebSocket(ws), bound once: go c.flush() allocates nothing
-	closing     bool   // Close was called: end once the queue is drained
+	flushing    bool      // the websocket flusher is running
+	flush       func()    // flushWebSocket(ws), bound once: go c.flush() allocates nothing
+	lastWrite   time.Time // the flusher's last write; flushers run one at a time
+	closing     bool      // Close was called: end once the queue is drained
 	closed      bool
 	closeWith   codec.PacketType // what a held GET receives when the session dies
 	closeReason string

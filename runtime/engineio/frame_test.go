@@ -65,3 +65,44 @@ func TestWebSocketFrameLengths(t *testing.T) {
 		})
 	}
 }
+
+// TestMinWriteInterval: a message after a quiet spell goes out at once;
+// messages queued within MinWriteInterval of that write wait for the next
+// one and go out together, in one write.
+func TestMinWriteInterval(t *testing.T) {
+	const interval = 300 * time.Millisecond
+	conns := make(chan *Conn, 1)
+	h := newEchoHandler()
+	h.onOpen = func(c *Conn) { conns <- c }
+	_, ts := newTestServer(t, h, &Options{MinWriteInterval: interval})
+	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(ts.URL, "http")+"/socket.io/?EIO=3&transport=websocket", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, m, err := ws.ReadMessage(); err != nil || m[0] != '0' {
+		t.Fatalf("open packet: %q, %v", m, err)
+	}
+	c := <-conns
+	nc := ws.NetConn() // nothing more is buffered by gorilla: read the frames raw
+	buf := make([]byte, 4096)
+
+	time.Sleep(interval) // a quiet spell since the open packet
+	start := time.Now() // "a" is written after this
+	c.Send(Message{Data: []byte("a")})
+	n, err := nc.Read(buf)
+	if err != nil || string(buf[:n]) != "\x81\x024a" {
+		t.Fatalf("first message: %q, %v", buf[:n], err)
+	}
+	c.Send(Message{Data: []byte("b")})
+	time.Sleep(20 * time.Millisecond)
+	c.Send(Message{Data: []byte("c")})
+	n, err = nc.Read(buf)
+	if err != nil || string(buf[:n]) != "\x81\x024b\x81\x024c" {
+		t.Fatalf("want b and c in one write, got %q, %v", buf[:n], err)
+	}
+	if d := time.Since(start); d < interval {
+		t.Errorf("b and c arrived %v after a was sent, want %v or more", d, interval)
+	}
+}

@@ -200,6 +200,12 @@ func (c *Conn) flushWebSocket(ws *websocket.Conn) {
 	}()
 	nc := ws.NetConn()
 	for {
+		if w := c.srv.opts.MinWriteInterval; w > 0 {
+			// Let what is queued meanwhile join this write.
+			if d := w - time.Since(c.lastWrite); d > 0 {
+				time.Sleep(d)
+			}
+		}
 		c.mu.Lock()
 		if len(c.queue) == 0 || c.ws != ws || c.closed {
 			c.flushing = false
@@ -223,7 +229,8 @@ func (c *Conn) flushWebSocket(ws *websocket.Conn) {
 		}
 		*bp = buf
 		if len(buf) > 0 {
-			nc.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteTimeout))
+			c.lastWrite = time.Now()
+			nc.SetWriteDeadline(c.lastWrite.Add(c.srv.opts.WriteTimeout))
 			if _, err := nc.Write(buf); err != nil {
 				c.mu.Lock()
 				c.flushing = false
