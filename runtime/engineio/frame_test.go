@@ -89,7 +89,7 @@ func TestMinWriteInterval(t *testing.T) {
 	buf := make([]byte, 4096)
 
 	time.Sleep(interval) // a quiet spell since the open packet
-	start := time.Now() // "a" is written after this
+	start := time.Now()  // "a" is written after this
 	c.Send(Message{Data: []byte("a")})
 	n, err := nc.Read(buf)
 	if err != nil || string(buf[:n]) != "\x81\x024a" {
