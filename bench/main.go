@@ -69,7 +69,8 @@ type config struct {
 	loadCPU    string // and for the load generators
 	pin        bool
 	smoke      bool
-	siogenProf string // write CPU profiles of the siogen server to siogenProf.SCENARIO
+	siogenProf string   // write CPU profiles of the siogen server to siogenProf.SCENARIO
+	siogenArgs []string // more flags for examples/chat
 
 	density struct {
 		n        int
@@ -114,6 +115,7 @@ func parseFlags(args []string) (*config, error) {
 	fs.StringVar(&c.loadCPU, "load-cpu", "0", "CPU list the load generators are pinned to (taskset -c)")
 	fs.BoolVar(&c.pin, "pin", true, "pin with taskset (false: let the scheduler place everything)")
 	fs.BoolVar(&c.smoke, "smoke", false, "every scenario at a tiny size, seconds in all: checks that the harness works, measures nothing")
+	siogenArgs := fs.String("siogen-args", "", "more flags for examples/chat, space-separated (e.g. -write-interval=0)")
 	fs.StringVar(&c.siogenProf, "siogen-cpuprofile", "", "write CPU profiles of the siogen server to `FILE`.SCENARIO, from a build of examples/chat that profiles (go tool pprof)")
 
 	fs.IntVar(&c.density.n, "density-n", 10000, "density: idle websocket connections")
@@ -151,6 +153,7 @@ func parseFlags(args []string) (*config, error) {
 			}
 		}
 	}
+	c.siogenArgs = strings.Fields(*siogenArgs)
 	var err error
 	if c.servers, err = pick(*servers, allServers); err != nil {
 		return nil, fmt.Errorf("-servers: %w", err)
@@ -316,6 +319,9 @@ func (c *config) describe() string {
 		case "polling":
 			parts = append(parts, fmt.Sprintf("polling: %d long-polling receivers, %g msgs/s for %v", c.polling.n, c.polling.rate, c.polling.d))
 		}
+	}
+	if len(c.siogenArgs) > 0 {
+		parts = append(parts, "siogen: examples/chat "+strings.Join(c.siogenArgs, " "))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -77,7 +77,7 @@ func prepareServer(ctx context.Context, c *config, name string, log io.Writer) (
 		if err := goBuild(ctx, c.root, bin, "./examples/chat", log, flags...); err != nil {
 			return nil, err
 		}
-		return &server{name: name, dir: c.work, argv: []string{bin}, addr: goFlag, env: noEnv}, nil
+		return &server{name: name, dir: c.work, argv: append([]string{bin}, c.siogenArgs...), addr: goFlag, env: noEnv}, nil
 	case "googollee", "zishang520":
 		bin := filepath.Join(c.work, name)
 		if err := goBuild(ctx, filepath.Join(c.peers, "go-"+name), bin, ".", log); err != nil {

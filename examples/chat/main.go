@@ -2,10 +2,12 @@
 // siogen generated from package chatapi: open http://localhost:3000 in two
 // tabs and type.
 //
-//	go run ./examples/chat [-addr :3000] [-redis host:port]
+//	go run ./examples/chat [-addr :3000] [-redis host:port] [-write-interval 10ms]
 //
 // With -redis, several chat servers behind a load balancer share their
-// users through Redis (see the README).
+// users through Redis (see the README). -write-interval batches what a busy
+// room sends each client (engineio.Options.MinWriteInterval): a line waits at
+// most that long, and the server makes far fewer system calls (BENCHMARKS.md).
 package main
 
 import (
@@ -14,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/siogen/siogen/runtime/redisadapter"
 	"github.com/siogen/siogen/runtime/socketio"
@@ -22,13 +25,15 @@ import (
 func main() {
 	addr := flag.String("addr", ":3000", "listen on `host:port`")
 	redisAddr := flag.String("redis", "", "join the other chat nodes through the Redis server at `host:port`")
+	writeInterval := flag.Duration("write-interval", 10*time.Millisecond, "write to each client at most once per `interval`; what is sent meanwhile goes out together (0: write every line at once)")
 	flag.Parse()
 	logger := log.New(os.Stdout, "", 0)
-	var opts *socketio.Options
+	opts := &socketio.Options{}
 	var cluster *redisadapter.Cluster
 	if *redisAddr != "" {
 		opts, cluster = joinCluster(*redisAddr)
 	}
+	opts.Engine.MinWriteInterval = *writeInterval
 	handler, _ := newServer(logger, opts)
 	if cluster != nil {
 		go reportJoined(logger, cluster, *redisAddr)
