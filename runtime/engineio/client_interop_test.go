@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"regexp"
 	"slices"
 	"strconv"
@@ -220,51 +219,12 @@ func TestClientInterop(t *testing.T) {
 
 			t.Run("Large", func(t *testing.T) {
 				c, r := clientDial(t, node.url, setup.opts)
-				var text strings.Builder
-				for text.Len() < 1<<20 {
-					text.WriteString("héllo wörld € 😀 ")
-				}
-				bin := make([]byte, 1<<20)
-				rng := rand.NewChaCha8([32]byte{1})
-				rng.Read(bin)
-				msgs := []Message{clientText(text.String()), clientBin(bin...)}
-				if err := c.Send(msgs...); err != nil {
-					t.Fatal(err)
-				}
-				clientExpect(t, r, msgs...)
+				clientCheckLarge(t, c, r)
 			})
 
 			t.Run("Burst", func(t *testing.T) {
 				c, r := clientDial(t, node.url, setup.opts)
-				const n = 1000
-				start := c.Transport()
-				var before, after int // messages sent before and after the switch
-				for i := range n {
-					if err := c.Send(clientText("msg " + strconv.Itoa(i))); err != nil {
-						t.Fatal(err)
-					}
-					if c.Transport() == start {
-						before++
-						if i >= 200 && start != setup.final {
-							time.Sleep(time.Millisecond) // spread the rest over the upgrade
-						}
-					} else {
-						after++
-					}
-				}
-				for i := range n {
-					want := "msg " + strconv.Itoa(i)
-					if got := r.next(t, 10*time.Second); got.Binary || string(got.Data) != want {
-						t.Fatalf("echo %d: got %s, want %q", i, clientShow(got), want)
-					}
-				}
-				clientWaitTransport(t, c, setup.final)
-				if start != setup.final {
-					if before == 0 || after == 0 {
-						t.Errorf("sent %d messages before the upgrade and %d after: want both > 0", before, after)
-					}
-					t.Logf("%d messages sent on %s, %d after switching to %s", before, start, after, c.Transport())
-				}
+				clientCheckBurst(t, c, r, setup.final)
 			})
 
 			t.Run("ServerClose", func(t *testing.T) {
