@@ -197,7 +197,7 @@ func (c *config) resolve() (cleanup func(), err error) {
 	if c.root, err = filepath.Abs(c.root); err != nil {
 		return nil, err
 	}
-	shared := filepath.Join(c.root, "..", "shared")
+	shared := sharedDir(c.root)
 	if c.peers == "" {
 		c.peers = filepath.Join(shared, "peers")
 	}
@@ -219,6 +219,23 @@ func (c *config) resolve() (cleanup func(), err error) {
 
 // findRoot walks up from the working directory to the module holding
 // examples/chat.
+// sharedDir returns the folder holding sioload and the reference peers:
+// $SIOGEN_SHARED when set, else ROOT/../shared (this repository's
+// workplace layout), else /work/shared when ROOT/../shared is absent (a
+// clone elsewhere on the same machine).
+func sharedDir(root string) string {
+	if dir := os.Getenv("SIOGEN_SHARED"); dir != "" {
+		return dir
+	}
+	dir := filepath.Join(root, "..", "shared")
+	if _, err := os.Stat(dir); err != nil {
+		if _, err := os.Stat("/work/shared"); err == nil {
+			return "/work/shared"
+		}
+	}
+	return dir
+}
+
 func findRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
