@@ -245,4 +245,3 @@ func pollingCycle(client *http.Client, ts *httptest.Server, i int, nsp bool) err
 	}
 	return post(u, "41", "1")
 }
-
