@@ -26,6 +26,9 @@ type tools struct {
 func buildTools(ctx context.Context, c *config, log io.Writer) (*tools, error) {
 	t := &tools{sioload: filepath.Join(c.work, "sioload")}
 	if c.has("density") || c.has("fanout") || c.has("ceiling") {
+		if _, err := os.Stat(filepath.Join(c.sioload, "go.mod")); err != nil {
+			return nil, fmt.Errorf("the sioload module is not at %s (-sioload): %w", c.sioload, err)
+		}
 		if err := goBuild(ctx, c.sioload, t.sioload, ".", log); err != nil {
 			return nil, fmt.Errorf("build sioload: %w", err)
 		}
