@@ -26,8 +26,11 @@ func TestMain(m *testing.M) {
 // node-chat (socket.io 2.5.1), through the same code as `make bench`, so
 // that the harness cannot rot: both servers are built or installed, started,
 // driven by sioload and the polling generator, and must deliver every
-// message; the table must have a row for every figure. It measures nothing
-// (the machine running tests is busy).
+// message; the table must have a row for every figure. With redis-server
+// installed (required under CI=true) it also runs crossnode: two nodes of
+// each server joined through Redis, receivers split evenly over them, every
+// message delivered to all. It measures nothing (the machine running tests is
+// busy).
 func TestSmoke(t *testing.T) {
 	nodetest.Require(t)
 	if _, err := exec.LookPath("npm"); err != nil {
@@ -36,9 +39,20 @@ func TestSmoke(t *testing.T) {
 		}
 		t.Skip("npm is not installed (node-chat is installed with npm ci)")
 	}
+	_, err := exec.LookPath("redis-server")
+	crossnode := err == nil
+	if !crossnode {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("redis-server is not installed (the crossnode scenario needs it; run scripts/test.sh)")
+		}
+		t.Log("redis-server is not installed: crossnode is left out")
+	}
 	cfg, err := parseFlags([]string{"-smoke", "-servers", "siogen,node-chat", "-work", t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if cfg.has("crossnode") != crossnode {
+		t.Fatalf("crossnode selected: %v; want it exactly when redis-server is installed (%v)", cfg.has("crossnode"), crossnode)
 	}
 	// sioload and node-chat live outside the repository (README.md: make
 	// bench); without them there is no harness to smoke-test.
@@ -85,7 +99,19 @@ func TestSmoke(t *testing.T) {
 		if d := get("density", "dropped"); d != 0 {
 			t.Errorf("%s density: %v connections dropped while idle", server, d)
 		}
-		for _, sc := range []string{"fanout", "polling"} {
+		checked := []string{"fanout", "polling"}
+		if crossnode {
+			checked = append(checked, "crossnode")
+			// Receivers half on each node, so that every message crosses.
+			a, b := get("crossnode", "node_a_conns"), get("crossnode", "node_b_conns")
+			if n := float64(cfg.crossnode.n); a != n/2 || b != n/2 {
+				t.Errorf("%s crossnode: %v and %v connections on the nodes, want %v each", server, a, b, n/2)
+			}
+			if cpu := get("crossnode", "server_cpu_s"); cpu < get("crossnode", "node_a_cpu_s") {
+				t.Errorf("%s crossnode: server CPU %v, less than node A's alone", server, cpu)
+			}
+		}
+		for _, sc := range checked {
 			sent, lost, dups := get(sc, "sent"), get(sc, "lost"), get(sc, "duplicates")
 			if sent == 0 || lost != 0 || dups != 0 {
 				t.Errorf("%s %s: sent %v, lost %v, duplicates %v; want every message delivered once", server, sc, sent, lost, dups)
@@ -106,6 +132,9 @@ func TestSmoke(t *testing.T) {
 		}
 	}
 	for _, m := range metrics {
+		if m.scenario == "crossnode" && !crossnode {
+			continue
+		}
 		if !strings.Contains(table, "| "+m.label+" |") {
 			t.Errorf("table lacks the row %q", m.label)
 		}

@@ -5,6 +5,7 @@
 //	go run ./bench                          # the full run: minutes per server
 //	go run ./bench -smoke                   # every scenario at a tiny size
 //	go run ./bench -servers siogen,node-chat -scenarios fanout,ceiling
+//	go run ./bench -servers siogen,node-chat -scenarios fanout,crossnode
 //
 // Each server is started, for each scenario afresh, pinned to one core
 // (-server-cpu) with taskset; the load generator runs pinned to another
@@ -12,7 +13,10 @@
 // ../shared/sioload, which speaks the protocol itself and reports its own CPU;
 // the polling scenario by this command's own long-polling generator (the
 // "poll" subcommand, poll.go), which does the same over HTTP. Neither uses
-// this repository's runtime.
+// this repository's runtime. The crossnode scenario is fanout across two
+// nodes of the server joined through a private redis-server (crossnode.go);
+// siogen and node-chat only, and in the default run only when redis-server
+// is installed.
 //
 // Servers: siogen (examples/chat), node-chat (../shared/peers/node-chat,
 // installed with npm ci into a cache directory), googollee and zishang520
@@ -29,6 +33,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -71,6 +76,7 @@ type config struct {
 	smoke      bool
 	siogenProf string   // write CPU profiles of the siogen server to siogenProf.SCENARIO
 	siogenArgs []string // more flags for examples/chat
+	skipped    string   // a default scenario left out, and why
 
 	density struct {
 		n        int
@@ -93,18 +99,23 @@ type config struct {
 		rate float64
 		d    time.Duration
 	}
+	crossnode struct {
+		n    int
+		rate float64
+		d    time.Duration
+	}
 }
 
 var (
 	allServers   = []string{"siogen", "node-chat", "googollee", "zishang520"}
-	allScenarios = []string{"density", "fanout", "ceiling", "polling"}
+	allScenarios = []string{"density", "fanout", "ceiling", "polling", "crossnode"}
 )
 
 func parseFlags(args []string) (*config, error) {
 	c := &config{}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	servers := fs.String("servers", strings.Join(allServers, ","), "servers to measure, in column order: "+strings.Join(allServers, ","))
-	scenarios := fs.String("scenarios", strings.Join(allScenarios, ","), "scenarios to run: "+strings.Join(allScenarios, ","))
+	scenarios := fs.String("scenarios", strings.Join(allScenarios, ","), "scenarios to run: "+strings.Join(allScenarios, ",")+" (by default crossnode only when redis-server is installed)")
 	fs.StringVar(&c.root, "root", "", "repository root (default: found from the working directory)")
 	fs.StringVar(&c.peers, "peers", "", "reference peers folder (default ROOT/../shared/peers)")
 	fs.StringVar(&c.sioload, "sioload", "", "sioload module folder (default ROOT/../shared/sioload)")
@@ -131,6 +142,9 @@ func parseFlags(args []string) (*config, error) {
 	fs.IntVar(&c.polling.n, "polling-n", 500, "polling: long-polling receivers")
 	fs.Float64Var(&c.polling.rate, "polling-rate", 10, "polling: chat messages per second, all senders together")
 	fs.DurationVar(&c.polling.d, "polling-d", 10*time.Second, "polling: send duration")
+	fs.IntVar(&c.crossnode.n, "crossnode-n", 1000, "crossnode: websocket receivers, half on each of two nodes")
+	fs.Float64Var(&c.crossnode.rate, "crossnode-rate", 50, "crossnode: chat messages per second, all senders together")
+	fs.DurationVar(&c.crossnode.d, "crossnode-d", 10*time.Second, "crossnode: send duration")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -146,6 +160,7 @@ func parseFlags(args []string) (*config, error) {
 			"fanout-n": "20", "fanout-rate": "20", "fanout-d": "1s",
 			"ceiling-n": "20", "ceiling-rate": "20", "ceiling-d": "1s", "ceiling-maxsteps": "2",
 			"polling-n": "20", "polling-rate": "10", "polling-d": "1s",
+			"crossnode-n": "20", "crossnode-rate": "20", "crossnode-d": "1s",
 		}
 		for name, v := range smoke {
 			if !set[name] {
@@ -160,6 +175,14 @@ func parseFlags(args []string) (*config, error) {
 	}
 	if c.scenarios, err = pick(*scenarios, allScenarios); err != nil {
 		return nil, fmt.Errorf("-scenarios: %w", err)
+	}
+	if !set["scenarios"] {
+		if _, err := exec.LookPath("redis-server"); err != nil {
+			// Asked for by name, a missing redis-server is an error of
+			// the scenario; the default run goes without it.
+			c.scenarios = slices.DeleteFunc(c.scenarios, func(s string) bool { return s == "crossnode" })
+			c.skipped = "crossnode (" + errNoRedis.Error() + ")"
+		}
 	}
 	return c, nil
 }
@@ -274,6 +297,9 @@ func run(ctx context.Context, c *config, out, log io.Writer) (*report, error) {
 	}
 	rep := &report{Machine: describeMachine(c), Config: c.describe(), Date: time.Now().UTC().Format(time.RFC3339)}
 	fmt.Fprintf(log, "bench: %s\n", rep.Machine)
+	if c.skipped != "" {
+		fmt.Fprintf(log, "bench: left out %s\n", c.skipped)
+	}
 
 	tools, err := buildTools(ctx, c, log)
 	if err != nil {
@@ -335,6 +361,8 @@ func (c *config) describe() string {
 			parts = append(parts, fmt.Sprintf("ceiling: %d websocket receivers, steps of %v from %g msgs/s, p99 limit 250 ms", c.ceiling.n, c.ceiling.d, c.ceiling.rate))
 		case "polling":
 			parts = append(parts, fmt.Sprintf("polling: %d long-polling receivers, %g msgs/s for %v", c.polling.n, c.polling.rate, c.polling.d))
+		case "crossnode":
+			parts = append(parts, fmt.Sprintf("crossnode: %d websocket receivers over two nodes joined through Redis, %g msgs/s for %v", c.crossnode.n, c.crossnode.rate, c.crossnode.d))
 		}
 	}
 	if len(c.siogenArgs) > 0 {

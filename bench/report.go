@@ -55,6 +55,14 @@ func perDelivery(r result) (float64, bool) {
 	return cpu / n * 1e6, true
 }
 
+// nonNegative is a field that is -1 when it could not be measured.
+func nonNegative(key string) func(result) (float64, bool) {
+	return func(r result) (float64, bool) {
+		v, ok := r.num(key)
+		return v, ok && v >= 0
+	}
+}
+
 func rssMiB(r result) (float64, bool) {
 	kib, ok := r.num("server_rss_after_kib")
 	return kib / 1024, ok && kib >= 0
@@ -77,6 +85,17 @@ var metrics = []metric{
 	{"fanout", "server CPU, s", "%.2f", field("server_cpu_s")},
 	{"fanout", "server CPU per delivery, µs", "%.1f", perDelivery},
 	{"fanout", "load generator CPU, % of a core", "%.0f", field("client_cpu_pct")},
+
+	{"crossnode", "deliveries/s", "%.0f", field("deliveries_per_s")},
+	{"crossnode", "latency p50, ms", "%.1f", field("lat_p50_ms")},
+	{"crossnode", "latency p99, ms", "%.1f", field("lat_p99_ms")},
+	{"crossnode", "latency max, ms", "%.1f", field("lat_max_ms")},
+	{"crossnode", "lost deliveries", "%.0f", field("lost")},
+	{"crossnode", "duplicate deliveries", "%.0f", field("duplicates")},
+	{"crossnode", "server CPU, both nodes, s", "%.2f", nonNegative("server_cpu_s")},
+	{"crossnode", "server CPU per delivery, µs", "%.1f", perDelivery},
+	{"crossnode", "Redis CPU, s", "%.2f", nonNegative("redis_cpu_s")},
+	{"crossnode", "load generator CPU, % of a core", "%.0f", field("client_cpu_pct")},
 
 	{"ceiling", "highest sustained deliveries/s", "%.0f", field("max_sustained_deliveries_per_s")},
 	{"ceiling", "at msgs/s", "%.0f", field("best_rate")},

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -32,8 +31,14 @@ type serverResult struct {
 }
 
 // runScenario starts the server afresh, drives it with the scenario's load
-// generator, and stores the generator's summary in res.
+// generator, and stores the generator's summary in res. For crossnode it
+// starts two nodes, Redis and the forwarder instead (crossnode.go); servers
+// that cannot join through Redis are left out of it.
 func runScenario(ctx context.Context, c *config, t *tools, s *server, scenario string, res *serverResult, log io.Writer) error {
+	if scenario == "crossnode" && s.cluster == nil {
+		fmt.Fprintf(log, "bench: %s: crossnode: not measured (the server has no Redis adapter here)\n", s.name)
+		return nil
+	}
 	var env []string
 	if c.siogenProf != "" && s.name == "siogen" {
 		prof, err := filepath.Abs(c.siogenProf + "." + scenario)
@@ -42,13 +47,28 @@ func runScenario(ctx context.Context, c *config, t *tools, s *server, scenario s
 		}
 		env = []string{profileEnv + "=" + prof}
 	}
-	srv, err := s.start(c, scenario, env...)
-	if err != nil {
-		return err
+	var addr string
+	var pid int
+	var exited func() error
+	var cl *cluster
+	if scenario == "crossnode" {
+		var err error
+		if cl, err = startCluster(ctx, c, s, env); err != nil {
+			return err
+		}
+		defer cl.stop()
+		// sioload samples node A's CPU; node B's and Redis's are sampled
+		// here over the same send window.
+		addr, pid, exited = cl.fwd.addr(), cl.nodes[0].pid(), cl.exited
+	} else {
+		srv, err := s.start(c, scenario, env...)
+		if err != nil {
+			return err
+		}
+		defer srv.stop()
+		addr, pid, exited = srv.addr, srv.pid(), srv.exited
 	}
-	defer srv.stop()
-	pid := strconv.Itoa(srv.pid())
-	common := []string{"-addr", srv.addr, "-pid", pid}
+	common := []string{"-addr", addr, "-pid", strconv.Itoa(pid)}
 	var argv []string
 	var limit time.Duration
 	switch scenario {
@@ -57,8 +77,11 @@ func runScenario(ctx context.Context, c *config, t *tools, s *server, scenario s
 		argv = append([]string{t.sioload, "conns"}, common...)
 		argv = append(argv, "-n", itoa(d.n), "-connrate", ftoa(d.connRate), "-hold", d.hold.String())
 		limit = time.Duration(float64(d.n)/d.connRate*float64(time.Second)) + d.hold + 2*time.Minute
-	case "fanout":
+	case "fanout", "crossnode":
 		f := c.fanout
+		if scenario == "crossnode" {
+			f = c.crossnode
+		}
 		argv = append([]string{t.sioload, "chat"}, common...)
 		argv = append(argv, "-n", itoa(f.n), "-rate", ftoa(f.rate), "-d", f.d.String())
 		limit = f.d + 2*time.Minute
@@ -88,21 +111,47 @@ func runScenario(ctx context.Context, c *config, t *tools, s *server, scenario s
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout = &stdout
-	cmd.Stderr = &stderr
+	// The CPU of crossnode's node B and Redis, from when sioload starts
+	// sending (it says so on stderr, then starts its own CPU sampling of
+	// node A) to when it prints its summary (just after it stops sampling).
+	var others [2]struct {
+		pid           int
+		before, after float64
+	}
+	if cl != nil {
+		others[0].pid, others[1].pid = cl.nodes[1].pid(), cl.redis.pid()
+	}
+	stdout := &lineWriter{fn: func(line string) {
+		if strings.HasPrefix(line, "{") {
+			for i := range others {
+				others[i].after = procCPU(others[i].pid)
+			}
+		}
+	}}
+	stderr := &lineWriter{fn: func(line string) {
+		if strings.HasPrefix(line, "sioload: chat ") {
+			for i := range others {
+				others[i].before = procCPU(others[i].pid)
+			}
+		}
+	}}
+	cmd.Stdout = stdout
+	cmd.Stderr = stderr
 	runErr := cmd.Run()
-	if err := srv.exited(); err != nil {
+	if err := exited(); err != nil {
 		return err
 	}
 	if runErr != nil {
-		return fmt.Errorf("%s: %v\n%s", strings.Join(argv, " "), runErr, lastLines(stderr.String(), 10))
+		return fmt.Errorf("%s: %v\n%s", strings.Join(argv, " "), runErr, lastLines(stderr.buf.String(), 10))
 	}
-	r, err := lastJSON(stdout.Bytes())
+	r, err := lastJSON([]byte(stdout.buf.String()))
 	if err != nil {
-		return fmt.Errorf("%s: %v\n%s", strings.Join(argv, " "), err, lastLines(stderr.String(), 10))
+		return fmt.Errorf("%s: %v\n%s", strings.Join(argv, " "), err, lastLines(stderr.buf.String(), 10))
 	}
 	r["command"] = strings.Join(argv, " ")
+	if cl != nil {
+		addClusterFigures(r, cl, others[0].before, others[0].after, others[1].before, others[1].after)
+	}
 	if res.Scenarios == nil {
 		res.Scenarios = map[string]result{}
 	}
@@ -110,10 +159,35 @@ func runScenario(ctx context.Context, c *config, t *tools, s *server, scenario s
 	return nil
 }
 
+// addClusterFigures makes crossnode's server_cpu_s the sum over both nodes,
+// keeping each node's, Redis's CPU and how many connections each node got.
+// A figure that could not be sampled is -1, as sioload's own.
+func addClusterFigures(r result, cl *cluster, b0, b1, redis0, redis1 float64) {
+	cpu := func(before, after float64) float64 {
+		if before < 0 || after < 0 || after < before {
+			return -1
+		}
+		return after - before
+	}
+	a, _ := r.num("server_cpu_s")
+	b := cpu(b0, b1)
+	r["node_a_cpu_s"], r["node_b_cpu_s"], r["redis_cpu_s"] = a, b, cpu(redis0, redis1)
+	if a >= 0 && b >= 0 {
+		r["server_cpu_s"] = a + b
+	} else {
+		r["server_cpu_s"] = -1.0
+	}
+	// sioload's percentage is of node A alone.
+	r["node_a_cpu_pct"] = r["server_cpu_pct"]
+	delete(r, "server_cpu_pct")
+	r["node_a_conns"] = float64(cl.fwd.conns[0].Load())
+	r["node_b_conns"] = float64(cl.fwd.conns[1].Load())
+}
+
 // smokeFlags shorten the load generators' fixed waits, for the smoke run.
 func smokeFlags(scenario string) []string {
 	switch scenario {
-	case "fanout", "ceiling", "polling":
+	case "fanout", "ceiling", "polling", "crossnode":
 		return []string{"-warmup", "200ms"}
 	}
 	return nil

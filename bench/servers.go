@@ -25,7 +25,7 @@ type tools struct {
 
 func buildTools(ctx context.Context, c *config, log io.Writer) (*tools, error) {
 	t := &tools{sioload: filepath.Join(c.work, "sioload")}
-	if c.has("density") || c.has("fanout") || c.has("ceiling") {
+	if c.has("density") || c.has("fanout") || c.has("ceiling") || c.has("crossnode") {
 		if _, err := os.Stat(filepath.Join(c.sioload, "go.mod")); err != nil {
 			return nil, fmt.Errorf("the sioload module is not at %s (-sioload): %w", c.sioload, err)
 		}
@@ -61,6 +61,10 @@ type server struct {
 	argv []string                   // the command, before the address flag
 	addr func(addr string) []string // the arguments that make it listen on addr
 	env  func(port string) []string // and its environment
+	// cluster returns the arguments and environment that join the server
+	// to the others through the Redis server at redisAddr; nil when it
+	// cannot (crossnode).
+	cluster func(redisAddr string) (args, env []string)
 }
 
 func prepareServer(ctx context.Context, c *config, name string, log io.Writer) (*server, error) {
@@ -80,7 +84,8 @@ func prepareServer(ctx context.Context, c *config, name string, log io.Writer) (
 		if err := goBuild(ctx, c.root, bin, "./examples/chat", log, flags...); err != nil {
 			return nil, err
 		}
-		return &server{name: name, dir: c.work, argv: append([]string{bin}, c.siogenArgs...), addr: goFlag, env: noEnv}, nil
+		return &server{name: name, dir: c.work, argv: append([]string{bin}, c.siogenArgs...), addr: goFlag, env: noEnv,
+			cluster: func(redisAddr string) ([]string, []string) { return []string{"-redis", redisAddr}, nil }}, nil
 	case "googollee", "zishang520":
 		bin := filepath.Join(c.work, name)
 		if err := goBuild(ctx, filepath.Join(c.peers, "go-"+name), bin, ".", log); err != nil {
@@ -103,7 +108,9 @@ func prepareServer(ctx context.Context, c *config, name string, log io.Writer) (
 		}
 		return &server{name: name, dir: dir, argv: []string{node, "index.js"},
 			addr: func(string) []string { return nil },
-			env:  func(port string) []string { return []string{"PORT=" + port, "QUIET=1"} }}, nil
+			env:  func(port string) []string { return []string{"PORT=" + port, "QUIET=1"} },
+			// socket.io-redis 5.4.0, from the peer's package.json.
+			cluster: func(redisAddr string) ([]string, []string) { return nil, []string{"REDIS=" + redisAddr} }}, nil
 	}
 	return nil, fmt.Errorf("unknown server %q", name)
 }
@@ -182,12 +189,17 @@ type running struct {
 // start runs the server on a free loopback port, pinned to the server CPUs,
 // and waits until it accepts connections. env is added to its environment.
 func (s *server) start(c *config, tag string, env ...string) (*running, error) {
+	return s.startWith(c, tag, nil, env...)
+}
+
+// startWith is start with more arguments for the server.
+func (s *server) startWith(c *config, tag string, args []string, env ...string) (*running, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	addr := "127.0.0.1:" + port
-	argv := append(append([]string{}, s.argv...), s.addr(addr)...)
+	argv := append(append(append([]string{}, s.argv...), args...), s.addr(addr)...)
 	if c.pin {
 		argv = append([]string{"taskset", "-c", c.serverCPU}, argv...)
 	}
