@@ -21,7 +21,7 @@ import (
 // they see the wire (and can misbehave) where the Go client would hide it.
 
 // hardWait bounds every wait of the hardening tests.
-const hardWait = 5 * time.Second
+const hardWait = 15 * time.Second
 
 // reasonLog records the disconnect reason of every socket of a server.
 type reasonLog struct {
