@@ -30,20 +30,20 @@ func newServer(logger *log.Logger, opts *socketio.Options) (http.Handler, *socke
 			if err := chat.EmitChatMessage(msg); err != nil {
 				return 0, err
 			}
-			return len(chat.Namespace().Sockets()), nil
+			return chat.Namespace().Len(), nil
 		})
 		s.OnSetName(func(requested string) (string, error) {
 			first := name == ""
 			name = cleanName(requested)
 			if first {
-				s.Broadcast().EmitUserJoined(name, len(chat.Namespace().Sockets()))
+				s.Broadcast().EmitUserJoined(name, chat.Namespace().Len())
 			}
 			return name, nil
 		})
 		s.OnDisconnect(func(reason string) {
 			logger.Println("user disconnected")
 			if name != "" {
-				chat.EmitUserLeft(name, len(chat.Namespace().Sockets()))
+				chat.EmitUserLeft(name, chat.Namespace().Len())
 			}
 		})
 	})

@@ -82,7 +82,7 @@ func benchmarkBroadcast(b *testing.B, n int) {
 		}()
 	}
 	nsp := srv.Of("/")
-	if k := len(nsp.Sockets()); k != n {
+	if k := nsp.Len(); k != n {
 		b.Fatalf("%d sockets connected, want %d", k, n)
 	}
 

@@ -115,7 +115,7 @@ func TestNoLeaks(t *testing.T) {
 		if after > before+margin {
 			t.Fatalf("after %d cycles the heap grew from %d to %d bytes", cycles, before, after)
 		}
-		if n := len(srv.Of("/").Sockets()) + len(srv.Of("/a").Sockets()); n != 0 {
+		if n := srv.Of("/").Len() + srv.Of("/a").Len(); n != 0 {
 			t.Fatalf("%d sockets left", n)
 		}
 		for _, name := range []string{"/", "/a"} {

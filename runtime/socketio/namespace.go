@@ -83,6 +83,14 @@ func (n *Namespace) Sockets() []*Socket {
 	return out
 }
 
+// Len returns how many sockets are connected to the namespace on this
+// server, without listing them.
+func (n *Namespace) Len() int {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return len(n.sockets)
+}
+
 // Emit sends an event to every socket of the namespace.
 func (n *Namespace) Emit(event string, args ...any) error {
 	return Broadcast{nsp: n}.Emit(event, args...)

@@ -126,6 +126,9 @@ func TestRoomsAndBroadcasts(t *testing.T) {
 		return member{c, got}
 	}
 	a, b, c := join("r1", "r2"), join("r1"), join()
+	if n, all := nsp.Len(), len(nsp.Sockets()); n != 3 || all != 3 {
+		t.Fatalf("Len %d, Sockets %d, want 3 connected", n, all)
+	}
 	text := func(e *Event) string {
 		var s string
 		e.Decode(0, &s)
