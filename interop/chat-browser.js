@@ -22,7 +22,7 @@
 // (default 15000) per check, OVERALL_TIMEOUT_MS (default 60000).
 'use strict';
 
-const { chromium } = require('playwright-core');
+const { runCases } = require('./browser-run');
 
 const USAGE = 'usage: node chat-browser.js NAME,URL,siogen|official,websocket|polling[,SCREENSHOT] ...';
 const CHECK_TIMEOUT = Number(process.env.CHECK_TIMEOUT_MS || 15000);
@@ -179,39 +179,4 @@ async function runCase(browser, c) {
   }
 }
 
-async function main() {
-  let browser;
-  try {
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      headless: true,
-    });
-  } catch (err) {
-    console.log(`FAIL launch chromium: ${String(err && err.message || err).split('\n')[0]}`);
-    return false;
-  }
-  try {
-    await Promise.all(cases.map((c) => runCase(browser, c)));
-  } finally {
-    await browser.close();
-  }
-  return true;
-}
-
-const overall = setTimeout(() => {
-  console.log(`FAIL overall: not done within ${OVERALL_TIMEOUT} ms`);
-  process.exit(1);
-}, OVERALL_TIMEOUT);
-
-main()
-  .catch((err) => {
-    console.log(`FAIL driver: ${err && err.stack || err}`);
-    return false;
-  })
-  .then((launched) => {
-    clearTimeout(overall);
-    const passed = cases.reduce((n, c) => n + c.passed, 0);
-    const failed = cases.reduce((n, c) => n + c.failed, 0) + (launched ? 0 : 1);
-    console.log(`${passed} passed, ${failed} failed`);
-    process.exit(failed === 0 ? 0 : 1);
-  });
+runCases(cases, runCase, OVERALL_TIMEOUT);
