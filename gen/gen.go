@@ -302,9 +302,7 @@ func handlerBody(ev *schema.Event, fnExpr jen.Code) []jen.Code {
 	for i, p := range ev.Args {
 		body = append(body, decodeInto(p, names[i], eventArgsPtr, eventArgs, i, true, &errDeclared)...)
 		body = append(body, jen.If(jen.Err().Op("!=").Nil()).Block(
-			jen.Id("e").Dot("Reject").Call(jen.Op("&").Add(rt("ArgError")).Values(jen.Dict{
-				jen.Id("Event"): jen.Lit(ev.Wire), jen.Id("Index"): jen.Lit(i), jen.Id("Err"): jen.Err(),
-			})),
+			jen.Id("e").Dot("RejectArg").Call(jen.Lit(i), jen.Err()),
 			jen.Return(),
 		))
 	}

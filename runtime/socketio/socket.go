@@ -61,6 +61,12 @@ func (e *Event) Reject(err error) {
 	e.AckError(err)
 }
 
+// RejectArg rejects the event because its argument i did not decode: it is
+// Reject with an *ArgError naming the event and the argument.
+func (e *Event) RejectArg(i int, err error) {
+	e.Reject(&ArgError{Event: e.Name, Index: i, Err: err})
+}
+
 // AckError answers the event's ack with the object {"error": err.Error()},
 // the convention a JavaScript client can read and a generated Go client
 // returns as a *RejectedError. Unlike Reject it reports nothing: it is

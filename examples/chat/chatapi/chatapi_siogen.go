@@ -156,11 +156,7 @@ func (s *ChatSocket) OnChatMessage(fn func(msg string) (int, error)) {
 	s.sock.On("chat message", func(e *socketio.Event) {
 		msg, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "chat message",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		recipients, ackErr := fn(msg)
@@ -182,11 +178,7 @@ func (s *ChatSocket) OnSetName(fn func(name string) (string, error)) {
 	s.sock.On("set name", func(e *socketio.Event) {
 		name, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "set name",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		name_, ackErr := fn(name)
@@ -342,11 +334,7 @@ func (c *ChatClient) OnChatMessage(fn func(msg string)) {
 	c.sock.On("chat message", func(e *socketio.Event) {
 		msg, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "chat message",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		fn(msg)
@@ -361,20 +349,12 @@ func (c *ChatClient) OnUserJoined(fn func(name string, users int)) {
 	c.sock.On("user joined", func(e *socketio.Event) {
 		name, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "user joined",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		users, err := socketio.DecodeInt[int](&e.Args, 1)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "user joined",
-				Index: 1,
-			})
+			e.RejectArg(1, err)
 			return
 		}
 		fn(name, users)
@@ -389,20 +369,12 @@ func (c *ChatClient) OnUserLeft(fn func(name string, users int)) {
 	c.sock.On("user left", func(e *socketio.Event) {
 		name, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "user left",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		users, err := socketio.DecodeInt[int](&e.Args, 1)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "user left",
-				Index: 1,
-			})
+			e.RejectArg(1, err)
 			return
 		}
 		fn(name, users)

@@ -237,11 +237,7 @@ func (s *MainSocket) OnGetAckDate(fn func(data any) (string, error)) {
 		var data any
 		err := e.Args.Decode(0, &data)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "getAckDate",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		date, ackErr := fn(data)
@@ -303,11 +299,7 @@ func (s *MainSocket) OnBuffa(fn func(data any)) {
 		var data any
 		err := e.Args.Decode(0, &data)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "buffa",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		fn(data)
@@ -321,11 +313,7 @@ func (s *MainSocket) OnJSONBuff(fn func(v JSONBuffer)) {
 		var v JSONBuffer
 		err := e.Args.Decode(0, &v)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "jsonbuff",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		fn(v)
@@ -339,11 +327,7 @@ func (s *MainSocket) OnAbuff1(fn func(data any)) {
 		var data any
 		err := e.Args.Decode(0, &data)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "abuff1",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		fn(data)
@@ -357,11 +341,7 @@ func (s *MainSocket) OnAbuff2(fn func(data any)) {
 		var data any
 		err := e.Args.Decode(0, &data)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "abuff2",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		fn(data)
@@ -386,11 +366,7 @@ func (s *MainSocket) OnEcho(fn func(value any) (any, error)) {
 		var value any
 		err := e.Args.Decode(0, &value)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "echo",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		value_, ackErr := fn(value)
@@ -423,11 +399,7 @@ func (s *MainSocket) OnJoin(fn func(room string) (int, error)) {
 	s.sock.On("join", func(e *socketio.Event) {
 		room, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "join",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		size, ackErr := fn(room)
@@ -445,21 +417,13 @@ func (s *MainSocket) OnRoomMessage(fn func(room string, msg any)) {
 	s.sock.On("room message", func(e *socketio.Event) {
 		room, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "room message",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		var msg any
 		err = e.Args.Decode(1, &msg)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "room message",
-				Index: 1,
-			})
+			e.RejectArg(1, err)
 			return
 		}
 		fn(room, msg)
@@ -473,11 +437,7 @@ func (s *MainSocket) OnBroadcast(fn func(msg any)) {
 		var msg any
 		err := e.Args.Decode(0, &msg)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "broadcast",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		fn(msg)
@@ -498,11 +458,7 @@ func (s *MainSocket) OnServerAck(fn func(n float64)) {
 	s.sock.On("server ack", func(e *socketio.Event) {
 		n, err := socketio.DecodeFloat[float64](&e.Args, 0)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "server ack",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		fn(n)
@@ -852,11 +808,7 @@ func (c *MainClient) OnTakeDate(fn func(date string)) {
 	c.sock.On("takeDate", func(e *socketio.Event) {
 		date, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "takeDate",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		fn(date)
@@ -870,11 +822,7 @@ func (c *MainClient) OnTakeDateObj(fn func(v DateObject)) {
 		var v DateObject
 		err := e.Args.Decode(0, &v)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "takeDateObj",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		fn(v)
@@ -887,11 +835,7 @@ func (c *MainClient) OnTakeUtf8(fn func(s string)) {
 	c.sock.On("takeUtf8", func(e *socketio.Event) {
 		s_, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "takeUtf8",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		fn(s_)
@@ -904,11 +848,7 @@ func (c *MainClient) OnFalse(fn func(v bool)) {
 	c.sock.On("false", func(e *socketio.Event) {
 		v, err := socketio.DecodeBool[bool](&e.Args, 0)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "false",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		fn(v)
@@ -922,11 +862,7 @@ func (c *MainClient) OnDoge(fn func(data []byte)) {
 		var data []byte
 		err := e.Args.Decode(0, &data)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "doge",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		fn(data)
@@ -964,11 +900,7 @@ func (c *MainClient) OnTakeBin(fn func(data []byte)) {
 		var data []byte
 		err := e.Args.Decode(0, &data)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "takebin",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		fn(data)
@@ -981,21 +913,13 @@ func (c *MainClient) OnRoomMessage(fn func(room string, msg any)) {
 	c.sock.On("room message", func(e *socketio.Event) {
 		room, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "room message",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		var msg any
 		err = e.Args.Decode(1, &msg)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "room message",
-				Index: 1,
-			})
+			e.RejectArg(1, err)
 			return
 		}
 		fn(room, msg)
@@ -1009,11 +933,7 @@ func (c *MainClient) OnBroadcast(fn func(msg any)) {
 		var msg any
 		err := e.Args.Decode(0, &msg)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "broadcast",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		fn(msg)
@@ -1027,11 +947,7 @@ func (c *MainClient) OnDouble(fn func(n float64) (float64, error)) {
 	c.sock.On("double", func(e *socketio.Event) {
 		n, err := socketio.DecodeFloat[float64](&e.Args, 0)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "double",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		m, ackErr := fn(n)
@@ -1049,11 +965,7 @@ func (c *MainClient) OnDoubleResult(fn func(m float64)) {
 	c.sock.On("double result", func(e *socketio.Event) {
 		m, err := socketio.DecodeFloat[float64](&e.Args, 0)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "double result",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		fn(m)
@@ -2302,11 +2214,7 @@ func (c *AbcClient) OnHandshake(fn func(h Handshake)) {
 		var h Handshake
 		err := e.Args.Decode(0, &h)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "handshake",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		fn(h)

@@ -154,11 +154,7 @@ func (s *RoomSocket) OnSay(fn func(text string)) {
 	s.sock.On("chat message", func(e *socketio.Event) {
 		text, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "chat message",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		fn(text)
@@ -174,11 +170,7 @@ func (s *RoomSocket) OnJoin(fn func(room string) (int, error)) {
 	s.sock.On("join room", func(e *socketio.Event) {
 		room, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "join room",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		members, ackErr := fn(room)
@@ -199,21 +191,13 @@ func (s *RoomSocket) OnPost(fn func(room string, m Message) (int64, time.Time, e
 	s.sock.On("post", func(e *socketio.Event) {
 		room, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "post",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		var m Message
 		err = e.Args.Decode(1, &m)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "post",
-				Index: 1,
-			})
+			e.RejectArg(1, err)
 			return
 		}
 		id, at, ackErr := fn(room, m)
@@ -251,11 +235,7 @@ func (s *RoomSocket) OnEcho(fn func(v any) (any, error)) {
 		var v any
 		err := e.Args.Decode(0, &v)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "echo",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		v_, ackErr := fn(v)
@@ -275,58 +255,34 @@ func (s *RoomSocket) OnCount(fn func(a int8, b uint16, c float32, d bool, e *int
 	s.sock.On("count", func(e *socketio.Event) {
 		a, err := socketio.DecodeInt[int8](&e.Args, 0)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "count",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		b_, err := socketio.DecodeUint[uint16](&e.Args, 1)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "count",
-				Index: 1,
-			})
+			e.RejectArg(1, err)
 			return
 		}
 		c_, err := socketio.DecodeFloat[float32](&e.Args, 2)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "count",
-				Index: 2,
-			})
+			e.RejectArg(2, err)
 			return
 		}
 		d, err := socketio.DecodeBool[bool](&e.Args, 3)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "count",
-				Index: 3,
-			})
+			e.RejectArg(3, err)
 			return
 		}
 		var e_ *int
 		err = e.Args.Decode(4, &e_)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "count",
-				Index: 4,
-			})
+			e.RejectArg(4, err)
 			return
 		}
 		var f map[string][]int
 		err = e.Args.Decode(5, &f)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "count",
-				Index: 5,
-			})
+			e.RejectArg(5, err)
 			return
 		}
 		fn(a, b_, c_, d, e_, f)
@@ -504,20 +460,12 @@ func (c *RoomClient) OnSaid(fn func(from string, text string)) {
 	c.sock.On("chat message", func(e *socketio.Event) {
 		from, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "chat message",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		text, err := socketio.DecodeString[string](&e.Args, 1)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "chat message",
-				Index: 1,
-			})
+			e.RejectArg(1, err)
 			return
 		}
 		fn(from, text)
@@ -530,21 +478,13 @@ func (c *RoomClient) OnPosted(fn func(room string, m Message)) {
 	c.sock.On("posted", func(e *socketio.Event) {
 		room, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "posted",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		var m Message
 		err = e.Args.Decode(1, &m)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "posted",
-				Index: 1,
-			})
+			e.RejectArg(1, err)
 			return
 		}
 		fn(room, m)
@@ -558,11 +498,7 @@ func (c *RoomClient) OnQuestion(fn func(q string) (bool, string, error)) {
 	c.sock.On("question", func(e *socketio.Event) {
 		q, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "question",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		yes, why, ackErr := fn(q)
@@ -581,11 +517,7 @@ func (c *RoomClient) OnBlob(fn func(data []byte)) {
 		var data []byte
 		err := e.Args.Decode(0, &data)
 		if err != nil {
-			e.Reject(&socketio.ArgError{
-				Err:   err,
-				Event: "blob",
-				Index: 0,
-			})
+			e.RejectArg(0, err)
 			return
 		}
 		fn(data)
