@@ -118,6 +118,10 @@ async function inPage({ transports, want, timeout }) {
   }
 
   const socket = io(options());
+  // Listen for the failed upgrade from the start: the probe may be cut
+  // before the 'connect' check ends, and a late listener would miss it.
+  const upgradeFailed = next(socket.io.engine, 'upgradeError');
+  upgradeFailed.catch(() => {});
   await check('connect', async () => {
     await next(socket, 'connect');
     expect(socket.connected && !socket.disconnected, 'connected flags not set');
@@ -132,7 +136,7 @@ async function inPage({ transports, want, timeout }) {
     }
     if (want === 'polling' && list.includes('websocket')) {
       // Give the upgrade time to fail; then polling must still carry events.
-      await next(socket.io.engine, 'upgradeError');
+      await upgradeFailed;
       expect(socket.io.engine.transport.name === 'polling', `transport is ${socket.io.engine.transport.name}`);
     }
   });
