@@ -207,15 +207,16 @@ func TestErrorResponses(t *testing.T) {
 		})
 	}
 
-	// Websocket refusals are raw text, not JSON.
+	// Websocket refusals are raw text, not JSON: the message is the body,
+	// as engine.io's abortConnection writes it (TestWebSocketRefusalsMatchReference).
 	wsURL := "ws" + strings.TrimPrefix(ts.URL, "http") + "/socket.io/?EIO=3&transport=websocket&sid=nope"
 	_, res, err := websocket.DefaultDialer.Dial(wsURL, nil)
 	if err == nil || res == nil || res.StatusCode != 400 {
 		t.Fatalf("websocket with unknown sid: err %v, res %v", err, res)
 	}
 	b, _ := io.ReadAll(res.Body)
-	if string(b) != "Bad Request" {
-		t.Errorf("websocket refusal body %q", b)
+	if string(b) != "Session ID unknown" || res.Header.Get("Content-Type") != "text/html" {
+		t.Errorf("websocket refusal: %q, %q", res.Header.Get("Content-Type"), b)
 	}
 }
 
