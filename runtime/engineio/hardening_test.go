@@ -16,6 +16,7 @@ import (
 // transport, or on a websocket through the upgrade handshake; any other use
 // gets engine.io 3.6.2's refusal and leaves the session as it was.
 func TestSessionBoundToTransport(t *testing.T) {
+	noLeaks(t) // after the server is closed, no session goroutine is left
 	h := newEchoHandler()
 	srv, ts := newTestServer(t, h, &Options{UpgradeTimeout: 200 * time.Millisecond})
 
@@ -85,6 +86,7 @@ func TestSessionBoundToTransport(t *testing.T) {
 // handshakes as on polling ones (TestErrorResponses), and a refused
 // handshake creates no session.
 func TestAllowedOriginsOnWebSocket(t *testing.T) {
+	noLeaks(t) // after the server is closed, no session goroutine is left
 	h := newEchoHandler()
 	srv, ts := newTestServer(t, h, &Options{AllowedOrigins: []string{"http://good.example:80", "*:8443"}})
 	dial := func(origin string) (*websocket.Conn, *http.Response, error) {
@@ -135,6 +137,7 @@ func waitLen(t *testing.T, srv *Server, n int) {
 // TestStalledPostBody: a POST whose body stops half-way does not hold its
 // connection (and the server's goroutine) past the heartbeat timeout.
 func TestStalledPostBody(t *testing.T) {
+	noLeaks(t) // after the server is closed, no session goroutine is left
 	h := newEchoHandler()
 	_, ts := newTestServer(t, h, &Options{PingInterval: 100 * time.Millisecond, PingTimeout: 100 * time.Millisecond})
 	sid, _ := handshake(t, ts.URL, "")

@@ -168,6 +168,7 @@ func TestHandshakeOptions(t *testing.T) {
 }
 
 func TestErrorResponses(t *testing.T) {
+	noLeaks(t) // after the server is closed, no session goroutine is left
 	_, ts := newTestServer(t, newEchoHandler(), &Options{
 		AllowedOrigins: []string{"http://good.example:80"},
 		AllowRequest: func(r *http.Request) error {
@@ -316,6 +317,7 @@ func mustJSON(s string) string {
 }
 
 func TestOverlappingGETClosesSession(t *testing.T) {
+	noLeaks(t) // after the server is closed, no session goroutine is left
 	h := newEchoHandler()
 	_, ts := newTestServer(t, h, nil)
 	sid, _ := handshake(t, ts.URL, "")
@@ -335,6 +337,7 @@ func TestOverlappingGETClosesSession(t *testing.T) {
 }
 
 func TestBadPayloadClosesOnlyThatSession(t *testing.T) {
+	noLeaks(t) // after the server is closed, no session goroutine is left
 	h := newEchoHandler()
 	_, ts := newTestServer(t, h, nil)
 	bad, _ := handshake(t, ts.URL, "")
@@ -359,6 +362,7 @@ func TestBadPayloadClosesOnlyThatSession(t *testing.T) {
 }
 
 func TestPostOverMaxBufferSize(t *testing.T) {
+	noLeaks(t) // after the server is closed, no session goroutine is left
 	h := newEchoHandler()
 	_, ts := newTestServer(t, h, &Options{MaxBufferSize: 100})
 	sid, _ := handshake(t, ts.URL, "")
@@ -373,6 +377,7 @@ func TestPostOverMaxBufferSize(t *testing.T) {
 }
 
 func TestPingTimeout(t *testing.T) {
+	noLeaks(t) // after the server is closed, no session goroutine is left
 	h := newEchoHandler()
 	_, ts := newTestServer(t, h, &Options{PingInterval: 100 * time.Millisecond, PingTimeout: 100 * time.Millisecond})
 	sid, _ := handshake(t, ts.URL, "")
@@ -459,6 +464,7 @@ func TestWebSocketOnly(t *testing.T) {
 }
 
 func TestWebSocketParseErrorAndFrameLimit(t *testing.T) {
+	noLeaks(t) // after the server is closed, no session goroutine is left
 	h := newEchoHandler()
 	_, ts := newTestServer(t, h, &Options{MaxBufferSize: 64})
 	for _, c := range []struct {
