@@ -1,11 +1,13 @@
 package engineio
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,6 +82,65 @@ func TestSessionBoundToTransport(t *testing.T) {
 			t.Errorf("GET = %q, want only the polling message", res.body)
 		}
 	})
+}
+
+// TestOversizedProbeFrame: a frame over MaxBufferSize on an upgrade probe,
+// before or after "2probe", gets close 1009 and ends the probe only: the
+// session goes on over polling (docs/limits.md).
+func TestOversizedProbeFrame(t *testing.T) {
+	noLeaks(t)
+	h := newEchoHandler()
+	// A frame that fits the server's read buffer, so that the close frame
+	// is not overtaken by a reset for unread bytes.
+	srv, ts := newTestServer(t, h, &Options{MaxBufferSize: 64})
+	for _, probeFirst := range []bool{false, true} {
+		name := "first frame"
+		if probeFirst {
+			name = "after 2probe"
+		}
+		t.Run(name, func(t *testing.T) {
+			sid, _ := handshake(t, ts.URL, "")
+			u := ts.URL + "/socket.io/?EIO=3&transport=polling&sid=" + sid
+			ws, _, err := websocket.DefaultDialer.Dial(wsURL(ts, "&sid="+sid), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ws.Close()
+			if probeFirst {
+				ws.WriteMessage(websocket.TextMessage, []byte("2probe"))
+				if _, m := readWS(t, ws); m != "3probe" {
+					t.Fatalf("probe answer %q", m)
+				}
+			}
+			ws.WriteMessage(websocket.TextMessage, append([]byte("4"), bytes.Repeat([]byte("x"), 100)...))
+			ws.SetReadDeadline(time.Now().Add(15 * time.Second))
+			_, _, err = ws.ReadMessage()
+			if !websocket.IsCloseError(err, websocket.CloseMessageTooBig) {
+				t.Fatalf("oversized probe frame: read %v, want close 1009", err)
+			}
+
+			// The session polls on: an echo comes back by polling (after
+			// the noops that released the GET during the probe).
+			do(t, "POST", u, "3:4ok")
+			for deadline := time.Now().Add(15 * time.Second); ; {
+				res := do(t, "GET", u, "")
+				if res.body == "3:4ok" {
+					break
+				}
+				if res.status != 200 || strings.ReplaceAll(res.body, "1:6", "") != "" || time.Now().After(deadline) {
+					t.Fatalf("GET after the failed probe: %d %q, want the echo", res.status, res.body)
+				}
+			}
+			if c := srv.Conn(sid); c == nil || c.Transport() != Polling {
+				t.Fatal("session gone or upgraded")
+			}
+			select {
+			case r := <-h.closedC:
+				t.Fatalf("session closed: %s", r)
+			default:
+			}
+		})
+	}
 }
 
 // TestAllowedOriginsOnWebSocket: the origin check holds on websocket
