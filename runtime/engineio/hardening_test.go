@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -217,4 +218,111 @@ func TestStalledPostBody(t *testing.T) {
 	if r := h.waitClosed(t); r != ReasonTransportError && r != ReasonPingTimeout {
 		t.Errorf("reason %q", r)
 	}
+}
+
+// smallBufferDialer dials with a 4 KiB receive buffer, so that a peer
+// that stops reading fills its TCP window after little data.
+var smallBufferDialer = &net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+	var serr error
+	err := rc.Control(func(fd uintptr) {
+		serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+	})
+	if err != nil {
+		return err
+	}
+	return serr
+}}
+
+// TestWriteTimeout: a peer that stops reading holds a write no longer than
+// WriteTimeout. On websocket the session is then closed with "transport
+// error", long before its queue (SendQueueSize) or its heartbeat would end
+// it; on polling the response's connection is dropped and the session ends
+// by its heartbeat (docs/limits.md).
+func TestWriteTimeout(t *testing.T) {
+	noLeaks(t)
+	const writeTimeout = 200 * time.Millisecond
+	big := bytes.Repeat([]byte("x"), 64<<10)
+
+	t.Run("websocket", func(t *testing.T) {
+		h := newEchoHandler()
+		opened := make(chan *Conn, 1)
+		h.onOpen = func(c *Conn) { opened <- c }
+		_, ts := newTestServer(t, h, &Options{WriteTimeout: writeTimeout, SendQueueSize: 1 << 20})
+		d := websocket.Dialer{NetDialContext: smallBufferDialer.DialContext}
+		ws, _, err := d.Dial(wsURL(ts, ""), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close() // and never read
+		c := <-opened
+
+		// Queue at a pace that the queue bound cannot be what ends it.
+		sent := make(chan int, 1)
+		go func() {
+			n := 0
+			for c.Send(Message{Data: big}) == nil {
+				n++
+				select {
+				case <-c.Done():
+				case <-time.After(time.Millisecond):
+					continue
+				}
+				break
+			}
+			sent <- n
+		}()
+		start := time.Now()
+		select {
+		case r := <-h.closedC:
+			if r != ReasonTransportError {
+				t.Errorf("reason %q, want %q", r, ReasonTransportError)
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatal("session whose peer stopped reading still open after 15s")
+		}
+		if n := <-sent; n >= 1<<20 {
+			t.Errorf("%d messages queued: the queue bound, not the write deadline, ended the session", n)
+		}
+		t.Logf("closed %v after the first send", time.Since(start))
+	})
+
+	t.Run("polling", func(t *testing.T) {
+		h := newEchoHandler()
+		opened := make(chan *Conn, 1)
+		h.onOpen = func(c *Conn) { opened <- c }
+		_, ts := newTestServer(t, h, &Options{
+			WriteTimeout: writeTimeout,
+			PingInterval: 500 * time.Millisecond, PingTimeout: 500 * time.Millisecond,
+		})
+		sid, _ := handshake(t, ts.URL, "")
+		c := <-opened
+		// 16 MiB: far more than the socket buffers of both ends hold.
+		huge := bytes.Repeat([]byte("y"), 2<<20)
+		for range 8 {
+			if err := c.Send(Message{Data: huge}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		conn, err := smallBufferDialer.Dial("tcp", ts.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "GET /socket.io/?EIO=3&transport=polling&sid=%s HTTP/1.1\r\nHost: x\r\n\r\n", sid)
+		// Stop reading for many times WriteTimeout; then what arrives is
+		// what the server wrote before it gave up.
+		time.Sleep(15 * writeTimeout)
+		conn.SetReadDeadline(time.Now().Add(15 * time.Second))
+		got, err := io.Copy(io.Discard, conn)
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			t.Fatal("the server still holds the response to a peer that stopped reading")
+		}
+		if got >= 16<<20 {
+			t.Fatalf("read %d bytes: the whole response went out, no write deadline", got)
+		}
+		if r := h.waitClosed(t); r != ReasonPingTimeout && r != ReasonTransportError {
+			t.Errorf("reason %q", r)
+		}
+	})
 }
