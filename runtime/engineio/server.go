@@ -305,6 +305,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, isWS bool, s
 	h := w.Header()
 	if isWS {
 		// engine.io's abortConnection: the message itself is the body.
+		// Its status is always 400; a refused origin, AllowRequest or
+		// Shutdown keeps its own status here, as on polling.
 		writeRawRefusal(w, status, msg)
 		return
 	}
