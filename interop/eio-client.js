@@ -37,8 +37,43 @@ function next() {
 function isBinary(m) { return typeof m !== 'string'; }
 function bytesOf(m) { return Buffer.from(m instanceof ArrayBuffer ? new Uint8Array(m) : m); }
 
+let sent = 0; // messages of the burst sent so far
+let sentAtUpgrade = -1; // and when the 'upgrade' event came
+let onUpgrade = null;
+socket.on('upgrade', () => { sentAtUpgrade = sent; if (onUpgrade) onUpgrade(); });
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// burst sends m0..m(N-1). When an upgrade is expected it is spread over the
+// switch: it starts at 'open', before the probe can have finished, sends 200
+// at once, then one a millisecond while on polling, and, should the upgrade
+// still not have come 200 before the end, waits for it (15 s) before sending
+// the rest.
+async function burst(N) {
+  for (; sent < N; sent++) {
+    if (expectUpgrade && sentAtUpgrade < 0 && sent >= 200 && sent < N - 200) await sleep(1);
+    if (expectUpgrade && sentAtUpgrade < 0 && sent === N - 200) {
+      await Promise.race([new Promise((resolve) => { onUpgrade = resolve; }), sleep(15000)]);
+    }
+    socket.send('m' + sent);
+  }
+}
+
 socket.on('open', async () => {
   try {
+    const N = 1000;
+    const sending = burst(N);
+    let inOrder = true;
+    for (let i = 0; i < N; i++) { const m = await next(); if (m !== 'm' + i) { inOrder = false; fail('1000 in order', `got ${m} at ${i}`); break; } }
+    await sending;
+    if (expectUpgrade) {
+      // As the Go client's clientCheckBurst: both sides of the switch.
+      if (sentAtUpgrade < 0) fail('1000 in order across the upgrade', 'no upgrade during the burst');
+      else if (sentAtUpgrade === 0 || sentAtUpgrade >= N) fail('1000 in order across the upgrade', `${sentAtUpgrade} of ${N} sent before the upgrade`);
+      else if (inOrder) pass(`1000 in order across the upgrade (${sentAtUpgrade} sent before it, ${N - sentAtUpgrade} after)`);
+    } else if (inOrder) {
+      pass('1000 in order');
+    }
+
     socket.send('hello €😀');
     const t = await next();
     t === 'hello €😀' ? pass('text echo') : fail('text echo', JSON.stringify(t));
@@ -46,12 +81,6 @@ socket.on('open', async () => {
     socket.send(Buffer.from([1, 2, 3, 255]));
     const b = await next();
     isBinary(b) && bytesOf(b).equals(Buffer.from([1, 2, 3, 255])) ? pass('binary echo') : fail('binary echo', String(b));
-
-    const N = 1000;
-    for (let i = 0; i < N; i++) socket.send('m' + i);
-    let inOrder = true;
-    for (let i = 0; i < N; i++) { const m = await next(); if (m !== 'm' + i) { inOrder = false; fail('1000 in order', `got ${m} at ${i}`); break; } }
-    if (inOrder) pass('1000 in order');
 
     const big = 'x'.repeat(1 << 20);
     socket.send(big);

@@ -30,9 +30,9 @@ var clientSetups = []struct {
 	{"UpgradeBase64", DialOptions{ForceBase64: true}, WebSocket},
 }
 
-// clientNoLeaks fails t if goroutines started during t outlive it. It
+// noLeaks fails t if goroutines started during t outlive it. It
 // must be called first, so that its cleanup runs after all the others.
-func clientNoLeaks(t *testing.T) {
+func noLeaks(t *testing.T) {
 	opt := goleak.IgnoreCurrent()
 	t.Cleanup(func() { goleak.VerifyNone(t, opt) })
 }
@@ -187,7 +187,7 @@ func clientShow(m Message) string {
 // with every transport setup.
 func TestClientInterop(t *testing.T) {
 	nodetest.Require(t)
-	clientNoLeaks(t)
+	noLeaks(t)
 	for _, setup := range clientSetups {
 		t.Run(setup.name, func(t *testing.T) {
 			t.Parallel()
@@ -283,7 +283,7 @@ func TestClientInterop(t *testing.T) {
 // fewer node processes keep the 300ms timings safe on a small machine.
 func TestClientInteropHeartbeat(t *testing.T) {
 	nodetest.Require(t)
-	clientNoLeaks(t)
+	noLeaks(t)
 	for _, setup := range clientSetups {
 		if setup.opts.ForceBase64 {
 			continue

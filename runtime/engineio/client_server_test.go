@@ -19,7 +19,7 @@ import (
 // transport setup: text and binary, 1 MiB messages, 1,000 messages in order
 // across the upgrade, and a close from the server.
 func TestClientWithServer(t *testing.T) {
-	clientNoLeaks(t)
+	noLeaks(t)
 	// Room for the 1 MiB messages: the default limit is engine.io's 1e6 bytes.
 	srv := NewServer(newEchoHandler(), &Options{MaxBufferSize: 4 << 20})
 	ts := httptest.NewServer(srv)
@@ -125,7 +125,7 @@ func clientCheckBurst(t *testing.T, c *Client, r *clientRecorder, final string) 
 // compressed with the encoding the client accepts; smaller ones, and all
 // with DisableCompression, are not.
 func TestPollingCompression(t *testing.T) {
-	clientNoLeaks(t)
+	noLeaks(t)
 	big := strings.Repeat("compress me ", 200) // 2,400 bytes
 	for _, c := range []struct {
 		name, accept, want string

@@ -178,7 +178,7 @@ func (f *clientFake) nextPost(t *testing.T) string {
 }
 
 func TestClientFakePolling(t *testing.T) {
-	clientNoLeaks(t)
+	noLeaks(t)
 	f, url := newClientFake(t, 25000, 20000, "")
 	f.extra = "2:40"
 	c, r := clientDial(t, url+"?token=x", DialOptions{})
@@ -226,7 +226,7 @@ func TestClientFakePolling(t *testing.T) {
 }
 
 func TestClientFakeBase64Polling(t *testing.T) {
-	clientNoLeaks(t)
+	noLeaks(t)
 	f, url := newClientFake(t, 25000, 20000, "")
 	c, r := clientDial(t, url, DialOptions{ForceBase64: true})
 	if q := <-f.reqs; !strings.HasSuffix(q, "&b64=1") {
@@ -243,7 +243,7 @@ func TestClientFakeBase64Polling(t *testing.T) {
 }
 
 func TestClientFakeParseError(t *testing.T) {
-	clientNoLeaks(t)
+	noLeaks(t)
 	f, url := newClientFake(t, 25000, 20000, "")
 	_, r := clientDial(t, url, DialOptions{})
 	f.poll("6:4hello3:9xx")
@@ -256,7 +256,7 @@ func TestClientFakeParseError(t *testing.T) {
 }
 
 func TestClientFakeProbeRefused(t *testing.T) {
-	clientNoLeaks(t)
+	noLeaks(t)
 	f, url := newClientFake(t, 25000, 20000, `"websocket"`)
 	c, r := clientDial(t, url, DialOptions{})
 	deadline := time.After(5 * time.Second)
@@ -292,7 +292,7 @@ func TestClientFakeProbeRefused(t *testing.T) {
 }
 
 func TestClientFakeHandshakeErrors(t *testing.T) {
-	clientNoLeaks(t)
+	noLeaks(t)
 	f, url := newClientFake(t, 25000, 20000, "")
 	f.status, f.body = http.StatusForbidden, `{"code":4,"message":"Forbidden"}`
 	_, err := Dial(context.Background(), url, nil)
@@ -307,7 +307,7 @@ func TestClientFakeHandshakeErrors(t *testing.T) {
 }
 
 func TestClientFakePingTimeout(t *testing.T) {
-	clientNoLeaks(t)
+	noLeaks(t)
 	f, url := newClientFake(t, 50, 50, "")
 	start := time.Now()
 	_, r := clientDial(t, url, DialOptions{})
@@ -324,7 +324,7 @@ func TestClientFakePingTimeout(t *testing.T) {
 }
 
 func TestClientFakeQueueFull(t *testing.T) {
-	clientNoLeaks(t)
+	noLeaks(t)
 	_, url := newClientFake(t, 25000, 20000, "")
 	c, r := clientDial(t, url, DialOptions{SendQueueSize: 2})
 	if err := c.Send(clientText("a"), clientText("b"), clientText("c")); err != ErrQueueFull {
@@ -339,7 +339,7 @@ func TestClientFakeQueueFull(t *testing.T) {
 }
 
 func TestClientFakeCloseFromOnMessage(t *testing.T) {
-	clientNoLeaks(t)
+	noLeaks(t)
 	f, url := newClientFake(t, 25000, 20000, "")
 	cc := make(chan *Client, 1)
 	closed := make(chan error, 1)

@@ -1,11 +1,14 @@
 package engineio
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -16,6 +19,7 @@ import (
 // transport, or on a websocket through the upgrade handshake; any other use
 // gets engine.io 3.6.2's refusal and leaves the session as it was.
 func TestSessionBoundToTransport(t *testing.T) {
+	noLeaks(t) // after the server is closed, no session goroutine is left
 	h := newEchoHandler()
 	srv, ts := newTestServer(t, h, &Options{UpgradeTimeout: 200 * time.Millisecond})
 
@@ -81,10 +85,70 @@ func TestSessionBoundToTransport(t *testing.T) {
 	})
 }
 
+// TestOversizedProbeFrame: a frame over MaxBufferSize on an upgrade probe,
+// before or after "2probe", gets close 1009 and ends the probe only: the
+// session goes on over polling (docs/limits.md).
+func TestOversizedProbeFrame(t *testing.T) {
+	noLeaks(t)
+	h := newEchoHandler()
+	// A frame that fits the server's read buffer, so that the close frame
+	// is not overtaken by a reset for unread bytes.
+	srv, ts := newTestServer(t, h, &Options{MaxBufferSize: 64})
+	for _, probeFirst := range []bool{false, true} {
+		name := "first frame"
+		if probeFirst {
+			name = "after 2probe"
+		}
+		t.Run(name, func(t *testing.T) {
+			sid, _ := handshake(t, ts.URL, "")
+			u := ts.URL + "/socket.io/?EIO=3&transport=polling&sid=" + sid
+			ws, _, err := websocket.DefaultDialer.Dial(wsURL(ts, "&sid="+sid), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ws.Close()
+			if probeFirst {
+				ws.WriteMessage(websocket.TextMessage, []byte("2probe"))
+				if _, m := readWS(t, ws); m != "3probe" {
+					t.Fatalf("probe answer %q", m)
+				}
+			}
+			ws.WriteMessage(websocket.TextMessage, append([]byte("4"), bytes.Repeat([]byte("x"), 100)...))
+			ws.SetReadDeadline(time.Now().Add(15 * time.Second))
+			_, _, err = ws.ReadMessage()
+			if !websocket.IsCloseError(err, websocket.CloseMessageTooBig) {
+				t.Fatalf("oversized probe frame: read %v, want close 1009", err)
+			}
+
+			// The session polls on: an echo comes back by polling (after
+			// the noops that released the GET during the probe).
+			do(t, "POST", u, "3:4ok")
+			for deadline := time.Now().Add(15 * time.Second); ; {
+				res := do(t, "GET", u, "")
+				if res.body == "3:4ok" {
+					break
+				}
+				if res.status != 200 || strings.ReplaceAll(res.body, "1:6", "") != "" || time.Now().After(deadline) {
+					t.Fatalf("GET after the failed probe: %d %q, want the echo", res.status, res.body)
+				}
+			}
+			if c := srv.Conn(sid); c == nil || c.Transport() != Polling {
+				t.Fatal("session gone or upgraded")
+			}
+			select {
+			case r := <-h.closedC:
+				t.Fatalf("session closed: %s", r)
+			default:
+			}
+		})
+	}
+}
+
 // TestAllowedOriginsOnWebSocket: the origin check holds on websocket
 // handshakes as on polling ones (TestErrorResponses), and a refused
 // handshake creates no session.
 func TestAllowedOriginsOnWebSocket(t *testing.T) {
+	noLeaks(t) // after the server is closed, no session goroutine is left
 	h := newEchoHandler()
 	srv, ts := newTestServer(t, h, &Options{AllowedOrigins: []string{"http://good.example:80", "*:8443"}})
 	dial := func(origin string) (*websocket.Conn, *http.Response, error) {
@@ -135,6 +199,7 @@ func waitLen(t *testing.T, srv *Server, n int) {
 // TestStalledPostBody: a POST whose body stops half-way does not hold its
 // connection (and the server's goroutine) past the heartbeat timeout.
 func TestStalledPostBody(t *testing.T) {
+	noLeaks(t) // after the server is closed, no session goroutine is left
 	h := newEchoHandler()
 	_, ts := newTestServer(t, h, &Options{PingInterval: 100 * time.Millisecond, PingTimeout: 100 * time.Millisecond})
 	sid, _ := handshake(t, ts.URL, "")
@@ -153,4 +218,111 @@ func TestStalledPostBody(t *testing.T) {
 	if r := h.waitClosed(t); r != ReasonTransportError && r != ReasonPingTimeout {
 		t.Errorf("reason %q", r)
 	}
+}
+
+// smallBufferDialer dials with a 4 KiB receive buffer, so that a peer
+// that stops reading fills its TCP window after little data.
+var smallBufferDialer = &net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+	var serr error
+	err := rc.Control(func(fd uintptr) {
+		serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+	})
+	if err != nil {
+		return err
+	}
+	return serr
+}}
+
+// TestWriteTimeout: a peer that stops reading holds a write no longer than
+// WriteTimeout. On websocket the session is then closed with "transport
+// error", long before its queue (SendQueueSize) or its heartbeat would end
+// it; on polling the response's connection is dropped and the session ends
+// by its heartbeat (docs/limits.md).
+func TestWriteTimeout(t *testing.T) {
+	noLeaks(t)
+	const writeTimeout = 200 * time.Millisecond
+	big := bytes.Repeat([]byte("x"), 64<<10)
+
+	t.Run("websocket", func(t *testing.T) {
+		h := newEchoHandler()
+		opened := make(chan *Conn, 1)
+		h.onOpen = func(c *Conn) { opened <- c }
+		_, ts := newTestServer(t, h, &Options{WriteTimeout: writeTimeout, SendQueueSize: 1 << 20})
+		d := websocket.Dialer{NetDialContext: smallBufferDialer.DialContext}
+		ws, _, err := d.Dial(wsURL(ts, ""), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close() // and never read
+		c := <-opened
+
+		// Queue at a pace that the queue bound cannot be what ends it.
+		sent := make(chan int, 1)
+		go func() {
+			n := 0
+			for c.Send(Message{Data: big}) == nil {
+				n++
+				select {
+				case <-c.Done():
+				case <-time.After(time.Millisecond):
+					continue
+				}
+				break
+			}
+			sent <- n
+		}()
+		start := time.Now()
+		select {
+		case r := <-h.closedC:
+			if r != ReasonTransportError {
+				t.Errorf("reason %q, want %q", r, ReasonTransportError)
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatal("session whose peer stopped reading still open after 15s")
+		}
+		if n := <-sent; n >= 1<<20 {
+			t.Errorf("%d messages queued: the queue bound, not the write deadline, ended the session", n)
+		}
+		t.Logf("closed %v after the first send", time.Since(start))
+	})
+
+	t.Run("polling", func(t *testing.T) {
+		h := newEchoHandler()
+		opened := make(chan *Conn, 1)
+		h.onOpen = func(c *Conn) { opened <- c }
+		_, ts := newTestServer(t, h, &Options{
+			WriteTimeout: writeTimeout,
+			PingInterval: 500 * time.Millisecond, PingTimeout: 500 * time.Millisecond,
+		})
+		sid, _ := handshake(t, ts.URL, "")
+		c := <-opened
+		// 16 MiB: far more than the socket buffers of both ends hold.
+		huge := bytes.Repeat([]byte("y"), 2<<20)
+		for range 8 {
+			if err := c.Send(Message{Data: huge}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		conn, err := smallBufferDialer.Dial("tcp", ts.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "GET /socket.io/?EIO=3&transport=polling&sid=%s HTTP/1.1\r\nHost: x\r\n\r\n", sid)
+		// Stop reading for many times WriteTimeout; then what arrives is
+		// what the server wrote before it gave up.
+		time.Sleep(15 * writeTimeout)
+		conn.SetReadDeadline(time.Now().Add(15 * time.Second))
+		got, err := io.Copy(io.Discard, conn)
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			t.Fatal("the server still holds the response to a peer that stopped reading")
+		}
+		if got >= 16<<20 {
+			t.Fatalf("read %d bytes: the whole response went out, no write deadline", got)
+		}
+		if r := h.waitClosed(t); r != ReasonPingTimeout && r != ReasonTransportError {
+			t.Errorf("reason %q", r)
+		}
+	})
 }

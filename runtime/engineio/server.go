@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -92,7 +93,7 @@ func NewServer(h Handler, opts *Options) *Server {
 		WriteBufferSize: 1024,
 		WriteBufferPool: &sync.Pool{},
 		CheckOrigin:     func(r *http.Request) bool { return true }, // checked by verify
-		Error:           func(http.ResponseWriter, *http.Request, int, error) {},
+		Error:           refuseHandshake,
 	}
 	return s
 }
@@ -186,7 +187,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.serveUpgrade(w, r)
 		return
 	}
+	if isWS {
+		s.acceptAndClose(w, r)
+		return
+	}
 	c.servePolling(w, r)
+}
+
+// acceptAndClose completes a websocket handshake for a transport that does
+// not take websockets (transport=polling with upgrade headers) and closes it
+// at once, as engine.io 3.6.2 does; no session is created or touched.
+func (s *Server) acceptAndClose(w http.ResponseWriter, r *http.Request) {
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // refuseHandshake has answered
+	}
+	ws.WriteControl(websocket.CloseMessage, nil, time.Now().Add(time.Second))
+	ws.Close()
 }
 
 // handshake creates a session for a request without sid.
@@ -216,13 +233,17 @@ func (s *Server) handshake(w http.ResponseWriter, r *http.Request, q url.Values,
 		s.refuseRequest(w, r, isWS, &RequestError{Status: http.StatusServiceUnavailable, Message: "Server shutting down"})
 		return
 	}
+	if isWS && transport != WebSocket {
+		s.acceptAndClose(w, r)
+		return
+	}
 
 	c := newConn(s, newSessionID(), r, codec.V3, q.Get("b64") != "")
 	var ws *websocket.Conn
 	if transport == WebSocket {
 		var err error
 		if ws, err = s.upgrader.Upgrade(w, r, s.cookieHeader(c.id)); err != nil {
-			return // the upgrader has answered
+			return // refuseHandshake has answered
 		}
 	}
 	s.mu.Lock()
@@ -261,8 +282,8 @@ func newSessionID() string {
 }
 
 // refuse answers a request with one of the Engine.IO error codes: the JSON
-// body with CORS headers for polling, a raw text 400 for websocket requests,
-// as engine.io 3.6.2 does.
+// body with CORS headers for polling, the error message as plain text for
+// websocket requests, as engine.io 3.6.2 does.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, isWS bool, code int) {
 	status := http.StatusBadRequest
 	if code == errForbidden {
@@ -283,10 +304,10 @@ func (s *Server) refuseRequest(w http.ResponseWriter, r *http.Request, isWS bool
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, isWS bool, status, code int, msg string) {
 	h := w.Header()
 	if isWS {
-		h.Set("Connection", "close")
-		h.Set("Content-Type", "text/html")
-		w.WriteHeader(status)
-		w.Write([]byte(http.StatusText(status)))
+		// engine.io's abortConnection: the message itself is the body.
+		// Its status is always 400; a refused origin, AllowRequest or
+		// Shutdown keeps its own status here, as on polling.
+		writeRawRefusal(w, status, msg)
 		return
 	}
 	if status != http.StatusForbidden {
@@ -299,6 +320,27 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, isWS bool, s
 	h.Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// refuseHandshake answers a websocket handshake that the upgrader rejects
+// (no or bad Sec-WebSocket-Key, unsupported version, not a GET) as ws 7.x
+// does under engine.io 3.6.2: 400 with the status text.
+func refuseHandshake(w http.ResponseWriter, r *http.Request, status int, err error) {
+	if status != http.StatusInternalServerError { // hijacking failed: not the peer's fault
+		status = http.StatusBadRequest
+	}
+	writeRawRefusal(w, status, http.StatusText(status))
+}
+
+// writeRawRefusal writes a refusal of a websocket upgrade: plain text that
+// ends the connection.
+func writeRawRefusal(w http.ResponseWriter, status int, msg string) {
+	h := w.Header()
+	h.Set("Connection", "close")
+	h.Set("Content-Type", "text/html")
+	h.Set("Content-Length", strconv.Itoa(len(msg)))
+	w.WriteHeader(status)
+	w.Write([]byte(msg))
 }
 
 // setCORS reflects the request's Origin with credentials, or allows every

@@ -168,6 +168,7 @@ func TestHandshakeOptions(t *testing.T) {
 }
 
 func TestErrorResponses(t *testing.T) {
+	noLeaks(t) // after the server is closed, no session goroutine is left
 	_, ts := newTestServer(t, newEchoHandler(), &Options{
 		AllowedOrigins: []string{"http://good.example:80"},
 		AllowRequest: func(r *http.Request) error {
@@ -207,15 +208,16 @@ func TestErrorResponses(t *testing.T) {
 		})
 	}
 
-	// Websocket refusals are raw text, not JSON.
+	// Websocket refusals are raw text, not JSON: the message is the body,
+	// as engine.io's abortConnection writes it (TestWebSocketRefusalsMatchReference).
 	wsURL := "ws" + strings.TrimPrefix(ts.URL, "http") + "/socket.io/?EIO=3&transport=websocket&sid=nope"
 	_, res, err := websocket.DefaultDialer.Dial(wsURL, nil)
 	if err == nil || res == nil || res.StatusCode != 400 {
 		t.Fatalf("websocket with unknown sid: err %v, res %v", err, res)
 	}
 	b, _ := io.ReadAll(res.Body)
-	if string(b) != "Bad Request" {
-		t.Errorf("websocket refusal body %q", b)
+	if string(b) != "Session ID unknown" || res.Header.Get("Content-Type") != "text/html" {
+		t.Errorf("websocket refusal: %q, %q", res.Header.Get("Content-Type"), b)
 	}
 }
 
@@ -315,6 +317,7 @@ func mustJSON(s string) string {
 }
 
 func TestOverlappingGETClosesSession(t *testing.T) {
+	noLeaks(t) // after the server is closed, no session goroutine is left
 	h := newEchoHandler()
 	_, ts := newTestServer(t, h, nil)
 	sid, _ := handshake(t, ts.URL, "")
@@ -334,6 +337,7 @@ func TestOverlappingGETClosesSession(t *testing.T) {
 }
 
 func TestBadPayloadClosesOnlyThatSession(t *testing.T) {
+	noLeaks(t) // after the server is closed, no session goroutine is left
 	h := newEchoHandler()
 	_, ts := newTestServer(t, h, nil)
 	bad, _ := handshake(t, ts.URL, "")
@@ -358,6 +362,7 @@ func TestBadPayloadClosesOnlyThatSession(t *testing.T) {
 }
 
 func TestPostOverMaxBufferSize(t *testing.T) {
+	noLeaks(t) // after the server is closed, no session goroutine is left
 	h := newEchoHandler()
 	_, ts := newTestServer(t, h, &Options{MaxBufferSize: 100})
 	sid, _ := handshake(t, ts.URL, "")
@@ -372,6 +377,7 @@ func TestPostOverMaxBufferSize(t *testing.T) {
 }
 
 func TestPingTimeout(t *testing.T) {
+	noLeaks(t) // after the server is closed, no session goroutine is left
 	h := newEchoHandler()
 	_, ts := newTestServer(t, h, &Options{PingInterval: 100 * time.Millisecond, PingTimeout: 100 * time.Millisecond})
 	sid, _ := handshake(t, ts.URL, "")
@@ -458,6 +464,7 @@ func TestWebSocketOnly(t *testing.T) {
 }
 
 func TestWebSocketParseErrorAndFrameLimit(t *testing.T) {
+	noLeaks(t) // after the server is closed, no session goroutine is left
 	h := newEchoHandler()
 	_, ts := newTestServer(t, h, &Options{MaxBufferSize: 64})
 	for _, c := range []struct {
