@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -163,4 +165,109 @@ func startBrowserClientServer(t *testing.T) string {
 		ts.Close()
 	})
 	return ts.URL + "/"
+}
+
+// TestOfficialBrowserClientPolling runs the official socket.io-client 2.5.0
+// browser bundle in Chromium (interop/official-browser.js) against the
+// conformance server over polling alone: with XHR2, the one official
+// client that exchanges binary payloads, and with JSONP (base64 inside the
+// script). The server side checks what it answered: XHR2 polls that carry
+// binary get application/octet-stream, and JSONP polls never do.
+func TestOfficialBrowserClientPolling(t *testing.T) {
+	chromium := nodetest.Chromium(t)
+	nodetest.Require(t)
+	bundle, err := os.ReadFile(filepath.Join(nodetest.InteropDir(), "node_modules", "socket.io-client", "dist", "socket.io.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type served struct {
+		mu    sync.Mutex
+		types map[string]int // Content-Type of polling GET responses
+	}
+	start := func() (string, *served) {
+		srv := newConformanceServer()
+		rec := &served{types: map[string]int{}}
+		mux := http.NewServeMux()
+		mux.HandleFunc("/socket.io/", func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet && r.URL.Query().Get("transport") == "polling" {
+				w = &contentTypeRecorder{ResponseWriter: w, record: func(ct string) {
+					rec.mu.Lock()
+					rec.types[ct]++
+					rec.mu.Unlock()
+				}}
+			}
+			srv.ServeHTTP(w, r)
+		})
+		mux.HandleFunc("GET /official/socket.io.js", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/javascript")
+			w.Write(bundle)
+		})
+		mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			io.WriteString(w, `<!DOCTYPE html><title>official client</title><body><script src="/official/socket.io.js"></script></body>`)
+		})
+		ts := httptest.NewServer(mux)
+		t.Cleanup(func() {
+			shutdownSoon(srv)
+			ts.Close()
+		})
+		return ts.URL + "/", rec
+	}
+	xhr2URL, xhr2 := start()
+	jsonpURL, jsonp := start()
+	p := nodetest.Start(t, "official-browser.js", "", []string{"CHROMIUM_PATH=" + chromium},
+		"xhr2,"+xhr2URL+",xhr2", "jsonp,"+jsonpURL+",jsonp")
+	err = p.Wait(90 * time.Second)
+	out := p.Output()
+	if err != nil || strings.Contains(out, "FAIL") || !strings.Contains(out, " 0 failed") {
+		t.Fatalf("official-browser.js: %v\n%s", err, out)
+	}
+	t.Log(lastLine(out))
+	xhr2.mu.Lock()
+	defer xhr2.mu.Unlock()
+	jsonp.mu.Lock()
+	defer jsonp.mu.Unlock()
+	if xhr2.types["application/octet-stream"] == 0 {
+		t.Errorf("XHR2: no polling response was application/octet-stream: %v", xhr2.types)
+	}
+	if jsonp.types["application/octet-stream"] != 0 || len(jsonp.types) == 0 {
+		t.Errorf("JSONP: polling responses %v, want text only", jsonp.types)
+	}
+	for ct := range jsonp.types {
+		// engine.io 3.6.2 (transports/polling.js) sends every string
+		// payload, the JSONP script included, as text/plain.
+		if ct != "text/plain; charset=UTF-8" {
+			t.Errorf("JSONP: polling response of type %q", ct)
+		}
+	}
+}
+
+// contentTypeRecorder reports the Content-Type a handler answers with.
+type contentTypeRecorder struct {
+	http.ResponseWriter
+	record func(string)
+	done   bool
+}
+
+func (w *contentTypeRecorder) WriteHeader(code int) {
+	if !w.done {
+		w.done = true
+		if code == http.StatusOK {
+			w.record(w.Header().Get("Content-Type"))
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *contentTypeRecorder) Write(b []byte) (int, error) {
+	if !w.done {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *contentTypeRecorder) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
 }

@@ -3,10 +3,12 @@ package socketio
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -342,4 +344,55 @@ func TestClientReconnectsToReference(t *testing.T) {
 		t.Fatalf("same id %q after the restart", second)
 	}
 	clientRecv(t, hi, "hi")
+}
+
+// TestClientDefaults: zero ManagerOptions get socket.io-client 2.5.0's
+// defaults (lib/manager.js): reconnection on, attempts unlimited, delay
+// 1000 ms, delay max 5000 ms, randomization 0.5, timeout 20000 ms.
+func TestClientDefaults(t *testing.T) {
+	for _, opts := range []*ManagerOptions{nil, {}} {
+		c := opts.clientWithDefaults()
+		for _, f := range []struct {
+			name      string
+			got, want any
+		}{
+			{"reconnection", !c.DisableReconnection, true},
+			{"reconnectionAttempts (0: unlimited)", c.ReconnectionAttempts, 0},
+			{"reconnectionDelay", c.ReconnectionDelay, time.Second},
+			{"reconnectionDelayMax", c.ReconnectionDelayMax, 5 * time.Second},
+			{"randomizationFactor", c.RandomizationFactor, 0.5},
+			{"timeout", c.Timeout, 20 * time.Second},
+			{"path", c.Path, "/socket.io/"},
+		} {
+			if f.got != f.want {
+				t.Errorf("%v options: %s = %v, want %v", opts, f.name, f.got, f.want)
+			}
+		}
+	}
+}
+
+// TestClientHandlerPanicRecovered: a panicking client handler is logged
+// and the socket's next event is still delivered.
+func TestClientHandlerPanicRecovered(t *testing.T) {
+	clientLeakCheck(t)
+	srv := NewServer(&Options{Logger: clientTestLogger()})
+	srv.Of("/").OnConnection(func(s *Socket) {
+		s.On("go", func(*Event) {
+			s.Emit("boom")
+			s.Emit("after", 1)
+		})
+	})
+	logs := &lockedBuffer{}
+	o := clientTestOptions(nil)
+	o.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	c := clientDial(t, serveForTest(t, srv), o)
+	c.On("boom", func(*Event) { panic("client kaboom") })
+	after := clientExpect(c, "after")
+	clientEmit(t, c, "go")
+	if n := clientArg[int](t, &clientRecv(t, after, "the event after the panic").Args, 0); n != 1 {
+		t.Fatalf("after the panic: %d", n)
+	}
+	if !strings.Contains(logs.String(), "client kaboom") {
+		t.Fatalf("the panic was not logged:\n%s", logs.String())
+	}
 }

@@ -3,6 +3,7 @@ package socketio
 import (
 	"encoding/json"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/siogen/siogen/runtime/engineio"
 	"github.com/siogen/siogen/runtime/socketio/codec"
@@ -55,6 +56,9 @@ func errorPacket(nsp string, err error) *codec.Packet {
 // header, then each attachment as a binary message. The result is shared
 // by every receiver of a broadcast and never modified.
 func encode(p *codec.Packet, v codec.Version) []engineio.Message {
+	if h := testHookEncode.Load(); h != nil {
+		(*h)(p)
+	}
 	msgs := make([]engineio.Message, 1+len(p.Attachments))
 	msgs[0] = engineio.Message{Data: codec.AppendPacket(nil, p, v)}
 	for i, a := range p.Attachments {
@@ -62,3 +66,7 @@ func encode(p *codec.Packet, v codec.Version) []engineio.Message {
 	}
 	return msgs
 }
+
+// testHookEncode, when set, sees every packet encode encodes (a test counts
+// the encodes of one broadcast).
+var testHookEncode atomic.Pointer[func(*codec.Packet)]

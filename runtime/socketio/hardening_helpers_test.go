@@ -332,3 +332,54 @@ func (c *rawPolling) echo() {
 		c.t.Fatalf("echo over polling: %q", pkts)
 	}
 }
+
+// sendBinary posts a binary packet's header and attachments as one
+// XHR2 binary payload.
+func (c *rawPolling) sendBinary(header string, attachments ...[]byte) {
+	c.t.Helper()
+	eps := []enginecodec.Packet{{Type: enginecodec.Message, Data: []byte(header)}}
+	for _, a := range attachments {
+		eps = append(eps, enginecodec.Packet{Type: enginecodec.Message, Data: a, Binary: true})
+	}
+	if status, body := c.post("application/octet-stream", enginecodec.AppendBinaryPayload(nil, eps)); status != 200 || body != "ok" {
+		c.t.Fatalf("POST: %d %q", status, body)
+	}
+}
+
+// all polls until it has n Socket.IO packets and returns them; an
+// attachment is returned as its bytes.
+func (c *rawPolling) all(n int) []string {
+	c.t.Helper()
+	var pkts []string
+	for len(pkts) < n {
+		got, closed := c.messages()
+		pkts = append(pkts, got...)
+		if closed {
+			c.t.Fatalf("session closed after %q, want %d packets", pkts, n)
+		}
+	}
+	return pkts
+}
+
+// closed polls until the server ends the session (a close packet, or a
+// refused poll) and returns the Socket.IO packets received meanwhile.
+func (c *rawPolling) closed() []string {
+	c.t.Helper()
+	var pkts []string
+	for deadline := time.Now().Add(hardWait); time.Now().Before(deadline); {
+		status, got := c.get()
+		if status != 200 {
+			return pkts
+		}
+		for _, p := range got {
+			switch p.Type {
+			case enginecodec.Message:
+				pkts = append(pkts, string(p.Data))
+			case enginecodec.Close:
+				return pkts
+			}
+		}
+	}
+	c.t.Fatalf("session still open; received %q", pkts)
+	return nil
+}

@@ -165,6 +165,83 @@ func TestLimits(t *testing.T) {
 		wsBystander.echo("/")
 	})
 
+	// The socket-level limits again, the offender polling.
+	t.Run("polling: attachments over MaxAttachments", func(t *testing.T) {
+		c := dialPolling(t, ts, "")
+		two := `52-["echo",[{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]]`
+		c.sendBinary(two, []byte{1}, []byte{2})
+		if got := c.all(3); got[0] != two || got[1] != "\x01" || got[2] != "\x02" {
+			t.Fatalf("echo of two attachments: %q", got)
+		}
+		c.send(`53-["echo",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1},{"_placeholder":true,"num":2}]`)
+		if pkts := c.closed(); len(pkts) != 0 {
+			t.Errorf("received %q before the close", pkts)
+		}
+		if r := log.wait(t, c.sid); r != ReasonParseError {
+			t.Errorf("reason %q, want %q", r, ReasonParseError)
+		}
+		pollBystander.echo()
+		wsBystander.echo("/")
+	})
+
+	t.Run("polling: JSON nesting over MaxDepth", func(t *testing.T) {
+		c := dialPolling(t, ts, "")
+		c.send(`2["echo",[[[1]]]]`)
+		if got := c.all(1); got[0] != `2["echo",[[[1]]]]` {
+			t.Fatalf("echo at the limit: %q", got)
+		}
+		c.send(`2["echo",[[[[1]]]]]`)
+		if pkts := c.closed(); len(pkts) != 0 {
+			t.Errorf("received %q before the close", pkts)
+		}
+		if r := log.wait(t, c.sid); r != ReasonParseError {
+			t.Errorf("reason %q, want %q", r, ReasonParseError)
+		}
+		pollBystander.echo()
+		wsBystander.echo("/")
+	})
+
+	t.Run("polling: namespaces over MaxNamespaces", func(t *testing.T) {
+		c := dialPolling(t, ts, "")
+		c.send("0/a", "0/a", "0/b")
+		if got := c.all(2); !slices.Equal(got, []string{"0/a,", "0/b,"}) {
+			t.Fatalf("CONNECTs: %q", got)
+		}
+		c.send("0/c")
+		pkts := c.closed()
+		if len(pkts) == 0 || pkts[0] != `4/c,"Too many namespaces"` {
+			t.Fatalf("packets before the close %q, want the ERROR first", pkts)
+		}
+		rest := slices.Sorted(slices.Values(pkts[1:]))
+		if want := []string{"1", "1/a,", "1/b,"}; !slices.Equal(rest, want) {
+			t.Errorf("packets after the ERROR %q, want %q", rest, want)
+		}
+		for _, id := range []string{c.sid, "/a#" + c.sid, "/b#" + c.sid} {
+			if r := log.wait(t, id); r != ReasonTransportError {
+				t.Errorf("%s: reason %q, want %q", id, r, ReasonTransportError)
+			}
+		}
+		pollBystander.echo()
+		wsBystander.echo("/")
+	})
+
+	t.Run("polling: events over MaxPendingEvents", func(t *testing.T) {
+		c := dialPolling(t, ts, "")
+		pkts := []string{`2["hold"]`}
+		for range 20 {
+			pkts = append(pkts, `2["echo","queued"]`)
+		}
+		c.send(pkts...)
+		if got := c.closed(); !slices.Equal(got, []string{"1"}) {
+			t.Errorf("packets before the close %q, want the DISCONNECT only", got)
+		}
+		if r := log.wait(t, c.sid); r != ReasonTransportError {
+			t.Errorf("reason %q, want %q", r, ReasonTransportError)
+		}
+		pollBystander.echo()
+		wsBystander.echo("/")
+	})
+
 	t.Run("acks over MaxPendingAcks", func(t *testing.T) {
 		c := dialWS(t, ts, "", nil)
 		s := srv.Of("/").Socket(c.sid)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -22,10 +23,16 @@ import (
 // full) and a polling client that stops polling, while others chat through
 // broadcasts. The chatters receive every message, never blocked by the
 // two; each of the two is disconnected once its bounded send queue
-// overflows, instead of making the server hold more and more for it.
+// overflows, instead of making the server hold more and more for it. The
+// write timeout is far beyond the test's waits, so only the queue limit can
+// close the stalled websocket.
 func TestSlowConsumer(t *testing.T) {
 	log := newReasonLog()
-	srv := NewServer(&Options{Engine: engineio.Options{SendQueueSize: 64}, Logger: clientTestLogger()})
+	logs := &lockedBuffer{}
+	srv := NewServer(&Options{
+		Engine: engineio.Options{SendQueueSize: 64, WriteTimeout: 5 * time.Minute},
+		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	})
 	root := srv.Of("/")
 	root.OnConnection(func(s *Socket) {
 		s.OnDisconnect(func(reason string) { log.add(s.ID(), reason) })
@@ -114,6 +121,12 @@ func TestSlowConsumer(t *testing.T) {
 	for _, id := range []string{stalled.sid, stalledPoll.sid} {
 		if r := log.wait(t, id); r != ReasonTransportError {
 			t.Errorf("stalled %s: reason %q, want %q", id, r, ReasonTransportError)
+		}
+		// The engine logs the overflow of the session it closes.
+		if l := logs.String(); !slices.ContainsFunc(strings.Split(l, "\n"), func(line string) bool {
+			return strings.Contains(line, "send queue full") && strings.Contains(line, "sid="+id)
+		}) {
+			t.Errorf("stalled %s: closed, but not by its send queue; log:\n%s", id, l)
 		}
 	}
 	for i, c := range conns {

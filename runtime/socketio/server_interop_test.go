@@ -35,3 +35,46 @@ func lastLine(s string) string {
 	s = strings.TrimSpace(s)
 	return s[strings.LastIndexByte(s, '\n')+1:]
 }
+
+// TestOfficialClientReconnectsAfterRestart: the official client
+// (interop/sio-reconnect.js), with reconnection on, loses the Go server,
+// which comes back on the same address; the client reports the loss, tries
+// again, reconnects both of its namespaces, and the event it emitted while
+// disconnected reaches the new server.
+func TestOfficialClientReconnectsAfterRestart(t *testing.T) {
+	nodetest.Require(t)
+	for _, transports := range []string{"websocket", "polling"} {
+		t.Run(transports, func(t *testing.T) {
+			notes := make(chan string, 16)
+			newServer := func() *Server {
+				srv := newNotesServer(notes)
+				srv.Of("/foo").OnConnection(func(s *Socket) {
+					s.On("hi", func(*Event) { s.Emit("hi") })
+				})
+				t.Cleanup(func() { shutdownSoon(srv) })
+				return srv
+			}
+			rs := newRestartableServer(t)
+			rs.start(newServer())
+			p := nodetest.Start(t, "sio-reconnect.js", "connected", nil, "http://"+rs.addr, transports)
+			rs.stop()
+			waitFor(t, "the client to notice", func() bool { return strings.Contains(p.Output(), "disconnected") })
+			if out := p.Output(); !strings.Contains(out, "disconnected transport close") && !strings.Contains(out, "disconnected transport error") {
+				t.Errorf("disconnect reason:\n%s", out)
+			}
+			rs.start(newServer())
+			if err := p.Wait(30 * time.Second); err != nil {
+				t.Fatalf("sio-reconnect.js: %v\n%s", err, p.Output())
+			}
+			out := p.Output()
+			for _, want := range []string{"reconnect_attempt 1", "reconnect ", "reconnected after"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("no %q in the output:\n%s", want, out)
+				}
+			}
+			if n := clientRecv(t, notes, "the note emitted while disconnected"); n != "while down" {
+				t.Errorf("note %q, want %q", n, "while down")
+			}
+		})
+	}
+}

@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/siogen/siogen/runtime/engineio"
 )
 
 // lockedBuffer is a bytes.Buffer for a logger written from many goroutines.
@@ -228,10 +233,11 @@ func TestDisconnectReasons(t *testing.T) {
 		t.Errorf("client disconnect: server reason %q", r)
 	}
 
-	// The connection itself closing: transport close on the server.
+	// The connection itself closing (Manager.Close sends no DISCONNECT, as
+	// the reference's Manager.close): transport close on the server.
 	c, _ = dial()
 	c.Manager().Close()
-	if r := clientRecv(t, serverReasons, "server reason"); r != ReasonTransportClose && r != ReasonClientNamespaceDisconnect {
+	if r := clientRecv(t, serverReasons, "server reason"); r != ReasonTransportClose {
 		t.Errorf("connection closed: server reason %q", r)
 	}
 }
@@ -276,5 +282,69 @@ func TestServerEmitWithAck(t *testing.T) {
 	}
 	if r := clientRecv(t, results, "deadline"); r != "deadline" {
 		t.Fatalf("unanswered emit: %q", r)
+	}
+}
+
+// TestTransportCloseReason: a websocket that goes away without a DISCONNECT
+// packet (with a close frame, or just the TCP connection closing) ends its
+// server socket with "transport close", as engine.io's ws onClose.
+func TestTransportCloseReason(t *testing.T) {
+	log := newReasonLog()
+	ts := startServer(t, newEchoServer(nil, log))
+	for _, close := range []struct {
+		name string
+		do   func(c *rawWS)
+	}{
+		{"close frame", func(c *rawWS) {
+			c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+			c.ws.Close()
+		}},
+		{"TCP close", func(c *rawWS) { c.ws.NetConn().Close() }},
+	} {
+		c := dialWS(t, ts, "", nil)
+		c.echo("/")
+		close.do(c)
+		if r := log.wait(t, c.sid); r != ReasonTransportClose {
+			t.Errorf("%s: server reason %q, want %q", close.name, r, ReasonTransportClose)
+		}
+	}
+}
+
+// TestClientPingTimeoutReason: a server that stops answering pings ends
+// the Go client's socket with "ping timeout" after pingInterval+pingTimeout.
+func TestClientPingTimeoutReason(t *testing.T) {
+	clientLeakCheck(t)
+	up := websocket.Upgrader{}
+	done := make(chan struct{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer ws.Close()
+		ws.WriteMessage(websocket.TextMessage, []byte(`0{"sid":"mute","upgrades":[],"pingInterval":100,"pingTimeout":200}`))
+		ws.WriteMessage(websocket.TextMessage, []byte("40"))
+		// Read (pings included) and never answer.
+		go func() {
+			<-done
+			ws.Close()
+		}()
+		for {
+			if _, _, err := ws.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}))
+	t.Cleanup(func() {
+		close(done)
+		ts.Close()
+	})
+	o := clientTestOptions([]string{engineio.WebSocket})
+	o.DisableReconnection = true
+	c := clientDial(t, ts.URL, o)
+	reasons := make(chan string, 1)
+	c.OnDisconnect(func(r string) { reasons <- r })
+	if r := clientRecv(t, reasons, "the disconnect"); r != ReasonPingTimeout {
+		t.Fatalf("client reason %q, want %q", r, ReasonPingTimeout)
 	}
 }
