@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"slices"
 	"sort"
 	"strconv"
@@ -383,5 +385,62 @@ func TestBurstKeepsOrder(t *testing.T) {
 	b1.waitFor(t, want[n-1])
 	if got := b1.received(); !slices.Equal(got, want) {
 		t.Fatalf("b1 got %d messages, want %d in order", len(got), n)
+	}
+}
+
+// TestDefaults: zero options select socket.io-redis 5.x's defaults (key
+// "socket.io", requests timeout 5 s) and the documented publish queue, and
+// a node publishes on the channels socket.io-redis 5.4.0 names.
+func TestDefaults(t *testing.T) {
+	r := redistest.Start(t)
+	rdb := redisClient(t, r)
+	for name, opts := range map[string]*Options{"nil": nil, "zero": {}} {
+		c := New(rdb, opts)
+		got := c.opts
+		c.Close()
+		if got.Key != "socket.io" || got.RequestsTimeout != 5*time.Second || got.PublishQueueSize != 4096 || cap(c.queue) != 4096 || got.Logger != slog.Default() {
+			t.Errorf("%s options: key %q, requests timeout %v, publish queue %d (cap %d), logger %p; want socket.io, 5s, 4096, slog.Default()",
+				name, got.Key, got.RequestsTimeout, got.PublishQueueSize, cap(c.queue), got.Logger)
+		}
+	}
+
+	ctx := ctxFor(t, wait)
+	spy := redisClient(t, r).PSubscribe(ctx, "*")
+	defer spy.Close()
+	if _, err := spy.Receive(ctx); err != nil { // the subscription's confirmation
+		t.Fatal(err)
+	}
+	c := New(rdb, &Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	defer c.Close()
+	srv := socketio.NewServer(&socketio.Options{Adapter: c.Adapter, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	root, admin := srv.Of("/"), srv.Of("/admin")
+	if err := c.Ready(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// socket.io-redis 5.4.0: prefix + '#' + nsp + '#' (+ room + '#' for a
+	// single room), prefix + '-request#' + nsp + '#', prefix + '-response#'.
+	want := map[string]bool{
+		"socket.io#/#": true, "socket.io#/#room#": true,
+		"socket.io-request#/#": true, "socket.io-response#/#": true,
+		"socket.io#/admin#": true, "socket.io#/admin#room#": true,
+		"socket.io-request#/admin#": true, "socket.io-response#/admin#": true,
+	}
+	for _, nsp := range []*socketio.Namespace{root, admin} {
+		nsp.Emit("said", "all")
+		nsp.To("room").Emit("said", "room")
+		if _, err := nsp.SocketsIn(ctx); err != nil { // a request and this node's answer
+			t.Fatal(err)
+		}
+	}
+	seen := make(map[string]bool)
+	for len(seen) < len(want) {
+		msg, err := spy.ReceiveMessage(ctx)
+		if err != nil {
+			t.Fatalf("channels seen %v, want %v: %v", seen, want, err)
+		}
+		if !want[msg.Channel] {
+			t.Errorf("publication on %q", msg.Channel)
+		}
+		seen[msg.Channel] = true
 	}
 }
