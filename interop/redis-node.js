@@ -9,7 +9,10 @@
 //   join room (ack)     the socket joins room
 //   clients (ack ids)   the socket ids of every node (adapter.clients)
 //   all rooms (ack)     the rooms of every node (adapter.allRooms)
+//   client rooms sid (ack err rooms) adapter.clientRooms
 //   remote join sid room (ack err)   adapter.remoteJoin
+//   remote leave sid room (ack err)  adapter.remoteLeave
+//   remote disconnect sid close (ack err)  adapter.remoteDisconnect
 //   custom data (ack replies)        adapter.customRequest
 // Its custom hook answers "node:" + data.
 const http = require('http').createServer((req, res) => { res.writeHead(404); res.end(); });
@@ -30,7 +33,11 @@ io.on('connection', (socket) => {
   socket.on('join', (room, ack) => socket.join(room, () => ack && ack()));
   socket.on('clients', (ack) => nsp.adapter.clients((err, ids) => ack(errText(err), ids)));
   socket.on('all rooms', (ack) => nsp.adapter.allRooms((err, rooms) => ack(errText(err), rooms)));
+  socket.on('client rooms', (sid, ack) => nsp.adapter.clientRooms(sid, (err, rooms) => ack(errText(err), rooms)));
   socket.on('remote join', (sid, room, ack) => nsp.adapter.remoteJoin(sid, room, (err) => ack(errText(err))));
+  socket.on('remote leave', (sid, room, ack) => nsp.adapter.remoteLeave(sid, room, (err) => ack(errText(err))));
+  socket.on('remote disconnect', (sid, close, ack) =>
+    nsp.adapter.remoteDisconnect(sid, close, (err) => ack(errText(err))));
   socket.on('custom', (data, ack) => nsp.adapter.customRequest(data, (err, replies) => ack(errText(err), replies)));
 });
 

@@ -5,8 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"slices"
+	"sort"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -189,25 +195,62 @@ func TestRequestsTimeout(t *testing.T) {
 	}
 }
 
-// TestRedisRestart: Redis goes away during traffic. Each node keeps
-// serving its own clients and says so in its log, nothing panics, and once
-// Redis is back the nodes re-subscribe and cross-node delivery resumes.
+// TestRedisRestart: Redis goes away during traffic, both nodes
+// broadcasting steadily. Each node keeps serving its own clients (every
+// local broadcast arrives, in order) and says so in its log, nothing
+// panics, and once Redis is back the nodes re-subscribe and cross-node
+// delivery resumes: what is sent from then on arrives exactly once.
 func TestRedisRestart(t *testing.T) {
 	r := redistest.Start(t)
 	a, b := startGoNode(t, r, nil), startGoNode(t, r, nil)
 	a1, b1 := dial(t, a.url), dial(t, b.url)
-	a1.Emit("say", "before")
-	b1.waitFor(t, "before")
+
+	// Each tick, node A broadcasts "a <tick>" and node B "b <tick>".
+	var sent atomic.Int64 // ticks sent
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			a.nsp.Emit("said", fmt.Sprint("a ", i))
+			b.nsp.Emit("said", fmt.Sprint("b ", i))
+			sent.Store(int64(i + 1))
+			time.Sleep(5 * time.Millisecond) // a steady pace, not a burst
+		}
+	}()
+	stopTraffic := sync.OnceFunc(func() { close(stop); <-stopped })
+	t.Cleanup(stopTraffic)
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		if !waitUntil(wait, cond) {
+			t.Fatalf("no %s within %v; a1 got %d messages, b1 %d", what, wait, len(a1.received()), len(b1.received()))
+		}
+	}
+	// crossFrom waits until each client got a tick of the other node sent
+	// at or after tick from.
+	crossFrom := func(what string, from int64) {
+		t.Helper()
+		waitFor(what, func() bool {
+			return lastTick(b1.received(), "a") >= from && lastTick(a1.received(), "b") >= from
+		})
+	}
+	logsSay := func(what string) func() bool {
+		return func() bool {
+			return strings.Contains(a.logs.String(), what) && strings.Contains(b.logs.String(), what)
+		}
+	}
+	crossFrom("cross-node delivery before the restart", 20)
 
 	r.Stop()
-	// Local delivery goes on while Redis is down, including the queries
-	// that need no other node.
-	for i := range 5 {
-		a1.Emit("say", fmt.Sprint("during ", i))
-		b1.Emit("say", fmt.Sprint("during b ", i))
-	}
-	a1.waitFor(t, "during 4")
-	b1.waitFor(t, "during b 4")
+	down := sent.Load()
+	waitFor("log of the loss", logsSay("lost the Redis subscription"))
+	waitFor("log of the failed publications", logsSay("publishing to Redis failed"))
+	waitFor("traffic during the outage", func() bool { return sent.Load() >= down+20 })
+	// Queries that need another node fail; those about a local socket work.
 	if _, err := a.nsp.SocketsIn(ctxFor(t, wait)); err == nil {
 		t.Error("a cluster query succeeded without Redis")
 	}
@@ -216,30 +259,69 @@ func TestRedisRestart(t *testing.T) {
 	}
 
 	r.Start()
-	// Delivery resumes once both nodes have re-subscribed; until then a
-	// publication may be lost, so keep sending until one arrives.
-	deadline := time.Now().Add(wait)
-	for i := 0; ; i++ {
-		msg := fmt.Sprint("after ", i)
-		a1.Emit("say", msg)
-		if waitUntil(200*time.Millisecond, func() bool { return b1.count(msg) == 1 }) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no cross-node delivery within %v of Redis coming back; b1 got %q", wait, b1.received())
-		}
+	// Until both nodes have re-subscribed and reconnected their publishers,
+	// a publication may be lost; from the first tick each client gets from
+	// the other node after the restart on, none may be.
+	crossFrom("cross-node delivery after the restart", sent.Load())
+	recovered := sent.Load()
+	waitFor("traffic after the recovery", func() bool { return sent.Load() >= recovered+50 })
+	stopTraffic()
+	last := int(sent.Load()) - 1
+	for _, c := range []*client{a1, b1} {
+		c.waitFor(t, fmt.Sprint("a ", last))
+		c.waitFor(t, fmt.Sprint("b ", last))
 	}
-	b1.Emit("say", "back from b")
-	a1.waitFor(t, "back from b")
-	for _, n := range []*goNode{a, b} {
-		logs := n.logs.String()
-		if !strings.Contains(logs, "lost the Redis subscription") || !strings.Contains(logs, "subscription restored") {
-			t.Errorf("node log does not report the loss and the recovery:\n%s", logs)
+
+	for _, c := range []struct {
+		name         string
+		got          []string
+		local, other string
+	}{{"a1", a1.received(), "a", "b"}, {"b1", b1.received(), "b", "a"}} {
+		local, other := ticks(c.got, c.local), ticks(c.got, c.other)
+		if len(local) != last+1 || !slices.IsSorted(local) || local[0] != 0 || local[last] != last {
+			t.Errorf("%s got %d of the %d local broadcasts (want each once, in order)", c.name, len(local), last+1)
 		}
+		for k := 1; k < len(other); k++ {
+			if other[k] <= other[k-1] {
+				t.Errorf("%s got %s %d after %s %d: duplicated or out of order", c.name, c.other, other[k], c.other, other[k-1])
+				break
+			}
+		}
+		after := other[sort.SearchInts(other, int(recovered)):]
+		if want := last + 1 - int(recovered); len(after) != want {
+			t.Errorf("%s got %d of the %d broadcasts of the other node sent after the recovery", c.name, len(after), want)
+		}
+		t.Logf("%s: %d local ticks; of the other node's, %d before the outage, %d of %d around it, all %d after the recovery",
+			c.name, len(local), sort.SearchInts(other, int(down)), sort.SearchInts(other, int(recovered))-sort.SearchInts(other, int(down)), int(recovered-down), len(after))
 	}
+	waitFor("log of the recovery", logsSay("Redis subscription restored"))
+	waitFor("log of the publications' recovery", logsSay("publishing to Redis again"))
 	if ids, err := a.nsp.SocketsIn(ctxFor(t, wait)); err != nil || !slices.Equal(ids, sorted(a1.ID(), b1.ID())) {
 		t.Errorf("sockets after the restart: %q, %v", ids, err)
 	}
+}
+
+// ticks returns the numbers of the "<node> <n>" messages of node in got, in
+// arrival order.
+func ticks(got []string, node string) []int {
+	var out []int
+	for _, m := range got {
+		if rest, ok := strings.CutPrefix(m, node+" "); ok {
+			if n, err := strconv.Atoi(rest); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// lastTick returns the last tick of node in got, or -1.
+func lastTick(got []string, node string) int64 {
+	t := ticks(got, node)
+	if len(t) == 0 {
+		return -1
+	}
+	return int64(t[len(t)-1])
 }
 
 // waitUntil polls cond for up to d.
@@ -303,5 +385,62 @@ func TestBurstKeepsOrder(t *testing.T) {
 	b1.waitFor(t, want[n-1])
 	if got := b1.received(); !slices.Equal(got, want) {
 		t.Fatalf("b1 got %d messages, want %d in order", len(got), n)
+	}
+}
+
+// TestDefaults: zero options select socket.io-redis 5.x's defaults (key
+// "socket.io", requests timeout 5 s) and the documented publish queue, and
+// a node publishes on the channels socket.io-redis 5.4.0 names.
+func TestDefaults(t *testing.T) {
+	r := redistest.Start(t)
+	rdb := redisClient(t, r)
+	for name, opts := range map[string]*Options{"nil": nil, "zero": {}} {
+		c := New(rdb, opts)
+		got := c.opts
+		c.Close()
+		if got.Key != "socket.io" || got.RequestsTimeout != 5*time.Second || got.PublishQueueSize != 4096 || cap(c.queue) != 4096 || got.Logger != slog.Default() {
+			t.Errorf("%s options: key %q, requests timeout %v, publish queue %d (cap %d), logger %p; want socket.io, 5s, 4096, slog.Default()",
+				name, got.Key, got.RequestsTimeout, got.PublishQueueSize, cap(c.queue), got.Logger)
+		}
+	}
+
+	ctx := ctxFor(t, wait)
+	spy := redisClient(t, r).PSubscribe(ctx, "*")
+	defer spy.Close()
+	if _, err := spy.Receive(ctx); err != nil { // the subscription's confirmation
+		t.Fatal(err)
+	}
+	c := New(rdb, &Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	defer c.Close()
+	srv := socketio.NewServer(&socketio.Options{Adapter: c.Adapter, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	root, admin := srv.Of("/"), srv.Of("/admin")
+	if err := c.Ready(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// socket.io-redis 5.4.0: prefix + '#' + nsp + '#' (+ room + '#' for a
+	// single room), prefix + '-request#' + nsp + '#', prefix + '-response#'.
+	want := map[string]bool{
+		"socket.io#/#": true, "socket.io#/#room#": true,
+		"socket.io-request#/#": true, "socket.io-response#/#": true,
+		"socket.io#/admin#": true, "socket.io#/admin#room#": true,
+		"socket.io-request#/admin#": true, "socket.io-response#/admin#": true,
+	}
+	for _, nsp := range []*socketio.Namespace{root, admin} {
+		nsp.Emit("said", "all")
+		nsp.To("room").Emit("said", "room")
+		if _, err := nsp.SocketsIn(ctx); err != nil { // a request and this node's answer
+			t.Fatal(err)
+		}
+	}
+	seen := make(map[string]bool)
+	for len(seen) < len(want) {
+		msg, err := spy.ReceiveMessage(ctx)
+		if err != nil {
+			t.Fatalf("channels seen %v, want %v: %v", seen, want, err)
+		}
+		if !want[msg.Channel] {
+			t.Errorf("publication on %q", msg.Channel)
+		}
+		seen[msg.Channel] = true
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/siogen/siogen/internal/nodetest"
 	"github.com/siogen/siogen/internal/redistest"
@@ -60,11 +61,25 @@ func (c *jsClient) count(msg string) int {
 	return n
 }
 
+// expectServerDisconnect waits for c to be disconnected by its server.
+func expectServerDisconnect(t *testing.T, c *client) {
+	t.Helper()
+	select {
+	case reason := <-c.gone:
+		if reason != "io server disconnect" {
+			t.Fatalf("client %s disconnected with %q, want io server disconnect", c.ID(), reason)
+		}
+	case <-time.After(wait):
+		t.Fatalf("client %s was not disconnected within %v", c.ID(), wait)
+	}
+}
+
 // TestMixedCluster joins a Go node and a Node node (socket.io 2.5.1 with
 // socket.io-redis 5.4.0) through one Redis: the official client on the Go
 // node and the Go client on the Node node get each other's broadcasts,
-// binary included, exactly once; rooms, exceptions, cluster queries, remote
-// join and custom requests work in both directions.
+// binary included, exactly once; rooms, exceptions, cluster queries, client
+// rooms, remote join, leave and disconnect and custom requests work in both
+// directions.
 func TestMixedCluster(t *testing.T) {
 	nodetest.Require(t)
 	r := redistest.Start(t)
@@ -131,14 +146,37 @@ func TestMixedCluster(t *testing.T) {
 		if err != nil || !slices.Contains(rooms, "mixed") || !slices.Contains(rooms, "gr") {
 			t.Fatalf("rooms %q, %v", rooms, err)
 		}
-		if rooms, err = g.adapter().SocketRoomsOf(ctx, gc.ID()); err != nil || !slices.Contains(rooms, "mixed") {
-			t.Fatalf("rooms of the go client %q, %v", rooms, err)
-		}
 		if err := g.adapter().RemoteJoin(ctx, gc.ID(), "rj"); err != nil {
 			t.Fatal(err)
 		}
 		g.nsp.To("rj").Emit("said", "to rj")
 		gc.waitFor(t, "to rj")
+		roomsOfGC := func(want ...string) {
+			t.Helper()
+			rooms, err := g.adapter().SocketRoomsOf(ctx, gc.ID()) // clientRooms
+			slices.Sort(rooms)
+			if want := sorted(want...); err != nil || !slices.Equal(rooms, want) {
+				t.Fatalf("rooms of the go client %q, %v; want %q", rooms, err, want)
+			}
+		}
+		roomsOfGC(gc.ID(), "mixed", "rj")
+		if err := g.adapter().RemoteLeave(ctx, gc.ID(), "rj"); err != nil {
+			t.Fatal(err)
+		}
+		roomsOfGC(gc.ID(), "mixed")
+		g.nsp.To("rj").Emit("said", "to rj after leave")
+		settled(t)
+		expectBoth(t, "to rj after leave", counts{0, 0})
+
+		victim := dial(t, "http://"+nodeAddr)
+		id := victim.ID() // the client forgets it once disconnected
+		if err := g.adapter().RemoteDisconnect(ctx, id, false); err != nil {
+			t.Fatal(err)
+		}
+		expectServerDisconnect(t, victim)
+		if ids, err := g.nsp.SocketsIn(ctx); err != nil || slices.Contains(ids, id) {
+			t.Fatalf("sockets after the remote disconnect %q, %v; want no %s", ids, err, id)
+		}
 		g.adapter().SetCustomHook(func(data json.RawMessage) any {
 			var s string
 			json.Unmarshal(data, &s)
@@ -185,6 +223,28 @@ func TestMixedCluster(t *testing.T) {
 		ack("remote join", js.id, "rj2")
 		if !slices.Contains(g.nsp.Socket(js.id).Rooms(), "rj2") {
 			t.Fatalf("remote join from the Node node: rooms %q", g.nsp.Socket(js.id).Rooms())
+		}
+		if rooms, want := ack("client rooms", js.id), sorted(js.id, "gr", "rj2"); !slices.Equal(rooms, want) {
+			t.Fatalf("client rooms %q, want %q", rooms, want)
+		}
+		ack("remote leave", js.id, "gr")
+		if rooms := g.nsp.Socket(js.id).Rooms(); slices.Contains(rooms, "gr") {
+			t.Fatalf("remote leave from the Node node: rooms %q", rooms)
+		}
+		gc.Emit("say to", "gr", "to gr after leave") // the room channel, from the Node node
+		settled(t)
+		expectBoth(t, "to gr after leave", counts{0, 0})
+
+		// With close, the connection goes, the victim's other namespace too.
+		victim := dial(t, g.url)
+		if err := victim.Manager().Socket("/admin").Connect(ctx); err != nil {
+			t.Fatal(err)
+		}
+		id := victim.ID() // the client forgets it once disconnected
+		ack("remote disconnect", id, true)
+		expectServerDisconnect(t, victim)
+		if g.nsp.Socket(id) != nil || g.srv.Of("/admin").Socket("/admin#"+id) != nil {
+			t.Fatalf("remote disconnect with close from the Node node: %s still connected", id)
 		}
 		if replies := ack("custom", "y"); !slices.Equal(replies, []string{"go:y", "node:y"}) {
 			t.Fatalf("custom replies %q", replies)
