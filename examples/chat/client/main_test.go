@@ -164,7 +164,7 @@ func TestChat(t *testing.T) {
 	alice.send(t, "hello")
 	waitFor(t, alice.out, "hello", false)
 	waitFor(t, bob.out, "hello", false)
-	waitFor(t, srv.log, "message: hello", false)
+	waitFor(t, srv.log, "message:hello", false)
 
 	// The server restarts: both reconnect, alice takes her name again, and
 	// a line typed meanwhile is delivered.
