@@ -1,7 +1,8 @@
 // Checks a chat server (examples/chat, or the reference
 // shared/peers/node-chat) with the official socket.io-client 2.5.0: the
 // seed's wire contract, and, with EXTRAS=1, siogen's additions (the
-// delivery ack, nicknames, join and leave notices).
+// delivery ack, nicknames, join and leave notices, the {error} ack of an
+// argument that does not decode).
 //
 // usage: [EXTRAS=1] node chat-client.js URL TRANSPORTS
 //   TRANSPORTS  "websocket", "polling" or "polling,websocket" (then the
@@ -99,6 +100,39 @@ if (extras) {
         a.emit('chat message', `acked ${RUN}`, (n) => { clearTimeout(t); resolve(n); });
       });
       if (typeof n !== 'number' || n < 2) throw new Error(`ack ${JSON.stringify(n)}, want a count of at least 2`);
+    } finally { a.close(); b.close(); }
+  });
+
+  // The generated server answers the ack of an event whose argument does not
+  // decode with {error: "..."}, and drops only that event.
+  check('a wrongly typed message gets {error} in its ack and the server keeps serving', async () => {
+    const [a, b] = [await connect(), await connect()];
+    try {
+      const leaked = [];
+      b.on('chat message', (m) => { if (typeof m !== 'string') leaked.push(m); });
+      const ack = await new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error('no ack')), TIMEOUT);
+        a.emit('chat message', { not: 'a string' }, (...args) => { clearTimeout(t); resolve(args); });
+      });
+      const [err] = ack;
+      if (ack.length !== 1 || err === null || typeof err !== 'object' || Object.keys(err).join() !== 'error' ||
+          typeof err.error !== 'string') {
+        throw new Error(`ack ${JSON.stringify(ack)}, want ({error: "..."})`);
+      }
+      if (!err.error.includes('"chat message"') || !err.error.includes('string')) {
+        throw new Error(`error ${JSON.stringify(err.error)} names neither the event nor the expected type`);
+      }
+      // Same sockets: the connection survived and the server still serves it.
+      const msg = `after the bad one ${RUN}`;
+      const got = [next(a, 'chat message', (m) => m === msg), next(b, 'chat message', (m) => m === msg)];
+      const n = await new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error('no ack after the rejected message')), TIMEOUT);
+        a.emit('chat message', msg, (n) => { clearTimeout(t); resolve(n); });
+      });
+      await Promise.all(got);
+      if (typeof n !== 'number' || n < 2) throw new Error(`ack ${JSON.stringify(n)} after the rejected message`);
+      if (!a.connected || !b.connected) throw new Error('a client was disconnected');
+      if (leaked.length) throw new Error(`the rejected message was broadcast: ${JSON.stringify(leaked)}`);
     } finally { a.close(); b.close(); }
   });
 

@@ -23,7 +23,8 @@ import (
 // everything) and with the official socket.io-client 2.5.0 in its place
 // (upgraded, and forced to JSONP polling). Each case has its own server; the
 // script runs them together in one Chromium. The siogen run saves a
-// screenshot in $ARTIFACTS_DIR (default: the temp dir).
+// screenshot, chat-browser.png, in $ARTIFACTS_DIR (default: interop/artifacts,
+// which git ignores).
 func TestBrowser(t *testing.T) {
 	chromium := nodetest.Chromium(t)
 	nodetest.Require(t)
@@ -35,11 +36,18 @@ func TestBrowser(t *testing.T) {
 	if bytes.Equal(jsonpPage, indexHTML) {
 		t.Fatal(`index.html no longer calls "io();"; update the JSONP page of this test`)
 	}
+	// A fixed, git-ignored path in the repository, so that CI can keep the
+	// screenshot as an artifact and a developer finds it after the run.
 	artifacts := os.Getenv("ARTIFACTS_DIR")
 	if artifacts == "" {
-		artifacts = os.TempDir()
+		artifacts = filepath.Join(nodetest.InteropDir(), "artifacts")
+	}
+	if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		t.Fatal(err)
 	}
 	screenshot := filepath.Join(artifacts, "chat-browser.png")
+	os.Remove(screenshot) // so that verify sees this run's screenshot, not an old one
+	t.Logf("screenshot of the siogen run: %s", screenshot)
 
 	cases := []*browserChat{
 		{name: "siogen", client: "siogen", transport: "websocket", screenshot: screenshot},

@@ -6,6 +6,7 @@ import (
 	"log"
 	"net"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -80,7 +81,7 @@ func TestOfficialClient(t *testing.T) {
 			}
 		})
 	}
-	for _, want := range []string{"a user connected", "message: hello ", "user disconnected"} {
+	for _, want := range []string{"a user connected", "message:hello ", "user disconnected"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("the server log lacks %q:\n%.2000s", want, logs.String())
 		}
@@ -157,7 +158,50 @@ func TestSeedPythonClient(t *testing.T) {
 	if got[len(got)-1] != `42["chat message","hello from python"]` {
 		t.Fatalf("last frame %q", got[len(got)-1])
 	}
-	if !strings.Contains(logs.String(), "message: hello from python") {
+	if !strings.Contains(logs.String(), "message:hello from python") {
 		t.Fatalf("server log:\n%s", logs.String())
+	}
+}
+
+// TestSeedLogLines requires the chat to log what the seed's server logs,
+// line for line, for the seed's Python exchange: the connection, the
+// message ("message:" and the text, no space) and the disconnection. With
+// node, the reference node-chat's own log is the expectation.
+func TestSeedLogLines(t *testing.T) {
+	want := []string{"a user connected", "message:hello from python", "user disconnected"}
+	addr, logs := startChat(t)
+	seedExchange(t, addr)
+	if got := logLines(t, logs.String, "user disconnected"); !slices.Equal(got, want) {
+		t.Fatalf("chat log %q, want %q", got, want)
+	}
+
+	nodetest.Require(t)
+	nodeAddr := nodetest.FreeAddr(t)
+	_, port, _ := net.SplitHostPort(nodeAddr)
+	p := nodetest.Start(t, "node-chat.js", "listening", []string{"PORT=" + port})
+	seedExchange(t, nodeAddr)
+	ref := logLines(t, p.Output, "user disconnected")
+	if len(ref) == 0 || ref[0] != "listening on *:"+port {
+		t.Fatalf("node-chat log %q", ref)
+	}
+	if !slices.Equal(ref[1:], want) {
+		t.Fatalf("node-chat logs %q, the chat %q", ref[1:], want)
+	}
+}
+
+// logLines waits until the log read by text has the line last, then
+// returns its lines.
+func logLines(t *testing.T, text func() string, last string) []string {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		lines := strings.Split(strings.TrimSpace(text()), "\n")
+		if slices.Contains(lines, last) {
+			return lines
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no line %q in the log:\n%s", last, text())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

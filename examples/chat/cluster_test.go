@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/siogen/siogen/examples/chat/chatapi"
 	"github.com/siogen/siogen/internal/redistest"
 	"github.com/siogen/siogen/runtime/engineio"
 	"github.com/siogen/siogen/runtime/socketio"
@@ -37,25 +39,27 @@ func TestChatNodesShareRedis(t *testing.T) {
 		urls = append(urls, ts.URL)
 	}
 	got := make([]chan string, 2)
-	socks := make([]*socketio.ClientSocket, 2)
+	clients := make([]*chatapi.ChatClient, 2)
 	for i, url := range urls {
+		got[i] = make(chan string, 8)
+		c := chatapi.NewChatClient(socketio.NewManager(url, &socketio.ManagerOptions{
+			Engine: engineio.DialOptions{Transports: []string{engineio.WebSocket}},
+		}))
+		t.Cleanup(func() { c.Close() })
+		c.OnChatMessage(func(msg string) { got[i] <- msg })
 		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-		s, err := socketio.Dial(ctx, url, &socketio.ManagerOptions{Engine: engineio.DialOptions{Transports: []string{engineio.WebSocket}}})
+		err := c.Connect(ctx)
 		cancel()
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { s.Manager().Close() })
-		got[i] = make(chan string, 8)
-		s.On("chat message", func(e *socketio.Event) {
-			var msg string
-			e.Decode(0, &msg)
-			got[i] <- msg
-		})
-		socks[i] = s
+		clients[i] = c
 	}
-	socks[0].Emit("chat message", "from node 0")
-	socks[1].Emit("chat message", "from node 1")
+	for i, c := range clients {
+		if err := c.EmitChatMessageNoAck(fmt.Sprintf("from node %d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for i := range got {
 		seen := map[string]int{}
 		for len(seen) < 2 {

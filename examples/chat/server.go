@@ -26,7 +26,7 @@ func newServer(logger *log.Logger, opts *socketio.Options) (http.Handler, *socke
 		name := "" // touched only by this socket's handlers, which run one at a time
 
 		s.OnChatMessage(func(msg string) (int, error) {
-			logger.Println("message: " + msg)
+			logger.Println("message:" + msg) // no space: the seed's log line
 			if err := chat.EmitChatMessage(msg); err != nil {
 				return 0, err
 			}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -339,6 +340,78 @@ func runContract(t *testing.T, base string, transports []string) {
 		}
 		_, err = contract.DialMain(ctx, base+"/?fail=1", options(transports))
 		refused(t, err, "Auth failed (main namespace)")
+	})
+	t.Run("namespaces without events", func(t *testing.T) {
+		ctx := ctxWait(t)
+		m := socketio.NewManager(base, options(transports))
+		t.Cleanup(func() { m.Close() })
+		type nsClient interface {
+			Connect(context.Context) error
+			ID() string
+			Connected() bool
+		}
+		for nsp, c := range map[string]nsClient{
+			"/foo":            contract.NewFooClient(m),
+			"/asd":            contract.NewAsdClient(m),
+			"/valid":          contract.NewValidClient(m),
+			"/timeout_socket": contract.NewTimeoutSocketClient(m),
+		} {
+			if err := c.Connect(ctx); err != nil {
+				t.Fatalf("%s: %v", nsp, err)
+			}
+			if !strings.HasPrefix(c.ID(), nsp+"#") || !c.Connected() {
+				t.Fatalf("%s: id %q, connected %v", nsp, c.ID(), c.Connected())
+			}
+		}
+	})
+	t.Run("query on the namespace CONNECT", func(t *testing.T) {
+		// The query rides on /abc's CONNECT packet, not on the Engine.IO
+		// handshake: the Manager's URL has none.
+		m := socketio.NewManager(base, options(transports))
+		t.Cleanup(func() { m.Close() })
+		m.Socket("/abc?b=c&run=" + run)
+		abc := contract.NewAbcClient(m) // the socket made above, with its query
+		hs := make(chan contract.Handshake, 1)
+		abc.OnHandshake(func(h contract.Handshake) { hs <- h })
+		if err := abc.Connect(ctxWait(t)); err != nil {
+			t.Fatal(err)
+		}
+		h := recv(t, hs, "handshake")
+		if h.Query["b"] != "c" || h.Query["run"] != run || h.Query["EIO"] != "3" {
+			t.Fatalf("/abc handshake query %v, want b=c, run=%s and the handshake's EIO=3", h.Query, run)
+		}
+	})
+	t.Run("refusal keeps the connection", func(t *testing.T) {
+		ctx := ctxWait(t)
+		got, fire := signal()
+		m := socketio.NewManager(base, options(transports))
+		t.Cleanup(func() { m.Close() })
+		root := contract.NewMainClient(m)
+		root.OnHi(fire)
+		if err := root.Connect(ctx); err != nil {
+			t.Fatal(err)
+		}
+		refused(t, m.Socket("/nope").Connect(ctx), "Invalid namespace")
+		// "/" is still connected on the same session, and still served.
+		root.EmitHi()
+		recv(t, got, "hi after a refused namespace")
+		if !root.Connected() {
+			t.Fatal("/ disconnected after /nope was refused")
+		}
+		if m.Socket("/nope").Connected() {
+			t.Fatal("/nope connected")
+		}
+	})
+	t.Run("ping interval", func(t *testing.T) {
+		c, err := engineio.Dial(ctxWait(t), base+"/socket.io/", &engineio.DialOptions{Transports: transports})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		// 2 s as the contract says; the timeout at engine.io 3.6.2's default.
+		if c.PingInterval() != 2*time.Second || c.PingTimeout() != 20*time.Second {
+			t.Fatalf("handshake ping interval %v, timeout %v; want 2s, 20s", c.PingInterval(), c.PingTimeout())
+		}
 	})
 }
 

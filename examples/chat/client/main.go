@@ -139,6 +139,9 @@ func run(ctx context.Context, cfg config, in io.Reader, out, status io.Writer) e
 			continue
 		}
 		connected := chat.Connected()
+		if !connected {
+			info.printf("not connected: the message goes out on reconnection")
+		}
 		actx, cancel := context.WithTimeout(ctx, cfg.AckTimeout)
 		n, err := chat.EmitChatMessage(actx, line)
 		cancel()

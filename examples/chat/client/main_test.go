@@ -164,14 +164,21 @@ func TestChat(t *testing.T) {
 	alice.send(t, "hello")
 	waitFor(t, alice.out, "hello", false)
 	waitFor(t, bob.out, "hello", false)
-	waitFor(t, srv.log, "message: hello", false)
+	waitFor(t, srv.log, "message:hello", false)
 
 	// The server restarts: both reconnect, alice takes her name again, and
-	// a line typed meanwhile is delivered.
+	// a line bob types while it is down is delivered once it is back.
 	srv.stop()
 	waitFor(t, alice.status, "disconnected (transport", true)
 	waitFor(t, bob.status, "disconnected (transport", true)
+	bob.send(t, "typed during the outage")
+	waitFor(t, bob.status, "not connected: the message goes out on reconnection", false)
+	if strings.Contains(bob.out.String(), "typed during the outage") {
+		t.Fatal("a line typed with the server down was echoed before it restarted")
+	}
 	srv.start()
+	waitFor(t, bob.out, "typed during the outage", false)
+	waitFor(t, srv.log, "message:typed during the outage", false)
 	waitFor(t, bob.status, "reconnecting (attempt", true)
 	for _, c := range []*client{alice, bob} {
 		deadline := time.Now().Add(wait)
