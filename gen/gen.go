@@ -10,6 +10,7 @@ package gen
 import (
 	"bytes"
 	"fmt"
+	"go/token"
 	"go/types"
 	"path/filepath"
 	"sort"
@@ -109,11 +110,63 @@ func newNames(ns *schema.Namespace) names {
 	}
 }
 
-// fixedMethods are the methods every generated type of its kind has; an
-// event whose On/Emit method would take one of these names is an error.
-var fixedMethods = map[string]bool{
-	"OnConnection": true, "OnDisconnect": true, "OnError": true, "OnConnect": true,
-	"OnConnectError": true, "EmitWithAck": true,
+// Method sets of the generated types, as far as they do not depend on the
+// events: an event whose method would take one of these names is an error.
+var (
+	serverMethods    = []string{"Namespace", "ServeHTTP", "Use", "OnConnection", "To", "Except"}
+	socketMethods    = []string{"Socket", "ID", "Handshake", "Join", "Leave", "Rooms", "Disconnect", "OnDisconnect", "OnError", "To", "Broadcast"}
+	broadcastMethods = []string{"To", "Except"}
+	clientMethods    = []string{"Socket", "Connect", "ID", "Connected", "OnConnect", "OnDisconnect", "OnConnectError", "OnError", "Disconnect", "Close"}
+)
+
+// methodSet records which schema declaration gives a generated type each of
+// its methods, to report the second of two that would share a name.
+type methodSet struct {
+	typ     string
+	methods map[string]*schema.Event // nil: a method every such type has
+}
+
+func newMethodSet(typ string, fixed []string) *methodSet {
+	m := &methodSet{typ: typ, methods: map[string]*schema.Event{}}
+	for _, name := range fixed {
+		m.methods[name] = nil
+	}
+	return m
+}
+
+// add claims method name for ev, or reports the clash at ev's position.
+func (m *methodSet) add(errs *schema.ErrorList, name string, ev *schema.Event) {
+	other, taken := m.methods[name]
+	switch {
+	case !taken:
+		m.methods[name] = ev
+	case other == nil:
+		*errs = append(*errs, &schema.Error{Pos: ev.Pos, Msg: fmt.Sprintf(
+			"event %s (%q): the generated method %s.%s would clash with the method of that name every %s has; rename the field",
+			ev.GoName, ev.Wire, m.typ, name, m.typ)})
+	case other != ev:
+		*errs = append(*errs, &schema.Error{Pos: ev.Pos, Msg: fmt.Sprintf(
+			"event %s (%q): the generated method %s is also generated for event %s (%q) at %s; rename one of the fields",
+			ev.GoName, ev.Wire, name, other.GoName, other.Wire, shortPos(other.Pos))})
+	}
+}
+
+// addEmit claims the emit methods of ev: EmitX, and EmitXNoAck beside it
+// for an acked event (onlyNoAck: the broadcast types, which have only that).
+func (m *methodSet) addEmit(errs *schema.ErrorList, ev *schema.Event, onlyNoAck bool) {
+	if ev.Ack == nil {
+		m.add(errs, "Emit"+ev.GoName, ev)
+		return
+	}
+	if !onlyNoAck {
+		m.add(errs, "Emit"+ev.GoName, ev)
+	}
+	m.add(errs, "Emit"+ev.GoName+"NoAck", ev)
+}
+
+// shortPos is pos as file:line, with the file's base name.
+func shortPos(pos token.Position) string {
+	return fmt.Sprintf("%s:%d", filepath.Base(pos.Filename), pos.Line)
 }
 
 // checkNames reports generated names that collide with declarations of the
@@ -137,17 +190,23 @@ func checkNames(pkg *schema.Package, cfg Config) error {
 			}
 			taken[id] = "generated for namespace " + ns.GoName
 		}
-		for _, ev := range append(append([]*schema.Event{}, ns.ClientToServer...), ns.ServerToClient...) {
-			for _, m := range []string{"On" + ev.GoName, "Emit" + ev.GoName} {
-				if fixedMethods[m] {
-					errs = append(errs, &schema.Error{Pos: ev.Pos, Msg: fmt.Sprintf(
-						"event %q: the generated method %s would clash with the method of that name every socket has; rename the field", ev.GoName, m)})
-				}
-			}
+		server := newMethodSet(n.Server, serverMethods)
+		socket := newMethodSet(n.Socket, socketMethods)
+		broadcast := newMethodSet(n.Broadcast, broadcastMethods)
+		client := newMethodSet(n.Client, clientMethods)
+		for _, ev := range ns.ClientToServer {
+			socket.add(&errs, "On"+ev.GoName, ev)
+			client.addEmit(&errs, ev, false)
+		}
+		for _, ev := range ns.ServerToClient {
+			client.add(&errs, "On"+ev.GoName, ev)
+			socket.addEmit(&errs, ev, false)
+			server.addEmit(&errs, ev, true)
+			broadcast.addEmit(&errs, ev, true)
 		}
 	}
 	if len(errs) > 0 {
-		errs.Sort()
+		errs.Sort() // also drops a clash reported for each type that has the method
 		return errs
 	}
 	return nil
@@ -197,27 +256,74 @@ func docLines(doc string) string {
 	return "\n\n" + doc
 }
 
-// reserved are the local names generated code uses inside methods; a
-// parameter with one of them is renamed with a trailing underscore.
-var reserved = map[string]bool{
-	"s": true, "b": true, "c": true, "e": true, "fn": true, "err": true, "ctx": true,
-	"reply": true, "sock": true, "ackErr": true,
-}
-
-func local(name string, taken map[string]bool) string {
-	for reserved[name] || taken[name] {
-		name += "_"
+// locals starts the set of names a generated method's parameters must not
+// take: the identifiers its body uses (receiver, locals, the runtime
+// package), and every identifier the types of ps are written with, since a
+// parameter of that name would shadow them in the body. Schema names are
+// kept unless they actually clash.
+func locals(ps []*schema.Param, used ...string) map[string]bool {
+	taken := map[string]bool{"socketio": true}
+	for _, name := range used {
+		taken[name] = true
 	}
-	taken[name] = true
-	return name
+	for _, p := range ps {
+		typeIdents(p.Type, taken, map[types.Type]bool{})
+	}
+	return taken
 }
 
-// paramNames assigns local names to params, avoiding reserved names and
-// those already taken.
+// typeIdents adds to set the identifiers typ writes t with: package names,
+// type names, predeclared types.
+func typeIdents(t types.Type, set map[string]bool, seen map[types.Type]bool) {
+	if seen[t] {
+		return
+	}
+	seen[t] = true
+	addNamed := func(obj *types.TypeName, args *types.TypeList) {
+		set[obj.Name()] = true
+		if obj.Pkg() != nil {
+			set[obj.Pkg().Name()] = true
+		}
+		for i := range args.Len() {
+			typeIdents(args.At(i), set, seen)
+		}
+	}
+	switch t := t.(type) {
+	case *types.Alias:
+		addNamed(t.Obj(), t.TypeArgs())
+	case *types.Named:
+		addNamed(t.Obj(), t.TypeArgs())
+	case *types.Basic:
+		set[t.Name()] = true
+	case *types.Pointer:
+		typeIdents(t.Elem(), set, seen)
+	case *types.Slice:
+		typeIdents(t.Elem(), set, seen)
+	case *types.Array:
+		typeIdents(t.Elem(), set, seen)
+	case *types.Map:
+		typeIdents(t.Key(), set, seen)
+		typeIdents(t.Elem(), set, seen)
+	case *types.Interface:
+		set["any"] = true
+	case *types.Struct:
+		for i := range t.NumFields() {
+			typeIdents(t.Field(i).Type(), set, seen)
+		}
+	}
+}
+
+// paramNames assigns local names to params, keeping each schema name unless
+// it is taken, and then appending underscores.
 func paramNames(ps []*schema.Param, taken map[string]bool) []string {
 	out := make([]string, len(ps))
 	for i, p := range ps {
-		out[i] = local(p.Name, taken)
+		name := p.Name
+		for taken[name] {
+			name += "_"
+		}
+		taken[name] = true
+		out[i] = name
 	}
 	return out
 }
@@ -295,7 +401,12 @@ func replyArgs() *jen.Statement    { return jen.Id("reply") }
 // (a failure is rejected and never reaches fn), call fn, and answer the ack
 // with fn's results when the event has one.
 func handlerBody(ev *schema.Event, fnExpr jen.Code) []jen.Code {
-	taken := map[string]bool{}
+	var all []*schema.Param
+	all = append(all, ev.Args...)
+	if ev.Ack != nil {
+		all = append(all, ev.Ack.Params...)
+	}
+	taken := locals(all, "fn", "e", "err", "ackErr")
 	names := paramNames(ev.Args, taken)
 	var body []jen.Code
 	errDeclared := false
@@ -362,10 +473,9 @@ func emitWithAckBody(ev *schema.Event, recv jen.Code, argNames, resNames []strin
 // emitMethod writes EmitX on the type recvType (receiver name r, field
 // expression target with Emit/EmitWithAck) for ev.
 func (g *nsGen) emitMethod(f *jen.File, recvType, r string, target jen.Code, ev *schema.Event, to string) {
-	taken := map[string]bool{}
-	argNames := paramNames(ev.Args, taken)
 	name := "Emit" + ev.GoName
 	if ev.Ack == nil {
+		argNames := paramNames(ev.Args, map[string]bool{r: true}) // the body writes no types
 		docf(f, "%s sends %q to %s.%s", name, ev.Wire, to, docLines(ev.Doc))
 		f.Func().Params(jen.Id(r).Id(recvType)).Id(name).Params(g.params(ev.Args, argNames)...).Error().Block(
 			jen.Return(jen.Add(target).Dot("Emit").Call(append([]jen.Code{jen.Lit(ev.Wire)}, ids(argNames)...)...)),
@@ -373,6 +483,8 @@ func (g *nsGen) emitMethod(f *jen.File, recvType, r string, target jen.Code, ev 
 		return
 	}
 	g.emitNoAckMethod(f, recvType, r, target, ev, to)
+	taken := locals(append(append([]*schema.Param{}, ev.Args...), ev.Ack.Params...), r, "ctx", "reply", "err")
+	argNames := paramNames(ev.Args, taken)
 	resNames := paramNames(ev.Ack.Params, taken)
 	results := append(g.params(ev.Ack.Params, resNames), jen.Err().Error())
 	docf(f, "%s sends %q to %s and waits for its ack, until ctx ends. An ack answered with {\"error\": message} returns a *socketio.RejectedError.%s", name, ev.Wire, to, docLines(ev.Doc))
@@ -386,7 +498,7 @@ func (g *nsGen) emitMethod(f *jen.File, recvType, r string, target jen.Code, ev 
 // without asking for the ack, as socket.io's emit without a callback, for
 // broadcasts and for peers that do not answer.
 func (g *nsGen) emitNoAckMethod(f *jen.File, recvType, r string, target jen.Code, ev *schema.Event, to string) {
-	argNames := paramNames(ev.Args, map[string]bool{})
+	argNames := paramNames(ev.Args, map[string]bool{r: true}) // the body writes no types
 	name := "Emit" + ev.GoName + "NoAck"
 	docf(f, "%s sends %q to %s without asking for its ack.", name, ev.Wire, to)
 	f.Func().Params(jen.Id(r).Id(recvType)).Id(name).Params(g.params(ev.Args, argNames)...).Error().Block(

@@ -2,12 +2,15 @@ package gen_test
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"golang.org/x/tools/go/packages"
 
 	"github.com/siogen/siogen/gen"
 	"github.com/siogen/siogen/schema"
@@ -24,7 +27,7 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range cases {
-		if !c.IsDir() {
+		if !c.IsDir() || c.Name() == "errors" {
 			continue
 		}
 		t.Run(c.Name(), func(t *testing.T) {
@@ -53,6 +56,7 @@ func TestGolden(t *testing.T) {
 					t.Errorf("%s differs from the generated code (run go test ./gen -update and review the diff):\n%s", name, firstDiff(want, got))
 				}
 			}
+			typecheck(t, dir)
 		})
 	}
 }
@@ -65,4 +69,64 @@ func firstDiff(want, got []byte) string {
 		}
 	}
 	return "lengths differ"
+}
+
+// typecheck fails t unless the package in dir, generated code included,
+// compiles.
+func typecheck(t *testing.T, dir string) {
+	t.Helper()
+	pkgs, err := packages.Load(&packages.Config{Mode: packages.NeedName | packages.NeedTypes | packages.NeedSyntax, Dir: dir}, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	packages.PrintErrors(pkgs)
+	for _, p := range pkgs {
+		for _, e := range p.Errors {
+			t.Errorf("generated code does not compile: %v", e)
+		}
+	}
+}
+
+// TestNameClash checks that a schema whose generated methods would share a
+// name, with each other or with a method every generated type has, is
+// refused at the field that causes it, naming both, instead of producing
+// code that does not compile.
+func TestNameClash(t *testing.T) {
+	for _, c := range []struct {
+		dir  string
+		want []string
+	}{
+		{"noack_clash", []string{
+			`schema.go:12:3: event SendNoAck ("send quietly"): the generated method EmitSendNoAck is also generated for event Send ("send") at schema.go:11; rename one of the fields`,
+			`schema.go:16:3: event PostNoAck ("post quietly"): the generated method EmitPostNoAck is also generated for event Post ("post") at schema.go:15; rename one of the fields`,
+		}},
+		{"fixed_clash", []string{
+			`schema.go:11:3: event Disconnect ("leave"): the generated method ChatSocket.OnDisconnect would clash with the method of that name every ChatSocket has; rename the field`,
+			`schema.go:14:3: event Connect ("hello"): the generated method ChatClient.OnConnect would clash with the method of that name every ChatClient has; rename the field`,
+			`schema.go:15:3: event Error ("oops"): the generated method ChatClient.OnError would clash with the method of that name every ChatClient has; rename the field`,
+		}},
+	} {
+		t.Run(c.dir, func(t *testing.T) {
+			dir, _ := filepath.Abs(filepath.Join("testdata", "errors", c.dir))
+			pkg, err := schema.Load(schema.Config{Dir: dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, err := gen.Generate(pkg, gen.Config{})
+			if err == nil {
+				t.Fatalf("Generate succeeded with %d files; want the clash reported", len(files))
+			}
+			var list schema.ErrorList
+			if !errors.As(err, &list) {
+				t.Fatalf("error %T %v, want a schema.ErrorList", err, err)
+			}
+			var got []string
+			for _, e := range list {
+				got = append(got, strings.TrimPrefix(e.Error(), dir+string(filepath.Separator)))
+			}
+			if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
+				t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(c.want, "\n"))
+			}
+		})
+	}
 }

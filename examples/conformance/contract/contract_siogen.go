@@ -641,8 +641,8 @@ func (b MainBroadcast) EmitTakeDateObj(v DateObject) error {
 }
 
 // EmitTakeUtf8 sends "takeUtf8" to every selected socket.
-func (b MainBroadcast) EmitTakeUtf8(s_ string) error {
-	return b.b.Emit("takeUtf8", s_)
+func (b MainBroadcast) EmitTakeUtf8(s string) error {
+	return b.b.Emit("takeUtf8", s)
 }
 
 // EmitFalse sends "false" to every selected socket.
@@ -833,12 +833,12 @@ func (c *MainClient) OnTakeDateObj(fn func(v DateObject)) {
 // into their types never reach fn: the error goes to the OnError handler.
 func (c *MainClient) OnTakeUtf8(fn func(s string)) {
 	c.sock.On("takeUtf8", func(e *socketio.Event) {
-		s_, err := socketio.DecodeString[string](&e.Args, 0)
+		s, err := socketio.DecodeString[string](&e.Args, 0)
 		if err != nil {
 			e.RejectArg(0, err)
 			return
 		}
-		fn(s_)
+		fn(s)
 	})
 }
 

@@ -258,12 +258,12 @@ func (s *RoomSocket) OnCount(fn func(a int8, b uint16, c float32, d bool, e *int
 			e.RejectArg(0, err)
 			return
 		}
-		b_, err := socketio.DecodeUint[uint16](&e.Args, 1)
+		b, err := socketio.DecodeUint[uint16](&e.Args, 1)
 		if err != nil {
 			e.RejectArg(1, err)
 			return
 		}
-		c_, err := socketio.DecodeFloat[float32](&e.Args, 2)
+		c, err := socketio.DecodeFloat[float32](&e.Args, 2)
 		if err != nil {
 			e.RejectArg(2, err)
 			return
@@ -285,7 +285,7 @@ func (s *RoomSocket) OnCount(fn func(a int8, b uint16, c float32, d bool, e *int
 			e.RejectArg(5, err)
 			return
 		}
-		fn(a, b_, c_, d, e_, f)
+		fn(a, b, c, d, e_, f)
 	})
 }
 
@@ -650,8 +650,8 @@ func (c *RoomClient) EmitEcho(ctx context.Context, v any) (v_ any, err error) {
 // EmitCount sends "count" to the server.
 //
 // Count takes numbers of several kinds.
-func (c *RoomClient) EmitCount(a int8, b_ uint16, c_ float32, d bool, e_ *int, f map[string][]int) error {
-	return c.sock.Emit("count", a, b_, c_, d, e_, f)
+func (c *RoomClient) EmitCount(a int8, b uint16, c_ float32, d bool, e *int, f map[string][]int) error {
+	return c.sock.Emit("count", a, b, c_, d, e, f)
 }
 
 // VaultServer is the server side of namespace "/vault" (Vault).
