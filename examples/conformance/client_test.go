@@ -340,6 +340,12 @@ func runContract(t *testing.T, base string, transports []string) {
 		}
 		_, err = contract.DialMain(ctx, base+"/?fail=1", options(transports))
 		refused(t, err, "Auth failed (main namespace)")
+		// The reference tests the value's truth: an empty one connects.
+		empty, err := contract.DialMain(ctx, base+"/?fail=", options(transports))
+		if err != nil {
+			t.Fatalf("?fail= (empty): %v, want connected as by the reference", err)
+		}
+		empty.Close()
 	})
 	t.Run("namespaces without events", func(t *testing.T) {
 		ctx := ctxWait(t)

@@ -45,7 +45,9 @@ func newServer() *socketio.Server {
 
 	main := contract.NewMainServer(srv)
 	main.Use(func(s *contract.MainSocket) error {
-		if s.Handshake().Query.Has("fail") {
+		// As the reference's `if (socket.request._query.fail)`: an empty
+		// value is falsy there, so ?fail= connects.
+		if s.Handshake().Query.Get("fail") != "" {
 			return errors.New("Auth failed (main namespace)")
 		}
 		return nil

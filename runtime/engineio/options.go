@@ -39,9 +39,9 @@ type Options struct {
 	// that stops reading never makes the server hold unbounded memory.
 	// Default 4096.
 	SendQueueSize int
-	// WriteTimeout bounds one write to a peer: a websocket write (the
-	// session is then closed) or a polling response (its connection is then
-	// dropped). Default 10s.
+	// WriteTimeout bounds one write to a peer, a websocket frame or a
+	// polling response; when it passes, the session is closed with
+	// ReasonTransportError. Default 10s.
 	WriteTimeout time.Duration
 	// MinWriteInterval is the least time between two writes to one
 	// websocket: what is queued for it meanwhile waits and goes out in the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"compress/zlib"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -83,10 +84,18 @@ func (c *Conn) poll(w http.ResponseWriter, r *http.Request) {
 	if n := len(pkts); n > 0 && pkts[n-1].Type == codec.Close && c.closing {
 		closing = true
 	}
-	c.writePayload(w, r, pkts)
+	err := c.writePayload(w, r, pkts)
 	c.mu.Lock()
 	c.getActive = false
 	c.mu.Unlock()
+	if err != nil && !closing {
+		// The packets are gone with the response, and resending them
+		// could reorder the stream: end the session, as engine.io does
+		// when a poll's connection closes before its answer went out.
+		c.srv.log.Info("engineio: polling response failed, closing session", "sid", c.id, "err", err)
+		c.finish(ReasonTransportError)
+		return
+	}
 	if closing {
 		c.finish(ReasonForcedClose)
 	}
@@ -94,8 +103,9 @@ func (c *Conn) poll(w http.ResponseWriter, r *http.Request) {
 
 // writePayload writes packets as the response to a GET: an XHR2 binary
 // payload when there is binary and the client takes it, a JSONP script when
-// the request asked for one, a string payload otherwise.
-func (c *Conn) writePayload(w http.ResponseWriter, r *http.Request, pkts []codec.Packet) {
+// the request asked for one, a string payload otherwise. The error is the
+// write's, within WriteTimeout.
+func (c *Conn) writePayload(w http.ResponseWriter, r *http.Request, pkts []codec.Packet) error {
 	h := w.Header()
 	q := r.URL.Query()
 	_, jsonp := q["j"]
@@ -130,7 +140,16 @@ func (c *Conn) writePayload(w http.ResponseWriter, r *http.Request, pkts []codec
 	rc := http.NewResponseController(w)
 	rc.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteTimeout))
 	w.WriteHeader(http.StatusOK)
-	w.Write(body)
+	if _, err := w.Write(body); err != nil {
+		return err
+	}
+	// Flush here, under the deadline: a failure after the handler
+	// returned would go unnoticed. A wrapping ResponseWriter that cannot
+	// flush leaves it to net/http.
+	if err := rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return err
+	}
+	return nil
 }
 
 // receive handles a POST: decode its payload and deliver the packets. The

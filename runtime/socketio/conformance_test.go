@@ -21,7 +21,9 @@ func newConformanceServer() *Server {
 	}
 	root := srv.Of("/")
 	root.Use(func(s *Socket) error {
-		if s.Handshake().Query.Has("fail") {
+		// As the reference's `if (socket.request._query.fail)`: an empty
+		// value is falsy there, so ?fail= connects.
+		if s.Handshake().Query.Get("fail") != "" {
 			return errors.New("Auth failed (main namespace)")
 		}
 		return nil
