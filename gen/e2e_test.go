@@ -32,7 +32,12 @@ func featureServer(t *testing.T) (*httptest.Server, *features.RoomServer, chan e
 	room := features.NewRoomServer(srv)
 	errs := make(chan error, 16)
 	room.OnConnection(func(s *features.RoomSocket) {
-		s.OnError(func(err error) { errs <- err })
+		s.OnError(func(err error) {
+			select {
+			case errs <- err:
+			default: // enough to fail the test; never block the socket
+			}
+		})
 		s.OnSay(func(text string) { s.Broadcast().EmitSaid(s.ID(), text) })
 		s.OnJoin(func(r string) (int, error) {
 			s.Join(r)
@@ -130,10 +135,10 @@ func TestEndToEnd(t *testing.T) {
 			defer b.Close()
 
 			// A server-initiated ack with two values, then binary.
-			if got := <-saidA; got != (said{"server", "answer: always"}) {
+			if got := recv(t, saidA, "the said event after the question's ack"); got != (said{"server", "answer: always"}) {
 				t.Errorf("question round trip: %+v", got)
 			}
-			if got := <-blobs; !bytes.Equal(got, []byte{0, 1, 2, 0xff}) {
+			if got := recv(t, blobs, "the blob event"); !bytes.Equal(got, []byte{0, 1, 2, 0xff}) {
 				t.Errorf("blob = %v", got)
 			}
 
@@ -156,14 +161,9 @@ func TestEndToEnd(t *testing.T) {
 			if err != nil || id != 42 || !at.Equal(time.Date(2026, 11, 25, 4, 49, 49, 0, time.UTC)) {
 				t.Errorf("post ack: %d %v %v", id, at, err)
 			}
-			select {
-			case got := <-postedB:
-				if got.Text != "photo" || !bytes.Equal(got.Data, msg.Data) || len(got.Parts) != 2 || !bytes.Equal(got.Parts[1], []byte{2, 3}) ||
-					got.ReplyTo == nil || !bytes.Equal(got.ReplyTo.Data, []byte{9}) {
-					t.Errorf("posted = %+v", got)
-				}
-			case <-ctx.Done():
-				t.Fatal("b never got the post")
+			if got := recv(t, postedB, "b's posted event"); got.Text != "photo" || !bytes.Equal(got.Data, msg.Data) || len(got.Parts) != 2 || !bytes.Equal(got.Parts[1], []byte{2, 3}) ||
+				got.ReplyTo == nil || !bytes.Equal(got.ReplyTo.Data, []byte{9}) {
+				t.Errorf("posted = %+v", got)
 			}
 
 			// The same event without asking for the ack still reaches the
@@ -171,13 +171,8 @@ func TestEndToEnd(t *testing.T) {
 			if err := a.EmitPostNoAck("lobby", features.Message{Text: "no ack"}); err != nil {
 				t.Fatal(err)
 			}
-			select {
-			case got := <-postedB:
-				if got.Text != "no ack" {
-					t.Errorf("posted = %+v", got)
-				}
-			case <-ctx.Done():
-				t.Fatal("b never got the post sent without ack")
+			if got := recv(t, postedB, "b's posted event of the post sent without ack"); got.Text != "no ack" {
+				t.Errorf("posted = %+v", got)
 			}
 
 			// A handler's error answers the ack with {"error": ...}, which
@@ -202,7 +197,7 @@ func TestEndToEnd(t *testing.T) {
 			if err := a.EmitCount(-3, 10, 2.5, true, &five, map[string][]int{"x": {1, 2}}); err != nil {
 				t.Fatal(err)
 			}
-			if got := <-saidA; got != (said{"count", time.Duration(17).String()}) {
+			if got := recv(t, saidA, "the said event answering count"); got != (said{"count", time.Duration(17).String()}) {
 				t.Errorf("count = %+v", got)
 			}
 
@@ -210,7 +205,7 @@ func TestEndToEnd(t *testing.T) {
 			if err := b.EmitSay("hello"); err != nil {
 				t.Fatal(err)
 			}
-			if got := <-saidA; got.text != "hello" || got.from != b.ID() {
+			if got := recv(t, saidA, "b's broadcast said event"); got.text != "hello" || got.from != b.ID() {
 				t.Errorf("said = %+v, want from %s", got, b.ID())
 			}
 
@@ -257,14 +252,26 @@ func TestBadArgumentsNeverReachHandlers(t *testing.T) {
 	if err := reply.Decode(0, &body); err != nil || body["error"] == "" {
 		t.Errorf("ack = %v, %v; want an error object", body, err)
 	}
+	err = recv(t, serverErrs, "the server socket's OnError")
+	var argErr *socketio.ArgError
+	if !errors.As(err, &argErr) || argErr.Event != "join room" || argErr.Index != 0 {
+		t.Errorf("server error = %v", err)
+	}
+}
+
+// waitTimeout bounds every wait of these tests for something to arrive.
+const waitTimeout = 10 * time.Second
+
+// recv returns the next value of ch, or fails t naming what did not arrive
+// within waitTimeout.
+func recv[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
 	select {
-	case err := <-serverErrs:
-		var argErr *socketio.ArgError
-		if !errors.As(err, &argErr) || argErr.Event != "join room" || argErr.Index != 0 {
-			t.Errorf("server error = %v", err)
-		}
-	case <-ctx.Done():
-		t.Fatal("no error reported on the server")
+	case v := <-ch:
+		return v
+	case <-time.After(waitTimeout):
+		t.Fatalf("no %s within %v", what, waitTimeout)
+		panic("unreachable")
 	}
 }
 
