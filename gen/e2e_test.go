@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,7 +35,12 @@ func featureServer(t *testing.T) (*httptest.Server, *features.RoomServer, chan e
 	room := features.NewRoomServer(srv)
 	errs := make(chan error, 16)
 	room.OnConnection(func(s *features.RoomSocket) {
-		s.OnError(func(err error) { errs <- err })
+		s.OnError(func(err error) {
+			select {
+			case errs <- err:
+			default: // enough to fail the test; never block the socket
+			}
+		})
 		s.OnSay(func(text string) { s.Broadcast().EmitSaid(s.ID(), text) })
 		s.OnJoin(func(r string) (int, error) {
 			s.Join(r)
@@ -130,10 +138,10 @@ func TestEndToEnd(t *testing.T) {
 			defer b.Close()
 
 			// A server-initiated ack with two values, then binary.
-			if got := <-saidA; got != (said{"server", "answer: always"}) {
+			if got := recv(t, saidA, "the said event after the question's ack"); got != (said{"server", "answer: always"}) {
 				t.Errorf("question round trip: %+v", got)
 			}
-			if got := <-blobs; !bytes.Equal(got, []byte{0, 1, 2, 0xff}) {
+			if got := recv(t, blobs, "the blob event"); !bytes.Equal(got, []byte{0, 1, 2, 0xff}) {
 				t.Errorf("blob = %v", got)
 			}
 
@@ -156,14 +164,9 @@ func TestEndToEnd(t *testing.T) {
 			if err != nil || id != 42 || !at.Equal(time.Date(2026, 11, 25, 4, 49, 49, 0, time.UTC)) {
 				t.Errorf("post ack: %d %v %v", id, at, err)
 			}
-			select {
-			case got := <-postedB:
-				if got.Text != "photo" || !bytes.Equal(got.Data, msg.Data) || len(got.Parts) != 2 || !bytes.Equal(got.Parts[1], []byte{2, 3}) ||
-					got.ReplyTo == nil || !bytes.Equal(got.ReplyTo.Data, []byte{9}) {
-					t.Errorf("posted = %+v", got)
-				}
-			case <-ctx.Done():
-				t.Fatal("b never got the post")
+			if got := recv(t, postedB, "b's posted event"); got.Text != "photo" || !bytes.Equal(got.Data, msg.Data) || len(got.Parts) != 2 || !bytes.Equal(got.Parts[1], []byte{2, 3}) ||
+				got.ReplyTo == nil || !bytes.Equal(got.ReplyTo.Data, []byte{9}) {
+				t.Errorf("posted = %+v", got)
 			}
 
 			// The same event without asking for the ack still reaches the
@@ -171,13 +174,8 @@ func TestEndToEnd(t *testing.T) {
 			if err := a.EmitPostNoAck("lobby", features.Message{Text: "no ack"}); err != nil {
 				t.Fatal(err)
 			}
-			select {
-			case got := <-postedB:
-				if got.Text != "no ack" {
-					t.Errorf("posted = %+v", got)
-				}
-			case <-ctx.Done():
-				t.Fatal("b never got the post sent without ack")
+			if got := recv(t, postedB, "b's posted event of the post sent without ack"); got.Text != "no ack" {
+				t.Errorf("posted = %+v", got)
 			}
 
 			// A handler's error answers the ack with {"error": ...}, which
@@ -202,7 +200,7 @@ func TestEndToEnd(t *testing.T) {
 			if err := a.EmitCount(-3, 10, 2.5, true, &five, map[string][]int{"x": {1, 2}}); err != nil {
 				t.Fatal(err)
 			}
-			if got := <-saidA; got != (said{"count", time.Duration(17).String()}) {
+			if got := recv(t, saidA, "the said event answering count"); got != (said{"count", time.Duration(17).String()}) {
 				t.Errorf("count = %+v", got)
 			}
 
@@ -210,7 +208,7 @@ func TestEndToEnd(t *testing.T) {
 			if err := b.EmitSay("hello"); err != nil {
 				t.Fatal(err)
 			}
-			if got := <-saidA; got.text != "hello" || got.from != b.ID() {
+			if got := recv(t, saidA, "b's broadcast said event"); got.text != "hello" || got.from != b.ID() {
 				t.Errorf("said = %+v, want from %s", got, b.ID())
 			}
 
@@ -257,14 +255,26 @@ func TestBadArgumentsNeverReachHandlers(t *testing.T) {
 	if err := reply.Decode(0, &body); err != nil || body["error"] == "" {
 		t.Errorf("ack = %v, %v; want an error object", body, err)
 	}
+	err = recv(t, serverErrs, "the server socket's OnError")
+	var argErr *socketio.ArgError
+	if !errors.As(err, &argErr) || argErr.Event != "join room" || argErr.Index != 0 {
+		t.Errorf("server error = %v", err)
+	}
+}
+
+// waitTimeout bounds every wait of these tests for something to arrive.
+const waitTimeout = 10 * time.Second
+
+// recv returns the next value of ch, or fails t naming what did not arrive
+// within waitTimeout.
+func recv[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
 	select {
-	case err := <-serverErrs:
-		var argErr *socketio.ArgError
-		if !errors.As(err, &argErr) || argErr.Event != "join room" || argErr.Index != 0 {
-			t.Errorf("server error = %v", err)
-		}
-	case <-ctx.Done():
-		t.Fatal("no error reported on the server")
+	case v := <-ch:
+		return v
+	case <-time.After(waitTimeout):
+		t.Fatalf("no %s within %v", what, waitTimeout)
+		panic("unreachable")
 	}
 }
 
@@ -272,4 +282,271 @@ func asBytes(v any) []byte { b, _ := v.([]byte); return b }
 
 func containsText(err error, s string) bool {
 	return err != nil && bytes.Contains([]byte(err.Error()), []byte(s))
+}
+
+// roomClient connects a generated client of the features schema that
+// records, in order, every chat message ("said <from> <text>") and post
+// ("posted <room> <text>") it receives. It declines the server's question,
+// so that the server sends nothing on its own but the blob, which it
+// ignores.
+func roomClient(t *testing.T, ctx context.Context, url string, transports []string, b64 bool) (*features.RoomClient, chan string) {
+	t.Helper()
+	events := make(chan string, 64)
+	c := features.NewRoomClient(socketio.NewManager(url, dialOptions(transports, b64)))
+	c.OnSaid(func(from, text string) { events <- "said " + from + " " + text })
+	c.OnPosted(func(room string, m features.Message) { events <- "posted " + room + " " + m.Text })
+	c.OnQuestion(func(string) (bool, string, error) { return false, "", nil })
+	c.OnBlob(func([]byte) {})
+	if err := c.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, events
+}
+
+// expectEvents stops t unless the next events of ch are want, in order.
+func expectEvents(t *testing.T, who string, ch chan string, want ...string) {
+	t.Helper()
+	for i, w := range want {
+		if got := recv(t, ch, fmt.Sprintf("event %d of %s (want %q)", i, who, w)); got != w {
+			// The stream is out of step now: later checks would only echo this.
+			t.Fatalf("%s got %q, want %q (expected in order: %q)", who, got, w, want)
+		}
+	}
+}
+
+// TestRoomSelectors checks the typed selectors: the server's To and Except,
+// a broadcast narrowed by both, Except of a socket id, and a socket's To,
+// which leaves out the sender. After each emit every client is sent a
+// sentinel; a client that must not get the emit must see the sentinel
+// next, so absence is asserted without waiting for nothing.
+func TestRoomSelectors(t *testing.T) {
+	for _, setup := range transportSetups {
+		t.Run(setup.name, func(t *testing.T) {
+			ts, room, serverErrs := featureServer(t)
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+
+			// a is in red, b in red and blue, c in no room.
+			a, evA := roomClient(t, ctx, ts.URL, setup.transports, setup.b64)
+			b, evB := roomClient(t, ctx, ts.URL, setup.transports, setup.b64)
+			_, evC := roomClient(t, ctx, ts.URL, setup.transports, setup.b64)
+			for _, j := range []struct {
+				c    *features.RoomClient
+				room string
+			}{{a, "red"}, {b, "red"}, {b, "blue"}} {
+				if _, err := j.c.EmitJoin(ctx, j.room); err != nil {
+					t.Fatalf("join %s: %v", j.room, err)
+				}
+			}
+
+			clients := []struct {
+				name string
+				ev   chan string
+			}{{"a", evA}, {"b", evB}, {"c", evC}}
+			step := 0
+			// check sends a sentinel to everyone, then wants the clients
+			// named in gets to have received want before it, and the others
+			// nothing.
+			check := func(what, want string, gets ...string) {
+				t.Helper()
+				step++
+				sentinel := fmt.Sprintf("sentinel %d", step)
+				if err := room.EmitSaid("sentinel", fmt.Sprint(step)); err != nil {
+					t.Fatal(err)
+				}
+				for _, c := range clients {
+					var seq []string
+					if slices.Contains(gets, c.name) {
+						seq = append(seq, want)
+					}
+					expectEvents(t, c.name+" after "+what, c.ev, append(seq, "said "+sentinel)...)
+				}
+			}
+
+			if err := room.To("red").EmitSaid("server", "to red"); err != nil {
+				t.Fatal(err)
+			}
+			check("To(red)", "said server to red", "a", "b")
+
+			if err := room.Except("red").EmitSaid("server", "except red"); err != nil {
+				t.Fatal(err)
+			}
+			check("Except(red)", "said server except red", "c")
+
+			if err := room.To("red", "blue").Except("blue").EmitSaid("server", "red but not blue"); err != nil {
+				t.Fatal(err)
+			}
+			check("To(red, blue).Except(blue)", "said server red but not blue", "a")
+
+			if err := room.Except(b.ID()).To("red").EmitSaid("server", "red but not b"); err != nil {
+				t.Fatal(err)
+			}
+			check("Except(b's id).To(red)", "said server red but not b", "a")
+
+			if err := room.Except(a.ID(), b.ID()).EmitSaid("server", "not a, not b"); err != nil {
+				t.Fatal(err)
+			}
+			check("Except(a's id, b's id)", "said server not a, not b", "c")
+
+			// The post handler emits with the socket's To(room): the room's
+			// members but the sender. The ack comes after that emit.
+			if _, _, err := a.EmitPost(ctx, "red", features.Message{Text: "from a"}); err != nil {
+				t.Fatal(err)
+			}
+			check("a's socket To(red)", "posted red from a", "b")
+			if _, _, err := b.EmitPost(ctx, "blue", features.Message{Text: "from b"}); err != nil {
+				t.Fatal(err)
+			}
+			check("b's socket To(blue), b its only member", "")
+
+			// The socket's Broadcast: everyone but the sender.
+			if err := a.EmitSay("hi"); err != nil {
+				t.Fatal(err)
+			}
+			// Say has no ack; a's next emit is handled after it, in order,
+			// so its ack says the broadcast went out.
+			if err := a.EmitPing(ctx); err != nil {
+				t.Fatal(err)
+			}
+			check("a's socket Broadcast()", "said "+a.ID()+" hi", "b", "c")
+
+			select {
+			case err := <-serverErrs:
+				t.Errorf("server socket error: %v", err)
+			default:
+			}
+		})
+	}
+}
+
+// TestClientRejectsBadEvents has the server send events whose arguments do
+// not decode into the types the generated client declares, at several
+// positions and through both kinds of decoder (a basic kind, a struct): the
+// client's OnError gets an *socketio.ArgError naming the event and the
+// argument, and the handler is not called; the next good event is.
+func TestClientRejectsBadEvents(t *testing.T) {
+	ts, room, _ := featureServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	errs := make(chan error, 16)
+	events := make(chan string, 16)
+	c := features.NewRoomClient(socketio.NewManager(ts.URL, dialOptions(nil, false)))
+	c.OnError(func(err error) { errs <- err })
+	c.OnSaid(func(from, text string) { events <- "said " + from + " " + text })
+	c.OnPosted(func(r string, m features.Message) { events <- "posted " + r + " " + m.Text })
+	c.OnQuestion(func(string) (bool, string, error) { return false, "", nil })
+	c.OnBlob(func([]byte) {})
+	if err := c.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+
+	raw := room.Namespace()
+	for _, bad := range []struct {
+		event string
+		args  []any
+		index int
+	}{
+		{"chat message", []any{12, "text"}, 0},                 // from: a number, not a string
+		{"chat message", []any{"server", []int{1}}, 1},         // text: an array
+		{"posted", []any{"red", "not a message"}, 1},           // m: a string, not an object
+		{"posted", []any{"red", map[string]any{"text": 3}}, 1}, // m.text: a number
+	} {
+		if err := raw.Emit(bad.event, bad.args...); err != nil {
+			t.Fatal(err)
+		}
+		// Handlers and OnError run in order on the client's event
+		// goroutine, so the error is there before the good event's handler.
+		if err := room.EmitSaid("server", "good"); err != nil {
+			t.Fatal(err)
+		}
+		if got := recv(t, events, "the good event after a bad "+bad.event); got != "said server good" {
+			t.Errorf("after %q %v the handler got %q; want it not called for the bad event", bad.event, bad.args, got)
+		}
+		err := recv(t, errs, "the client's OnError for "+bad.event)
+		var argErr *socketio.ArgError
+		if !errors.As(err, &argErr) || argErr.Event != bad.event || argErr.Index != bad.index {
+			t.Errorf("%q %v: OnError got %v (%T), want an *socketio.ArgError for argument %d", bad.event, bad.args, err, err, bad.index)
+		} else if !strings.Contains(err.Error(), fmt.Sprintf("%q", bad.event)) {
+			t.Errorf("the error does not name the event %q: %v", bad.event, err)
+		}
+	}
+	select {
+	case err := <-errs:
+		t.Errorf("one error too many: %v", err)
+	default:
+	}
+}
+
+// TestAckRepliesThatDoNotDecode answers acked calls with values that do not
+// decode into the ack's declared types: the generated method returns an
+// *socketio.ArgError naming the event and the reply value, never a zero
+// value with a nil error. Both ways: the client's EmitX against a server
+// that replies wrongly, and the server socket's EmitX against such a client.
+func TestAckRepliesThatDoNotDecode(t *testing.T) {
+	srv := socketio.NewServer(nil)
+	room := features.NewRoomServer(srv)
+	questions := make(chan error, 1)
+	room.OnConnection(func(s *features.RoomSocket) {
+		// Untyped handlers answer with what the schema does not declare.
+		raw := s.Socket()
+		raw.On("join room", func(e *socketio.Event) { e.Ack("many") })           // members int
+		raw.On("post", func(e *socketio.Event) { e.Ack(7, "not a time") })       // id int64, at time.Time
+		raw.On("echo", func(e *socketio.Event) { e.Ack() })                      // v any: missing is undefined
+		raw.On("ping me", func(e *socketio.Event) { e.Ack("ignored", "extra") }) // no values
+		if s.Handshake().Query.Get("ask") == "" {
+			return
+		}
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+			defer cancel()
+			yes, why, err := s.EmitQuestion(ctx, "ready?")
+			if err == nil {
+				err = fmt.Errorf("no error, and the values %v, %q", yes, why)
+			}
+			questions <- err
+		}()
+	})
+	ts := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		srv.Shutdown(context.Background())
+		ts.Close()
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	c, err := features.DialRoom(ctx, ts.URL, dialOptions(nil, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var argErr *socketio.ArgError
+	n, err := c.EmitJoin(ctx, "red")
+	if !errors.As(err, &argErr) || argErr.Event != "join room" || argErr.Index != 0 {
+		t.Errorf("join with the reply \"many\": %d, %v; want an *socketio.ArgError for reply value 0", n, err)
+	}
+	if _, _, err := c.EmitPost(ctx, "red", features.Message{Text: "x"}); !errors.As(err, &argErr) || argErr.Event != "post" || argErr.Index != 1 {
+		t.Errorf("post with the reply 7, \"not a time\": %v; want an *socketio.ArgError for reply value 1", err)
+	}
+	if v, err := c.EmitEcho(ctx, "x"); err != nil || v != nil {
+		t.Errorf("echo with an empty reply: %v, %v; want nil, nil (a missing value is undefined)", v, err)
+	}
+	if err := c.EmitPing(ctx); err != nil {
+		t.Errorf("ping with extra reply values: %v", err)
+	}
+
+	// The other way: a client that answers the server's question with a
+	// string for yes bool.
+	asked := socketio.NewManager(ts.URL+"/?ask=1", dialOptions(nil, false)).Socket("/")
+	defer asked.Manager().Close()
+	asked.On("question", func(e *socketio.Event) { e.Ack("yes", 3) })
+	if err := asked.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	err = recv(t, questions, "the server's EmitQuestion result")
+	if !errors.As(err, &argErr) || argErr.Event != "question" || argErr.Index != 0 {
+		t.Errorf("question answered \"yes\", 3: %v; want an *socketio.ArgError for reply value 0", err)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -75,14 +76,31 @@ func firstDiff(want, got []byte) string {
 // compiles.
 func typecheck(t *testing.T, dir string) {
 	t.Helper()
-	pkgs, err := packages.Load(&packages.Config{Mode: packages.NeedName | packages.NeedTypes | packages.NeedSyntax, Dir: dir}, ".")
+	typecheckOverlay(t, dir, nil)
+}
+
+// typecheckOverlay is typecheck with the files of overlay (absolute path:
+// contents) in place of, or beside, those on disk. It fails t as well when
+// a file of overlay is not part of the package checked.
+func typecheckOverlay(t *testing.T, dir string, overlay map[string][]byte) {
+	t.Helper()
+	pkgs, err := packages.Load(&packages.Config{Mode: packages.NeedName | packages.NeedCompiledGoFiles | packages.NeedTypes | packages.NeedSyntax, Dir: dir, Overlay: overlay}, ".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	packages.PrintErrors(pkgs)
-	for _, p := range pkgs {
-		for _, e := range p.Errors {
-			t.Errorf("generated code does not compile: %v", e)
+	if len(pkgs) != 1 {
+		t.Fatalf("loaded %d packages from %s, want 1", len(pkgs), dir)
+	}
+	for _, e := range pkgs[0].Errors {
+		t.Errorf("generated code does not compile: %v", e)
+	}
+	compiled := map[string]bool{}
+	for _, f := range pkgs[0].CompiledGoFiles {
+		compiled[f] = true
+	}
+	for f := range overlay {
+		if !compiled[f] {
+			t.Errorf("%s was not compiled with the package (files: %v)", f, pkgs[0].CompiledGoFiles)
 		}
 	}
 }
@@ -129,4 +147,38 @@ func TestNameClash(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestEverything generates the schema package's corpus case that uses every
+// accepted schema feature (schema/testdata/everything: several files and
+// namespaces, one without events, the same wire name in both directions,
+// types from another package, generics, aliases, named func types,
+// self-encoding types, unnamed and clashing parameter names) and proves the
+// output compiles with the schema. The generated files are laid over the
+// directory in memory (packages.Config.Overlay), so nothing is written
+// beside the schema loader's golden case.
+func TestEverything(t *testing.T) {
+	dir, err := filepath.Abs(filepath.Join("..", "schema", "testdata", "everything"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg, err := schema.Load(schema.Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := gen.Generate(pkg, gen.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	overlay := map[string][]byte{}
+	for name, src := range files {
+		names = append(names, name)
+		overlay[filepath.Join(dir, name)] = src
+	}
+	sort.Strings(names)
+	if got := strings.Join(names, " "); got != "admin_siogen.go chat_siogen.go" {
+		t.Errorf("generated %s, want admin_siogen.go and chat_siogen.go (one per schema file with namespaces)", got)
+	}
+	typecheckOverlay(t, dir, overlay)
 }

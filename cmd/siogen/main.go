@@ -11,12 +11,15 @@
 //
 //	-out dir   write the generated files into dir (default: the schema package's directory)
 //	-pkg name  package name of the generated files (default: the schema package's name,
-//	           or the base name of -out when it differs)
-//	-check     write nothing; exit 1 and name the files that are stale or missing
+//	           or the base name of -out when it differs); files that go into the schema
+//	           package must keep its name
+//	-check     write nothing; exit 1 and name the files that are stale or missing, and
+//	           generated files the schema no longer produces
 //	-version   print the version and exit
 //
 // Exit status: 0 on success, 1 when the schema has mistakes (each reported
-// as file:line:col: message) or -check finds stale files, 2 for bad usage.
+// as file:line:col: message) or -check finds stale files, 2 for bad usage
+// (including a -pkg or -out that cannot name the output package).
 package main
 
 import (
@@ -24,6 +27,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"go/token"
 	"io"
 	"os"
 	"path"
@@ -58,8 +62,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("siogen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("out", "", "write the generated files into `dir` (default: the schema package's directory)")
-	pkgName := fs.String("pkg", "", "package `name` of the generated files (default: the schema package's, or the base name of -out)")
-	check := fs.Bool("check", false, "write nothing; exit 1 naming the generated files that are stale or missing")
+	pkgName := fs.String("pkg", "", "package `name` of the generated files (default: the schema package's, or the base name of -out; files in the schema package keep its name)")
+	check := fs.Bool("check", false, "write nothing; exit 1 naming the generated files that are stale, missing or left over")
 	version := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
@@ -101,20 +105,31 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 
-	dir, cfg := pkg.Dir, gen.Config{}
+	dir, cfg := pkg.Dir, gen.Config{PkgPath: pkg.PkgPath, PkgName: pkg.Name}
 	if *out != "" {
 		if dir, err = filepath.Abs(*out); err != nil {
 			fmt.Fprintln(stderr, "siogen:", err)
 			return 1
 		}
-		if cfg.PkgPath = outputPkgPath(pkg, *out); cfg.PkgPath != pkg.PkgPath {
-			cfg.PkgName = filepath.Base(dir)
+		if p := outputPkgPath(pkg, *out); p != pkg.PkgPath {
+			cfg.PkgPath, cfg.PkgName = p, filepath.Base(dir)
 		}
 	}
-	if *pkgName != "" {
-		if cfg.PkgPath == "" {
-			cfg.PkgPath = pkg.PkgPath
+	switch {
+	case *pkgName == "":
+		if !token.IsIdentifier(cfg.PkgName) {
+			fmt.Fprintf(stderr, "siogen: -out %s: %q is not a valid package name; name the package with -pkg\n", *out, cfg.PkgName)
+			return 2
 		}
+	case !token.IsIdentifier(*pkgName):
+		fmt.Fprintf(stderr, "siogen: -pkg %q is not a valid package name\n", *pkgName)
+		return 2
+	case cfg.PkgPath == pkg.PkgPath && *pkgName != pkg.Name:
+		// The files would land beside the schema's with another package
+		// clause, and the directory would no longer compile.
+		fmt.Fprintf(stderr, "siogen: -pkg %s: the generated files go into the schema package, which is named %s; give -out a directory for package %s\n", *pkgName, pkg.Name, *pkgName)
+		return 2
+	default:
 		cfg.PkgName = *pkgName
 	}
 	files, err := gen.Generate(pkg, cfg)
@@ -159,7 +174,11 @@ func report(w io.Writer, wd string, err error) {
 		}
 		return
 	}
-	fmt.Fprintln(w, "siogen:", err)
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "siogen: ") { // gen's errors say it already
+		msg = "siogen: " + msg
+	}
+	fmt.Fprintln(w, msg)
 }
 
 // existing returns the generated files already in dir.

@@ -15,30 +15,7 @@ import (
 // go generate, builds, and runs its tests against the generated code; then
 // the drift check passes, and fails naming the file once the schema changes.
 func TestScratchModule(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a separate module")
-	}
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	_, file, _, _ := runtime.Caller(0)
-	repo := filepath.Join(filepath.Dir(file), "..", "..")
-	dir := t.TempDir()
-	copyDir(t, filepath.Join(filepath.Dir(file), "testdata", "scratch"), dir)
-	gomod := "module example.com/scratch\n\ngo 1.26\n\nrequire github.com/siogen/siogen v0.0.0\n\nreplace github.com/siogen/siogen => " + repo + "\n"
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	goCmd := func(wantOK bool, args ...string) string {
-		t.Helper()
-		cmd := exec.Command(goBin, args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
-		out, err := cmd.CombinedOutput()
-		if (err == nil) != wantOK {
-			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
-	goCmd(true, "mod", "tidy")
+	dir, goCmd := scratchModule(t)
 	goCmd(true, "generate", "./...")
 	generated := filepath.Join(dir, "api", "api_siogen.go")
 	src, err := os.ReadFile(generated)
@@ -65,6 +42,42 @@ func TestScratchModule(t *testing.T) {
 		t.Fatalf("-check on a stale file does not name it:\n%s", out)
 	}
 }
+
+// scratchModule makes a module outside this one, with the files of
+// testdata/scratch and a replace directive pointing at this repository, and
+// tidies it. goCmd runs the go command in it and fails t unless its success
+// is wantOK. The test is skipped with -short.
+func scratchModule(t *testing.T) (dir string, goCmd func(wantOK bool, args ...string) string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds a separate module")
+	}
+	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	_, file, _, _ := runtime.Caller(0)
+	repo := filepath.Join(filepath.Dir(file), "..", "..")
+	dir = t.TempDir()
+	copyDir(t, filepath.Join(filepath.Dir(file), "testdata", "scratch"), dir)
+	gomod := "module example.com/scratch\n\ngo 1.26\n\nrequire github.com/siogen/siogen v0.0.0\n\nreplace github.com/siogen/siogen => " + repo + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	goCmd = func(wantOK bool, args ...string) string {
+		t.Helper()
+		cmd := exec.Command(goBin, args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), scratchEnv...)
+		out, err := cmd.CombinedOutput()
+		if (err == nil) != wantOK {
+			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	goCmd(true, "mod", "tidy")
+	return dir, goCmd
+}
+
+// scratchEnv is the environment the go command needs in a scratch module.
+var scratchEnv = []string{"GOFLAGS=-mod=mod", "GOWORK=off"}
 
 // copyDir copies the files of src into dst, recursively.
 func copyDir(t *testing.T, src, dst string) {
