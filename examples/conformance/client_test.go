@@ -20,7 +20,7 @@ import (
 )
 
 // wait bounds every wait of the generated-client tests.
-const wait = 5 * time.Second
+const wait = 10 * time.Second
 
 var transportSetups = []struct {
 	name       string

@@ -78,16 +78,14 @@ func (c *Conn) poll(w http.ResponseWriter, r *http.Request) {
 		}
 		c.mu.Lock()
 	}
+	// The GET is over once its packets are taken: the client sends its next
+	// poll as soon as this response arrives, before writePayload returns.
+	c.getActive = false
+	n := len(pkts)
+	closing := n > 0 && pkts[n-1].Type == codec.Close && c.closing
 	c.mu.Unlock()
 
-	closing := false
-	if n := len(pkts); n > 0 && pkts[n-1].Type == codec.Close && c.closing {
-		closing = true
-	}
 	err := c.writePayload(w, r, pkts)
-	c.mu.Lock()
-	c.getActive = false
-	c.mu.Unlock()
 	if err != nil && !closing {
 		// The packets are gone with the response, and resending them
 		// could reorder the stream: end the session, as engine.io does

@@ -592,3 +592,31 @@ func atoi(s string) int {
 	}
 	return n
 }
+
+// TestBackToBackPolls: a client sends its next GET the moment a response
+// arrives, as every engine.io client does. That GET must never count as an
+// overlapping one (500 and the session closed), however soon it comes after
+// the response's last byte.
+func TestBackToBackPolls(t *testing.T) {
+	h := newEchoHandler()
+	opened := make(chan *Conn, 1)
+	h.onOpen = func(c *Conn) { opened <- c }
+	_, ts := newTestServer(t, h, nil)
+	sid, _ := handshake(t, ts.URL, "")
+	c := <-opened
+	go func() {
+		for i := 0; ; i++ {
+			if c.Send(Message{Data: []byte(strconv.Itoa(i))}) != nil {
+				return
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+	}()
+	defer c.Close()
+	for i := range 300 {
+		res := do(t, "GET", ts.URL+"/socket.io/?EIO=3&transport=polling&sid="+sid, "")
+		if res.status != 200 {
+			t.Fatalf("poll %d: %d %q: a GET sent right after the previous response was taken for an overlapping one", i, res.status, res.body)
+		}
+	}
+}
