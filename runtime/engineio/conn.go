@@ -55,8 +55,11 @@ type Conn struct {
 
 func newConn(s *Server, id string, r *http.Request, v codec.Version, b64 bool) *Conn {
 	// Keep what the layer above may read of the handshake request; drop the
-	// body and the context, which end with the request.
-	req := r.Clone(context.Background())
+	// body and the context, which end with the request. A shallow copy:
+	// net/http allocates the header map and URL afresh for every request
+	// and never writes them after the handler has them, and a deep copy of
+	// each would cost every idle session about a KiB.
+	req := r.WithContext(context.Background())
 	req.Body = http.NoBody
 	return &Conn{
 		srv:       s,

@@ -59,12 +59,18 @@ var ErrUnknownSocket = errors.New("socketio: unknown socket id")
 
 // MemoryAdapter is the in-process Adapter: rooms are maps, and a broadcast
 // encodes its packet once and queues the same bytes on every target.
+//
+// Every socket is in the room of its own id, and most are in no other, so
+// that room is not stored: a socket is in it from AddAll of its id until it
+// leaves it (left records the few that have). That spares an idle socket two
+// single-entry maps, about 0.7 KiB.
 type MemoryAdapter struct {
 	nsp *Namespace
 
 	mu    sync.RWMutex
-	rooms map[string]map[string]struct{} // room -> socket ids
-	sids  map[string]map[string]struct{} // socket id -> rooms
+	rooms map[string]map[string]struct{} // room -> socket ids, own rooms aside
+	sids  map[string]map[string]struct{} // socket id -> rooms, own room aside; nil until it joins one
+	left  map[string]struct{}            // sockets that left the room of their own id
 }
 
 // NewMemoryAdapter returns the in-memory adapter of nsp.
@@ -73,6 +79,7 @@ func NewMemoryAdapter(nsp *Namespace) *MemoryAdapter {
 		nsp:   nsp,
 		rooms: make(map[string]map[string]struct{}),
 		sids:  make(map[string]map[string]struct{}),
+		left:  make(map[string]struct{}),
 	}
 }
 
@@ -80,12 +87,20 @@ func NewMemoryAdapter(nsp *Namespace) *MemoryAdapter {
 func (a *MemoryAdapter) AddAll(id string, rooms []string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	mine := a.sids[id]
-	if mine == nil {
-		mine = make(map[string]struct{}, len(rooms))
-		a.sids[id] = mine
+	mine, known := a.sids[id]
+	if !known {
+		// A socket's first rooms: it is in its own until it leaves it.
+		a.sids[id] = nil
 	}
 	for _, r := range rooms {
+		if r == id {
+			delete(a.left, id)
+			continue
+		}
+		if mine == nil {
+			mine = make(map[string]struct{}, len(rooms))
+			a.sids[id] = mine
+		}
 		mine[r] = struct{}{}
 		members := a.rooms[r]
 		if members == nil {
@@ -100,6 +115,13 @@ func (a *MemoryAdapter) AddAll(id string, rooms []string) {
 func (a *MemoryAdapter) Del(id, room string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if _, known := a.sids[id]; !known {
+		return
+	}
+	if room == id {
+		a.left[id] = struct{}{}
+		return
+	}
 	delete(a.sids[id], room)
 	a.delMember(room, id)
 }
@@ -121,13 +143,38 @@ func (a *MemoryAdapter) DelAll(id string) {
 		a.delMember(r, id)
 	}
 	delete(a.sids, id)
+	delete(a.left, id)
+}
+
+// inOwnRoom reports whether room is the id of a local socket that is in it.
+// The caller holds mu.
+func (a *MemoryAdapter) inOwnRoom(room string) bool {
+	if _, known := a.sids[room]; !known {
+		return false
+	}
+	_, gone := a.left[room]
+	return !gone
+}
+
+// members calls f with each local socket in room, once each. The caller
+// holds mu.
+func (a *MemoryAdapter) members(room string, f func(id string)) {
+	if a.inOwnRoom(room) {
+		f(room)
+	}
+	for id := range a.rooms[room] {
+		f(id) // never room itself: own rooms are not stored
+	}
 }
 
 // SocketRooms implements Adapter.
 func (a *MemoryAdapter) SocketRooms(id string) []string {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	out := make([]string, 0, len(a.sids[id]))
+	out := make([]string, 0, len(a.sids[id])+1)
+	if a.inOwnRoom(id) {
+		out = append(out, id)
+	}
 	for r := range a.sids[id] {
 		out = append(out, r)
 	}
@@ -138,7 +185,7 @@ func (a *MemoryAdapter) SocketRooms(id string) []string {
 func (a *MemoryAdapter) HasRoom(room string) bool {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	return len(a.rooms[room]) > 0
+	return len(a.rooms[room]) > 0 || a.inOwnRoom(room)
 }
 
 // Targets returns the local socket ids that opts selects, each once.
@@ -149,9 +196,7 @@ func (a *MemoryAdapter) Targets(opts BroadcastOptions) []string {
 	if len(opts.Except) > 0 {
 		except = make(map[string]struct{})
 		for _, r := range opts.Except {
-			for id := range a.rooms[r] {
-				except[id] = struct{}{}
-			}
+			a.members(r, func(id string) { except[id] = struct{}{} })
 		}
 	}
 	var ids []string
@@ -168,19 +213,17 @@ func (a *MemoryAdapter) Targets(opts BroadcastOptions) []string {
 		return ids
 	}
 	if len(opts.Rooms) == 1 {
-		for id := range a.rooms[opts.Rooms[0]] {
-			add(id)
-		}
+		a.members(opts.Rooms[0], add)
 		return ids
 	}
 	seen := make(map[string]struct{})
 	for _, r := range opts.Rooms {
-		for id := range a.rooms[r] {
+		a.members(r, func(id string) {
 			if _, dup := seen[id]; !dup {
 				seen[id] = struct{}{}
 				add(id)
 			}
-		}
+		})
 	}
 	return ids
 }
@@ -200,9 +243,16 @@ func (a *MemoryAdapter) Sockets(ctx context.Context, rooms []string) ([]string, 
 func (a *MemoryAdapter) Rooms(ctx context.Context) ([]string, error) {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	out := make([]string, 0, len(a.rooms))
+	out := make([]string, 0, len(a.rooms)+len(a.sids))
 	for r := range a.rooms {
-		out = append(out, r)
+		if !a.inOwnRoom(r) { // a room named as a socket id, listed below
+			out = append(out, r)
+		}
+	}
+	for id := range a.sids {
+		if a.inOwnRoom(id) {
+			out = append(out, id)
+		}
 	}
 	return out, nil
 }

@@ -12,7 +12,8 @@ import (
 // Handshake describes the request that opened a socket's connection, with
 // the query of its namespace CONNECT merged over the URL's.
 type Handshake struct {
-	Header  http.Header // request headers, Host included
+	Header  http.Header // request headers; shared with the connection's request, so read-only
+	Host    string      // the Host header, which net/http keeps out of Header
 	Query   url.Values  // query parameters
 	Address string      // the client's IP address
 	Time    time.Time   // when the connection was opened
@@ -26,14 +27,9 @@ func newHandshake(r *http.Request, t time.Time) *Handshake {
 	if host, _, err := net.SplitHostPort(addr); err == nil {
 		addr = host
 	}
-	// net/http moves Host out of the header map; socket.io's handshake
-	// has it among the headers.
-	header := r.Header.Clone()
-	if r.Host != "" {
-		header.Set("Host", r.Host)
-	}
 	return &Handshake{
-		Header:  header,
+		Header:  r.Header,
+		Host:    r.Host,
 		Query:   r.URL.Query(),
 		Address: addr,
 		Time:    t,
@@ -60,12 +56,17 @@ func (h *Handshake) withQuery(q url.Values) *Handshake {
 }
 
 // MarshalJSON renders the handshake as socket.io 2.x's socket.handshake:
-// lower-case header names with string values, query values as strings, time
-// as JavaScript's Date.toString and issued in milliseconds.
+// lower-case header names with string values (host among them), query
+// values as strings, time as JavaScript's Date.toString and issued in
+// milliseconds.
 func (h *Handshake) MarshalJSON() ([]byte, error) {
-	headers := make(map[string]string, len(h.Header))
+	headers := make(map[string]string, len(h.Header)+1)
 	for k, v := range h.Header {
 		headers[strings.ToLower(k)] = strings.Join(v, ", ")
+	}
+	if h.Host != "" {
+		// socket.io's handshake has it among the headers.
+		headers["host"] = h.Host
 	}
 	query := make(map[string]string, len(h.Query))
 	for k, v := range h.Query {
