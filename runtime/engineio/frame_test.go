@@ -106,3 +106,65 @@ func TestMinWriteInterval(t *testing.T) {
 		t.Errorf("b and c arrived %v after a was sent, want %v or more", d, interval)
 	}
 }
+
+// maskedFrames encodes texts as the masked text frames a client sends (the
+// zero mask, which leaves the payload as it is), back to back.
+func maskedFrames(texts ...string) []byte {
+	var b []byte
+	for _, s := range texts {
+		if len(s) > 125 {
+			panic("maskedFrames: short texts only")
+		}
+		b = append(b, 0x81, 0x80|byte(len(s)), 0, 0, 0, 0)
+		b = append(b, s...)
+	}
+	return b
+}
+
+// TestWebSocketFramesInOneSegment: frames that reach the server in one TCP
+// segment are all delivered at once. The read loop waits for the network
+// only when the buffered reader it shares with gorilla is empty
+// (readWebSocket); were the two readers ever different, the second frame
+// would sit in gorilla's buffer, unseen, and this test would time out.
+func TestWebSocketFramesInOneSegment(t *testing.T) {
+	_, ts := newTestServer(t, newEchoHandler(), nil)
+
+	t.Run("websocket", func(t *testing.T) {
+		ws, _, err := websocket.DefaultDialer.Dial(wsURL(ts, ""), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		readWS(t, ws) // open
+		if _, err := ws.NetConn().Write(maskedFrames("4one", "4two", "4three")); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"4one", "4two", "4three"} {
+			if _, m := readWS(t, ws); m != want {
+				t.Fatalf("echo %q, want %q", m, want)
+			}
+		}
+	})
+
+	t.Run("upgrade", func(t *testing.T) {
+		sid, _ := handshake(t, ts.URL, "")
+		ws, _, err := websocket.DefaultDialer.Dial(wsURL(ts, "&sid="+sid), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		ws.WriteMessage(websocket.TextMessage, []byte("2probe"))
+		if _, m := readWS(t, ws); m != "3probe" {
+			t.Fatalf("probe answer %q", m)
+		}
+		// The upgrade and the first messages on the new transport together.
+		if _, err := ws.NetConn().Write(maskedFrames("5", "4after", "4upgrade")); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"4after", "4upgrade"} {
+			if _, m := readWS(t, ws); m != want {
+				t.Fatalf("echo %q, want %q", m, want)
+			}
+		}
+	})
+}

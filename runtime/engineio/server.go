@@ -1,6 +1,7 @@
 package engineio
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -88,8 +89,8 @@ func NewServer(h Handler, opts *Options) *Server {
 	}
 	s.log = s.opts.Logger
 	s.upgrader = websocket.Upgrader{
-		// Small buffers and a shared write pool keep idle connections cheap.
-		ReadBufferSize:  1024,
+		// Small buffers and a shared write pool keep idle connections
+		// cheap. No ReadBufferSize: the reader is upgradeWebSocket's.
 		WriteBufferSize: 1024,
 		WriteBufferPool: &sync.Pool{},
 		CheckOrigin:     func(r *http.Request) bool { return true }, // checked by verify
@@ -240,9 +241,10 @@ func (s *Server) handshake(w http.ResponseWriter, r *http.Request, q url.Values,
 
 	c := newConn(s, newSessionID(), r, codec.V3, q.Get("b64") != "")
 	var ws *websocket.Conn
+	var br *bufio.Reader
 	if transport == WebSocket {
 		var err error
-		if ws, err = s.upgrader.Upgrade(w, r, s.cookieHeader(c.id)); err != nil {
+		if ws, br, err = s.upgradeWebSocket(w, r, s.cookieHeader(c.id)); err != nil {
 			return // refuseHandshake has answered
 		}
 	}
@@ -267,7 +269,7 @@ func (s *Server) handshake(w http.ResponseWriter, r *http.Request, q url.Values,
 	s.handler.OnOpen(c)
 
 	if ws != nil {
-		c.serveWebSocket(ws, q.Get("b64") != "")
+		c.serveWebSocket(ws, br, q.Get("b64") != "")
 		return
 	}
 	c.servePolling(w, r)

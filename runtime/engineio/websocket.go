@@ -1,6 +1,7 @@
 package engineio
 
 import (
+	"bufio"
 	"encoding/binary"
 	"errors"
 	"net"
@@ -15,7 +16,7 @@ import (
 
 // serveWebSocket makes ws the session's transport from the start (a
 // handshake with transport=websocket) and starts reading from it.
-func (c *Conn) serveWebSocket(ws *websocket.Conn, b64 bool) {
+func (c *Conn) serveWebSocket(ws *websocket.Conn, br *bufio.Reader, b64 bool) {
 	ws.SetReadLimit(c.srv.opts.MaxBufferSize)
 	c.mu.Lock()
 	c.ws, c.wsB64, c.transport = ws, b64, WebSocket
@@ -30,7 +31,7 @@ func (c *Conn) serveWebSocket(ws *websocket.Conn, b64 bool) {
 	// Read on a goroutine of its own and let the HTTP handler return: while
 	// it runs, net/http keeps the connection's 4 KiB read and write buffers,
 	// the request and a deep stack, over half of an idle session's memory.
-	go c.readWebSocket(ws)
+	go c.readWebSocket(ws, br)
 }
 
 // serveUpgrade runs the upgrade of a polling session to websocket: "2probe"
@@ -38,7 +39,7 @@ func (c *Conn) serveWebSocket(ws *websocket.Conn, b64 bool) {
 // switch), the held GET is released with a noop, and on "5" the websocket
 // takes over the queue.
 func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
-	ws, err := c.srv.upgrader.Upgrade(w, r, nil)
+	ws, br, err := c.srv.upgradeWebSocket(w, r, nil)
 	if err != nil {
 		return
 	}
@@ -79,7 +80,7 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		c.srv.log.Debug("engineio: upgraded to websocket", "sid", c.id)
-		go c.readWebSocket(ws) // off the handler, as in serveWebSocket
+		go c.readWebSocket(ws, br) // off the handler, as in serveWebSocket
 		return
 	}
 	c.mu.Lock()
@@ -130,25 +131,38 @@ func (c *Conn) probeUntilUpgrade(ws *websocket.Conn) bool {
 	}
 }
 
-// readWebSocket reads one packet from the session's websocket, delivers it,
-// and hands the reading on to a fresh goroutine; it ends the session when
-// the read fails.
+// readWebSocket waits for the session's websocket to have data, reads one
+// packet, delivers it, and hands the reading on to a fresh goroutine; it
+// ends the session when the read fails. br is the reader gorilla reads ws
+// through (nil: not known, so no waiting outside gorilla).
 //
-// The hand-off is for memory, not speed: delivering a packet runs the layers
-// above and their handlers, which grow this goroutine's stack to 8 KiB or
-// more, and the runtime halves a stack only while under a quarter of it is
-// in use, which a goroutine parked in gorilla's read is not at 4 KiB. A fresh
-// goroutine parks there within the minimum 2 KiB, so an idle session holds 2
-// KiB of stack, not 4. One goroutine reads at a time: the next starts once
-// this one has delivered what it read, so packets keep their order.
-func (c *Conn) readWebSocket(ws *websocket.Conn) {
+// Both steps are for memory, not speed. An idle session parks in
+// waitReadable, a few frames deep, not inside gorilla's read, because the
+// runtime starts goroutines with the average stack in use and halves a stack
+// only while under a quarter of it is used. Delivering a packet runs the
+// layers above and their handlers, which grow the stack to 8 KiB or more; a
+// fresh goroutine starts again within the 2 KiB minimum. One goroutine reads
+// at a time: the next starts once this one has delivered what it read, so
+// packets keep their order.
+func (c *Conn) readWebSocket(ws *websocket.Conn, br *bufio.Reader) {
+	if br != nil && br.Buffered() == 0 {
+		waitReadable(ws.NetConn())
+	}
+	if c.readWebSocketPacket(ws) {
+		go c.readWebSocket(ws, br)
+	}
+}
+
+// readWebSocketPacket reads and delivers one packet of ws. It reports false
+// when the session has ended.
+func (c *Conn) readWebSocketPacket(ws *websocket.Conn) bool {
 	typ, data, err := ws.ReadMessage()
 	if err != nil {
 		if errors.Is(err, websocket.ErrReadLimit) {
 			c.srv.log.Info("engineio: websocket frame over MaxBufferSize, closing session", "sid", c.id, "max", c.srv.opts.MaxBufferSize)
 		}
 		c.die(readErrorReason(err), codec.Close)
-		return
+		return false
 	}
 	var p codec.Packet
 	if typ == websocket.TextMessage {
@@ -159,18 +173,17 @@ func (c *Conn) readWebSocket(ws *websocket.Conn) {
 	if err != nil {
 		c.srv.log.Info("engineio: bad packet, closing session", "sid", c.id, "err", err)
 		c.die(ReasonParseError, codec.Close)
-		return
+		return false
 	}
 	c.recvMu.Lock()
+	defer c.recvMu.Unlock()
 	select {
 	case <-c.done:
-		c.recvMu.Unlock()
-		return
+		return false
 	default:
 	}
 	c.onPacket(p)
-	c.recvMu.Unlock()
-	go c.readWebSocket(ws)
+	return true
 }
 
 func readErrorReason(err error) string {
