@@ -327,3 +327,44 @@ func TestWriteTimeout(t *testing.T) {
 		}
 	})
 }
+
+// TestAbortedPollClosesSession: a client that closes the connection of a
+// held GET ends its session with "transport error", as engine.io 3.6.2 does
+// ("poll connection closed prematurely"), instead of lingering until the
+// ping timeout; other sessions go on.
+func TestAbortedPollClosesSession(t *testing.T) {
+	h := newEchoHandler()
+	srv, ts := newTestServer(t, h, nil)
+	other, _ := handshake(t, ts.URL, "")
+	sid, _ := handshake(t, ts.URL, "")
+
+	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "GET /socket.io/?EIO=3&transport=polling&sid=%s HTTP/1.1\r\nHost: x\r\n\r\n", sid)
+	c := srv.Conn(sid)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		c.mu.Lock()
+		held := c.getActive
+		c.mu.Unlock()
+		if held {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the GET was not held")
+		}
+	}
+	conn.Close()
+	if reason := h.waitClosed(t); reason != ReasonTransportError {
+		t.Errorf("close reason %q, want %q", reason, ReasonTransportError)
+	}
+	if srv.Conn(sid) != nil {
+		t.Error("session still registered")
+	}
+	u := ts.URL + "/socket.io/?EIO=3&transport=polling&sid=" + other
+	do(t, "POST", u, "3:4ok")
+	if res := do(t, "GET", u, ""); res.body != "3:4ok" {
+		t.Errorf("other session: GET = %d %q", res.status, res.body)
+	}
+}

@@ -71,9 +71,19 @@ func (c *Conn) poll(w http.ResponseWriter, r *http.Request) {
 		case <-c.wake:
 		case <-c.done:
 		case <-r.Context().Done():
+			// The client closed the connection of a held GET. engine.io
+			// ends the session then ("poll connection closed
+			// prematurely"): the page was closed or the network lost,
+			// and the layer above hears of it now, not a ping timeout
+			// later.
 			c.mu.Lock()
 			c.getActive = false
+			polling := c.transport == Polling
 			c.mu.Unlock()
+			if polling {
+				c.srv.log.Debug("engineio: held GET closed by the client, closing session", "sid", c.id)
+				c.finish(ReasonTransportError)
+			}
 			return
 		}
 		c.mu.Lock()
