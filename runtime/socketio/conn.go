@@ -205,14 +205,19 @@ func (c *conn) disconnectAll(reason string) {
 	c.mu.Unlock()
 	for _, s := range sockets {
 		s.send(&codec.Packet{Type: codec.Disconnect, Namespace: s.nsp.name})
-		s.onClose(reason)
 	}
 	c.mu.Lock()
 	if c.closeReason == "" {
 		c.closeReason = reason
 	}
 	c.mu.Unlock()
+	// Closing the engine session before the sockets end makes the
+	// DISCONNECTs the last packets out: ending a socket releases its
+	// handlers, which may emit, and a closing session sends nothing more.
 	c.ec.Close()
+	for _, s := range sockets {
+		s.onClose(reason)
+	}
 }
 
 // closed ends every socket when the engine session has ended.

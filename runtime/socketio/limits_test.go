@@ -289,3 +289,35 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 	}
 }
+
+// TestNothingAfterDisconnect: a handler that is still running when the
+// server disconnects its socket (here it waits for the socket's end) cannot
+// send anything after the DISCONNECT: its emits and ack replies return
+// ErrDisconnected and the client sees the DISCONNECT last.
+func TestNothingAfterDisconnect(t *testing.T) {
+	srv := NewServer(nil)
+	sockets := make(chan *Socket, 1)
+	errs := make(chan [2]error, 1)
+	srv.Of("/").OnConnection(func(s *Socket) {
+		s.On("hold", func(e *Event) {
+			sockets <- s
+			<-s.Done()
+			errs <- [2]error{s.Emit("late"), e.Ack("late")}
+		})
+	})
+	ts := startServer(t, srv)
+	c := dialWS(t, ts, "", nil)
+	c.send(`21["hold"]`)
+	s := <-sockets
+	s.Disconnect(true)
+	pkts, _ := c.closed()
+	if !slices.Equal(pkts, []string{"1"}) {
+		t.Errorf("packets before the close %q, want the DISCONNECT only", pkts)
+	}
+	got := <-errs
+	for i, what := range []string{"Emit", "Ack"} {
+		if !errors.Is(got[i], ErrDisconnected) {
+			t.Errorf("%s after the disconnect: %v, want ErrDisconnected", what, got[i])
+		}
+	}
+}

@@ -167,7 +167,8 @@ func (s *Socket) ReportError(err error) {
 }
 
 // Emit sends an event to the socket. []byte values anywhere in args travel
-// as binary attachments.
+// as binary attachments. Once the socket has left it returns
+// ErrDisconnected and sends nothing.
 func (s *Socket) Emit(event string, args ...any) error {
 	p, err := eventPacket(s.nsp.name, event, args)
 	if err != nil {
@@ -250,7 +251,13 @@ func (s *Socket) Disconnect(closeConn bool) {
 	}
 }
 
+// send writes p to the socket's connection. A socket that has left sends
+// nothing: handlers still running or queued when it left (a disconnect
+// from the server, a limit) must not follow its DISCONNECT.
 func (s *Socket) send(p *codec.Packet) error {
+	if !s.Connected() {
+		return ErrDisconnected
+	}
 	return s.conn.send(p)
 }
 
