@@ -143,12 +143,18 @@ type trackingListener struct {
 
 func (l trackingListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
-	if err == nil {
-		l.r.mu.Lock()
-		l.r.conns = append(l.r.conns, c)
-		l.r.mu.Unlock()
+	if err != nil {
+		return nil, err
 	}
-	return c, err
+	l.r.mu.Lock()
+	defer l.r.mu.Unlock()
+	if l.r.l != l.Listener {
+		// Accepted as stop ran: stop did not see it, so it goes now.
+		c.Close()
+		return nil, net.ErrClosed
+	}
+	l.r.conns = append(l.r.conns, c)
+	return c, nil
 }
 
 // shutdownSoon shuts srv down, giving up quickly on sessions whose
