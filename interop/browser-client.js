@@ -322,13 +322,31 @@ async function runCase(browser, c) {
   });
   try {
     if (c.cutProbe) {
+      // The server releases the held GET (noop) as it answers "3probe", and
+      // the client's pause ends with that GET. Polling GET answers wait
+      // until the page has been sent the websocket's close, so the probe is
+      // always cut while the client pauses, never after it switched.
+      let cut = null; // the cut in progress, once "3probe" went by
+      await page.route(/\/socket\.io\/.*transport=polling/, async (route) => {
+        if (route.request().method() !== 'GET') return route.continue();
+        let response;
+        try {
+          response = await route.fetch({ timeout: 0 });
+        } catch (err) {
+          return route.abort().catch(() => {});
+        }
+        if (cut) await cut;
+        await route.fulfill({ response }).catch(() => {});
+      });
       await page.routeWebSocket(/\/socket\.io\//, (ws) => {
         const server = ws.connectToServer();
         server.onMessage((message) => {
           ws.send(message);
           if (message === '3probe') {
-            ws.close();
-            server.close();
+            cut = (async () => {
+              await ws.close();
+              server.close();
+            })();
           }
         });
       });
