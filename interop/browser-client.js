@@ -324,9 +324,29 @@ async function runCase(browser, c) {
     if (c.cutProbe) {
       // The server releases the held GET (noop) as it answers "3probe", and
       // the client's pause ends with that GET. Polling GET answers wait
-      // until the page has been sent the websocket's close, so the probe is
-      // always cut while the client pauses, never after it switched.
-      let cut = null; // the cut in progress, once "3probe" went by
+      // until the page has seen the probe websocket close (its close event
+      // has run, so the client's handler has too), so the probe is always
+      // cut while the client pauses, never after it switched.
+      const cuts = new Map(); // websocket URL -> { done, resolve }, from "3probe" to the page's close event
+      await page.exposeFunction('websocketClosed', (url) => {
+        const cut = cuts.get(url);
+        if (cut) {
+          cuts.delete(url);
+          cut.resolve();
+        }
+      });
+      await page.addInitScript(() => {
+        // Listeners run in the order they were added: this one before the
+        // client's onclose, so the client has handled the close by the
+        // time the driver hears of it (the exposed call is asynchronous).
+        const Base = window.WebSocket;
+        window.WebSocket = class extends Base {
+          constructor(...args) {
+            super(...args);
+            this.addEventListener('close', () => window.websocketClosed(this.url));
+          }
+        };
+      });
       await page.route(/\/socket\.io\/.*transport=polling/, async (route) => {
         if (route.request().method() !== 'GET') return route.continue();
         let response;
@@ -335,7 +355,7 @@ async function runCase(browser, c) {
         } catch (err) {
           return route.abort().catch(() => {});
         }
-        if (cut) await cut;
+        await Promise.all([...cuts.values()].map((cut) => cut.done));
         await route.fulfill({ response }).catch(() => {});
       });
       await page.routeWebSocket(/\/socket\.io\//, (ws) => {
@@ -343,10 +363,11 @@ async function runCase(browser, c) {
         server.onMessage((message) => {
           ws.send(message);
           if (message === '3probe') {
-            cut = (async () => {
-              await ws.close();
-              server.close();
-            })();
+            let resolve;
+            const done = new Promise((r) => { resolve = r; });
+            cuts.set(ws.url(), { done, resolve });
+            ws.close().catch(() => {});
+            server.close().catch(() => {});
           }
         });
       });
