@@ -51,6 +51,8 @@ type Conn struct {
 
 	pingTimer  *time.Timer
 	closeTimer *time.Timer
+
+	readPoll readPoller // the idle websocket's wait for its next packet
 }
 
 func newConn(s *Server, id string, r *http.Request, v codec.Version, b64 bool) *Conn {
@@ -201,6 +203,7 @@ func (c *Conn) finish(reason string) {
 		c.closeTimer.Stop()
 	}
 	if ws != nil {
+		c.readPoll.stop()
 		// Off the caller's goroutine: the caller may be a broadcast whose
 		// enqueue overflowed, and the close frame waits for the flusher's
 		// write, which a peer that stopped reading holds until WriteTimeout.

@@ -131,25 +131,56 @@ func (c *Conn) probeUntilUpgrade(ws *websocket.Conn) bool {
 	}
 }
 
-// readWebSocket waits for the session's websocket to have data, reads one
-// packet, delivers it, and hands the reading on to a fresh goroutine; it
-// ends the session when the read fails. br is the reader gorilla reads ws
-// through (nil: not known, so no waiting outside gorilla).
+// readWebSocket reads the session's websocket and delivers its packets
+// until the session ends. br is the reader gorilla reads ws through (nil:
+// not known, so every wait happens inside gorilla's read).
 //
-// Both steps are for memory, not speed. An idle session parks in
-// waitReadable, a few frames deep, not inside gorilla's read, because the
-// runtime starts goroutines with the average stack in use and halves a stack
-// only while under a quarter of it is used. Delivering a packet runs the
-// layers above and their handlers, which grow the stack to 8 KiB or more; a
-// fresh goroutine starts again within the 2 KiB minimum. One goroutine reads
-// at a time: the next starts once this one has delivered what it read, so
-// packets keep their order.
+// The waiting is shaped for memory, not speed. Once br holds nothing, the
+// session waits in readPoll (Linux), which holds no goroutine, and the read
+// goes on in a new goroutine when data arrives. Where readPoll cannot wait,
+// the goroutine parks in waitReadable, a few frames deep, not inside
+// gorilla's read, and after each packet hands the reading on to a fresh
+// goroutine: the runtime starts goroutines with the average stack in use
+// and halves a stack only while under a quarter of it is used, and
+// delivering a packet runs the layers above and their handlers, which grow
+// the stack to 8 KiB or more. Either way one goroutine reads at a time, and
+// the next starts once this one has delivered what it read, so packets keep
+// their order.
 func (c *Conn) readWebSocket(ws *websocket.Conn, br *bufio.Reader) {
-	if br != nil && br.Buffered() == 0 {
-		waitReadable(ws.NetConn())
+	var ready func()
+	ready = func() {
+		if c.readWebSocketPacket(ws) {
+			c.readWebSocketFrom(ws, br, ready)
+		}
 	}
-	if c.readWebSocketPacket(ws) {
-		go c.readWebSocket(ws, br)
+	c.readWebSocketFrom(ws, br, ready)
+}
+
+// readWebSocketFrom is readWebSocket's loop; ready reads one packet and
+// comes back here.
+func (c *Conn) readWebSocketFrom(ws *websocket.Conn, br *bufio.Reader, ready func()) {
+	for {
+		if br != nil && br.Buffered() == 0 {
+			if c.readPoll.arm(ws.NetConn(), ready) {
+				select {
+				case <-c.done:
+					// finish ran before the wait was armed, so its stop
+					// missed it, and the closed socket leaves the epoll
+					// set without an event.
+					c.readPoll.stop()
+				default:
+				}
+				return
+			}
+			waitReadable(ws.NetConn())
+			if c.readWebSocketPacket(ws) {
+				go c.readWebSocketFrom(ws, br, ready)
+			}
+			return
+		}
+		if !c.readWebSocketPacket(ws) {
+			return
+		}
 	}
 }
 

@@ -14,20 +14,9 @@ import (
 // by the average stack in use, and an idle session waiting here keeps that
 // average, and its own stack, at the 2 KiB minimum.
 func waitReadable(c net.Conn) {
-	var rc syscall.RawConn
-	var err error
-	switch c := c.(type) {
-	case *net.TCPConn:
-		rc, err = c.SyscallConn()
-	case *net.UnixConn:
-		rc, err = c.SyscallConn()
-	default:
-		return
+	if rc := rawConn(c); rc != nil {
+		rc.Read(peekReadable) // an error (closed, deadline) shows in the read that follows
 	}
-	if err != nil {
-		return
-	}
-	rc.Read(peekReadable) // an error (closed, deadline) shows in the read that follows
 }
 
 // peekReadable reports whether a non-blocking peek at fd finds anything
