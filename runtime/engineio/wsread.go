@@ -12,8 +12,8 @@ import (
 // little (pings, events), and a frame larger than the buffer is read past it
 // straight into the message, so a small buffer costs an idle session less
 // without slowing large reads. gorilla takes a hijacked reader as its own
-// only when it holds more than 256 bytes.
-const wsReadBufferSize = 512
+// only when it holds more than 256 bytes; 288 is the allocator's next size.
+const wsReadBufferSize = 288
 
 // upgradeWebSocket completes a websocket handshake and returns the socket
 // with the buffered reader gorilla reads it through.

@@ -85,7 +85,7 @@ type Socket struct {
 
 	mu           sync.Mutex
 	connected    bool
-	handlers     map[string]EventHandler
+	handlers     []namedHandler // a handful per socket: a slice costs an idle socket less than a map
 	onDisconnect []func(reason string)
 	onError      func(err error)
 	acks         map[uint64]chan *Args
@@ -130,11 +130,29 @@ func (s *Socket) Done() <-chan struct{} { return s.done }
 // reaches only a handler registered with On("disconnect").
 func (s *Socket) On(name string, h EventHandler) {
 	s.mu.Lock()
-	if s.handlers == nil {
-		s.handlers = make(map[string]EventHandler, 4)
+	defer s.mu.Unlock()
+	for i := range s.handlers {
+		if s.handlers[i].name == name {
+			s.handlers[i].h = h
+			return
+		}
 	}
-	s.handlers[name] = h
-	s.mu.Unlock()
+	s.handlers = append(s.handlers, namedHandler{name, h})
+}
+
+type namedHandler struct {
+	name string
+	h    EventHandler
+}
+
+// handler returns the handler of the event name, or nil; s.mu is held.
+func (s *Socket) handler(name string) EventHandler {
+	for i := range s.handlers {
+		if s.handlers[i].name == name {
+			return s.handlers[i].h
+		}
+	}
+	return nil
 }
 
 // OnDisconnect adds a handler called once when the socket disconnects,
@@ -278,7 +296,7 @@ func (s *Socket) onEvent(p *codec.Packet) {
 	}
 	s.post(func() {
 		s.mu.Lock()
-		h := s.handlers[name]
+		h := s.handler(name)
 		s.mu.Unlock()
 		if h != nil {
 			h(e)
