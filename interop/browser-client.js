@@ -94,9 +94,9 @@ async function inPage({ transports, want, timeout }) {
     });
   }
   // within resolves as promise does, or rejects after the check timeout.
-  function within(promise, what, socket) {
+  function within(promise, what, socket, ms = timeout) {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "${what}" within ${timeout} ms${state(socket)}`)), timeout);
+      const timer = setTimeout(() => reject(new Error(`no "${what}" within ${ms} ms${state(socket)}`)), ms);
       promise.then((v) => {
         clearTimeout(timer);
         resolve(v);
@@ -156,7 +156,9 @@ async function inPage({ transports, want, timeout }) {
     }
     if (want === 'polling' && list.includes('websocket')) {
       // Give the upgrade time to fail; then polling must still carry events.
-      await within(upgradeFailed, 'upgradeError', socket);
+      // Long: in CI under load a probe once did not end within 10 s (cause
+      // unknown; a failing case prints its websocket trace).
+      await within(upgradeFailed, 'upgradeError', socket, 3 * timeout);
       expect(socket.io.engine.transport.name === 'polling', `transport is ${socket.io.engine.transport.name}`);
     }
   });
@@ -340,6 +342,10 @@ async function runCase(browser, c) {
     else c.failed++;
     console.log(ok ? `PASS [${c.name}] ${name}` : `FAIL [${c.name}] ${name}: ${why}`);
   });
+  // What the routed websockets did, printed if the case fails.
+  const traced = [];
+  const started = Date.now();
+  const trace = (line) => traced.push(`${String(Date.now() - started).padStart(6)} ms ${line}`);
   try {
     if (c.cutProbe) {
       // The server releases the held GET (noop) as it answers "3probe", and
@@ -350,6 +356,7 @@ async function runCase(browser, c) {
       const cuts = new Map(); // websocket URL -> { done, resolve }, from "3probe" to the page's close event
       const closed = new Set(); // URLs of the page's websockets that fired close
       await page.exposeFunction('websocketClosed', (url) => {
+        trace(`${(url.match(/sid=([^&]+)/) || [, 'no sid'])[1]}: close event in the page`);
         closed.add(url);
         const cut = cuts.get(url);
         if (cut) {
@@ -381,8 +388,25 @@ async function runCase(browser, c) {
         await route.fulfill({ response }).catch(() => {});
       });
       await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+        const id = (ws.url().match(/sid=([^&]+)/) || [, 'no sid'])[1];
+        trace(`${id}: routed`);
         const server = ws.connectToServer();
+        // Handlers of their own for page messages and closes (forwarded by
+        // hand: setting one turns the default forwarding off), to trace them.
+        ws.onMessage((message) => {
+          trace(`${id}: page sends ${message}`);
+          server.send(message);
+        });
+        ws.onClose((code, reason) => {
+          trace(`${id}: page closed ${code}`);
+          server.close({ code, reason }).catch(() => {});
+        });
+        server.onClose((code, reason) => {
+          trace(`${id}: server closed ${code}`);
+          ws.close({ code, reason }).catch(() => {});
+        });
         server.onMessage((message) => {
+          trace(`${id}: server sends ${message}`);
           ws.send(message);
           if (message === '3probe') {
             // A websocket the page closed itself meanwhile fires no more
@@ -417,6 +441,7 @@ async function runCase(browser, c) {
     c.failed++;
     console.log(`FAIL [${c.name}] driver: ${String(err && err.message || err).split('\n')[0]}`);
   } finally {
+    if (c.failed && traced.length) console.log(`[${c.name}] websocket trace:\n  ${traced.join('\n  ')}`);
     await page.close();
     console.log(`[${c.name}] ${c.passed} passed, ${c.failed} failed`);
   }
