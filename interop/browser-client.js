@@ -349,20 +349,25 @@ async function runCase(browser, c) {
   try {
     if (c.cutProbe) {
       // The server releases the held GET (noop) as it answers "3probe", and
-      // the client's pause ends with that GET. Polling GET answers wait
-      // until the page has seen the probe websocket close (its close event
-      // has run, so the client's handler has too), so the probe is always
-      // cut while the client pauses, never after it switched.
-      const cuts = new Map(); // websocket URL -> { done, resolve }, from "3probe" to the page's close event
-      const closed = new Set(); // URLs of the page's websockets that fired close
-      await page.exposeFunction('websocketClosed', (url) => {
-        trace(`${(url.match(/sid=([^&]+)/) || [, 'no sid'])[1]}: close event in the page`);
-        closed.add(url);
-        const cut = cuts.get(url);
+      // the client's pause ends with that GET. So a session's polling GET
+      // answers wait from the moment its probe websocket is routed (before
+      // "2probe") until the page has seen that websocket close: its close
+      // event has run, so the client's handler has too. The probe is then
+      // always cut while the client pauses, never after it switched. (Cuts
+      // made at "3probe" were not enough: the noop could pass the driver
+      // before "3probe" did and reach the page after it, ending the pause.)
+      const sidOf = (url) => (url.match(/[?&]sid=([^&]+)/) || [, ''])[1];
+      const cuts = new Map(); // sid -> { done, resolve }, from routing to the page's close event
+      const endCut = (sid) => {
+        const cut = cuts.get(sid);
         if (cut) {
-          cuts.delete(url);
+          cuts.delete(sid);
           cut.resolve();
         }
+      };
+      await page.exposeFunction('websocketClosed', (url) => {
+        trace(`${sidOf(url)}: close event in the page`);
+        endCut(sidOf(url));
       });
       await page.addInitScript(() => {
         // Listeners run in the order they were added: this one before the
@@ -384,47 +389,45 @@ async function runCase(browser, c) {
         } catch (err) {
           return route.abort().catch(() => {});
         }
-        await Promise.all([...cuts.values()].map((cut) => cut.done));
+        const cut = cuts.get(sidOf(route.request().url()));
+        if (cut) await cut.done;
         await route.fulfill({ response }).catch(() => {});
       });
       await page.routeWebSocket(/\/socket\.io\//, (ws) => {
-        const id = (ws.url().match(/sid=([^&]+)/) || [, 'no sid'])[1];
-        trace(`${id}: routed`);
+        const sid = sidOf(ws.url());
+        trace(`${sid}: routed`);
+        if (sid) {
+          let resolve;
+          const done = new Promise((r) => { resolve = r; });
+          cuts.set(sid, { done, resolve });
+          // Bounded, should a probe stall or a close event go unreported:
+          // polling must not be held up for good.
+          setTimeout(() => {
+            if (cuts.get(sid)?.done === done) {
+              trace(`${sid}: no close event within 5 s`);
+              endCut(sid);
+            }
+          }, 5000);
+        }
         const server = ws.connectToServer();
         // Handlers of their own for page messages and closes (forwarded by
         // hand: setting one turns the default forwarding off), to trace them.
         ws.onMessage((message) => {
-          trace(`${id}: page sends ${message}`);
+          trace(`${sid}: page sends ${message}`);
           server.send(message);
         });
         ws.onClose((code, reason) => {
-          trace(`${id}: page closed ${code}`);
+          trace(`${sid}: page closed ${code}`);
           server.close({ code, reason }).catch(() => {});
         });
         server.onClose((code, reason) => {
-          trace(`${id}: server closed ${code}`);
+          trace(`${sid}: server closed ${code}`);
           ws.close({ code, reason }).catch(() => {});
         });
         server.onMessage((message) => {
-          trace(`${id}: server sends ${message}`);
+          trace(`${sid}: server sends ${message}`);
           ws.send(message);
           if (message === '3probe') {
-            // A websocket the page closed itself meanwhile fires no more
-            // close events: nothing to wait for.
-            if (!closed.has(ws.url())) {
-              let resolve;
-              const done = new Promise((r) => { resolve = r; });
-              cuts.set(ws.url(), { done, resolve });
-              // Bounded, should a close event ever go unreported: polling
-              // must not be held up for good.
-              setTimeout(() => {
-                if (cuts.get(ws.url())?.done === done) {
-                  console.log(`[${c.name}] no close event from ${ws.url()} within 5 s`);
-                  cuts.delete(ws.url());
-                  resolve();
-                }
-              }, 5000);
-            }
             ws.close().catch(() => {});
             server.close().catch(() => {});
           }
