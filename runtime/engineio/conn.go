@@ -18,9 +18,10 @@ import (
 // exactly one party drains it at a time: the held polling GET, or the single
 // flusher goroutine of the websocket, started when the queue becomes
 // non-empty and gone when it is empty (an idle session has no writer
-// goroutine, and on Linux no reader either: see readPoller). An upgrade hands the queue from the first to the second; until
-// the client's upgrade packet arrives, packets keep going out by polling, so
-// nothing is lost, duplicated or reordered across the switch.
+// goroutine, and on Linux no reader either: see readPoller). An upgrade
+// hands the queue from the first to the second; until the client's upgrade
+// packet arrives, packets keep going out by polling, so nothing is lost,
+// duplicated or reordered across the switch.
 type Conn struct {
 	srv     *Server
 	id      string

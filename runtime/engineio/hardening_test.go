@@ -313,13 +313,8 @@ func TestWriteTimeout(t *testing.T) {
 		// Read nothing until the server gives up (not for a fixed time: on
 		// a loaded machine encoding the response can take longer than
 		// many WriteTimeouts, and a reader that starts then takes it all).
-		select {
-		case r := <-h.closedC:
-			if r != ReasonTransportError {
-				t.Errorf("reason %q, want %q", r, ReasonTransportError)
-			}
-		case <-time.After(15 * time.Second):
-			t.Fatal("the server still holds the response to a peer that stopped reading, after 15s")
+		if r := h.waitClosedWithin(t, 15*time.Second, "the server still holds the response to a peer that stopped reading, after 15s"); r != ReasonTransportError {
+			t.Errorf("reason %q, want %q", r, ReasonTransportError)
 		}
 		// What arrives now is what the server wrote before it gave up,
 		// and then the connection ends.

@@ -106,7 +106,7 @@ type epollSet struct {
 	once  sync.Once
 	ok    bool
 	epfd  int
-	file  *os.File // epfd, in Go's network poller
+	file  *os.File // epfd, in Go's network poller; held so that its finalizer never closes epfd
 	rc    syscall.RawConn
 	wakeF int // eventfd
 

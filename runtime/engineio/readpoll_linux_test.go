@@ -72,13 +72,8 @@ func TestIdleWebSocketsHoldNoGoroutines(t *testing.T) {
 		ws.Close()
 	}
 	for i := 0; i < n/2; i++ {
-		select {
-		case reason := <-h.closedC:
-			if reason != ReasonTransportClose {
-				t.Errorf("session closed with %q, want %q", reason, ReasonTransportClose)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatalf("%d of %d closed clients noticed", i, n/2)
+		if r := h.waitClosedWithin(t, 5*time.Second, fmt.Sprintf("%d of %d closed clients noticed", i, n/2)); r != ReasonTransportClose {
+			t.Errorf("session closed with %q, want %q", r, ReasonTransportClose)
 		}
 	}
 	if got := srv.Len(); got != n-n/2 {

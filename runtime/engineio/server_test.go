@@ -57,11 +57,18 @@ func (h *echoHandler) OnClose(c *Conn, reason string) {
 
 func (h *echoHandler) waitClosed(t *testing.T) string {
 	t.Helper()
+	return h.waitClosedWithin(t, 5*time.Second, "session did not close")
+}
+
+// waitClosedWithin returns the reason of the next session to close, or
+// fails with msg after d.
+func (h *echoHandler) waitClosedWithin(t *testing.T, d time.Duration, msg string) string {
+	t.Helper()
 	select {
 	case r := <-h.closedC:
 		return r
-	case <-time.After(5 * time.Second):
-		t.Fatal("session did not close")
+	case <-time.After(d):
+		t.Fatal(msg)
 		return ""
 	}
 }

@@ -41,12 +41,7 @@ func TestWebSocketOverTLS(t *testing.T) {
 		}
 	}
 	ws.Close()
-	select {
-	case reason := <-h.closedC:
-		if reason != ReasonTransportClose {
-			t.Errorf("session closed with %q, want %q", reason, ReasonTransportClose)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the server did not notice the client leaving")
+	if r := h.waitClosedWithin(t, 5*time.Second, "the server did not notice the client leaving"); r != ReasonTransportClose {
+		t.Errorf("session closed with %q, want %q", r, ReasonTransportClose)
 	}
 }

@@ -131,11 +131,9 @@ func (s *Socket) Done() <-chan struct{} { return s.done }
 func (s *Socket) On(name string, h EventHandler) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i := range s.handlers {
-		if s.handlers[i].name == name {
-			s.handlers[i].h = h
-			return
-		}
+	if i := s.handlerIndex(name); i >= 0 {
+		s.handlers[i].h = h
+		return
 	}
 	s.handlers = append(s.handlers, namedHandler{name, h})
 }
@@ -145,14 +143,15 @@ type namedHandler struct {
 	h    EventHandler
 }
 
-// handler returns the handler of the event name, or nil; s.mu is held.
-func (s *Socket) handler(name string) EventHandler {
+// handlerIndex returns where the handler of the event name is in
+// s.handlers, or -1; s.mu is held.
+func (s *Socket) handlerIndex(name string) int {
 	for i := range s.handlers {
 		if s.handlers[i].name == name {
-			return s.handlers[i].h
+			return i
 		}
 	}
-	return nil
+	return -1
 }
 
 // OnDisconnect adds a handler called once when the socket disconnects,
@@ -296,7 +295,10 @@ func (s *Socket) onEvent(p *codec.Packet) {
 	}
 	s.post(func() {
 		s.mu.Lock()
-		h := s.handler(name)
+		var h EventHandler
+		if i := s.handlerIndex(name); i >= 0 {
+			h = s.handlers[i].h
+		}
 		s.mu.Unlock()
 		if h != nil {
 			h(e)
