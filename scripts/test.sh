@@ -46,6 +46,14 @@ unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go')
 if [ -n "$unformatted" ]; then echo "gofmt would change:"; echo "$unformatted"; exit 1; fi
 go vet ./...
 
+step "every platform builds and vets (go build, go vet)"
+# linux/amd64 is vetted above; the runtime also supports these.
+for platform in linux/arm64 linux/386 linux/arm darwin/amd64 darwin/arm64 windows/amd64 freebsd/amd64; do
+	echo "$platform"
+	GOOS=${platform%/*} GOARCH=${platform#*/} go build ./...
+	GOOS=${platform%/*} GOARCH=${platform#*/} go vet ./...
+done
+
 step "generated code is current (siogen -check)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
