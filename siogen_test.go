@@ -1,0 +1,128 @@
+package siogen_test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/siogen/siogen/runtime/socketio"
+)
+
+// TestLicense: the repository carries the MIT license under the project's
+// copyright, which pkg.go.dev needs to show the documentation.
+func TestLicense(t *testing.T) {
+	b, err := os.ReadFile("LICENSE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	for _, want := range []string{
+		"MIT License\n",
+		"Copyright (c) 2026 The siogen Authors\n",
+		"Permission is hereby granted, free of charge, to any person obtaining a copy",
+		`THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("LICENSE lacks %q", want)
+		}
+	}
+}
+
+// TestVersionAgreement: socketio.Version is the latest release of
+// CHANGELOG.md, the runtime declares IsAtLeastVersion for it (and keeps the
+// constants of earlier releases), and every generated file in the
+// repository, which the drift check keeps as the generator writes it,
+// refers to the constant of this version.
+func TestVersionAgreement(t *testing.T) {
+	changelog, err := os.ReadFile("CHANGELOG.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	releases := regexp.MustCompile(`(?m)^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$`).FindAllStringSubmatch(string(changelog), -1)
+	if len(releases) == 0 {
+		t.Fatal("CHANGELOG.md has no release heading like ## [1.2.3] - 2006-01-02")
+	}
+	if latest := releases[0][1]; latest != socketio.Version {
+		t.Errorf("CHANGELOG.md's latest release is %s, socketio.Version is %s", latest, socketio.Version)
+	}
+	if !strings.Contains(string(changelog), "\n["+socketio.Version+"]: ") {
+		t.Errorf("CHANGELOG.md has no link for [%s]", socketio.Version)
+	}
+
+	guard := "IsAtLeastVersion" + strings.ReplaceAll(socketio.Version, ".", "_")
+	declared := runtimeConsts(t)
+	for _, r := range releases {
+		name := "IsAtLeastVersion" + strings.ReplaceAll(r[1], ".", "_")
+		if !declared[name] {
+			t.Errorf("runtime/socketio does not declare %s for release %s of CHANGELOG.md", name, r[1])
+		}
+	}
+
+	generated := 0
+	err = filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".")) && path != "." {
+			return filepath.SkipDir
+		}
+		if path == filepath.Join("schema", "testdata") {
+			return filepath.SkipDir // the loader's inputs, stale on purpose
+		}
+		if d.IsDir() || !strings.HasSuffix(path, "_siogen.go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		generated++
+		if want := "const _ = socketio." + guard + "\n"; !strings.Contains(string(b), want) {
+			t.Errorf("%s lacks %q", path, strings.TrimSpace(want))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if generated == 0 {
+		t.Fatal("found no generated file")
+	}
+}
+
+// runtimeConsts returns the names of the constants runtime/socketio
+// declares at package level.
+func runtimeConsts(t *testing.T) map[string]bool {
+	t.Helper()
+	fset := token.NewFileSet()
+	names := make(map[string]bool)
+	files, err := filepath.Glob("runtime/socketio/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.CONST {
+				for _, s := range g.Specs {
+					for _, n := range s.(*ast.ValueSpec).Names {
+						names[n.Name] = true
+					}
+				}
+			}
+		}
+	}
+	return names
+}
