@@ -1,0 +1,124 @@
+package gen
+
+import (
+	"go/ast"
+	"go/build"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"strings"
+)
+
+// docReader finds the doc comments of type declarations and struct fields
+// by position, parsing each source file once. It works for every package
+// whose source the position names, imported ones included: the go command's
+// export data records where each declaration is.
+type docReader struct {
+	fset  *token.FileSet
+	files map[string]*fileDocs
+}
+
+// fileDocs are the doc comments of one file, keyed by the line and column
+// of the name they document, and by line alone for the positions of export
+// data, which have no column.
+type fileDocs struct {
+	docs          map[[2]int]string
+	types, fields map[int]string
+}
+
+func newDocReader(fset *token.FileSet) *docReader {
+	return &docReader{fset: fset, files: map[string]*fileDocs{}}
+}
+
+// typeDoc returns the doc comment of a type's declaration, or "".
+func (r *docReader) typeDoc(obj *types.TypeName) string {
+	return r.doc(obj.Pos(), false)
+}
+
+// fieldDoc returns the doc comment of a struct field (or the comment at the
+// end of its line), or "".
+func (r *docReader) fieldDoc(v *types.Var) string {
+	return r.doc(v.Pos(), true)
+}
+
+func (r *docReader) doc(pos token.Pos, field bool) string {
+	if r.fset == nil || !pos.IsValid() {
+		return ""
+	}
+	p := r.fset.Position(pos)
+	if p.Filename == "" {
+		return ""
+	}
+	if rest, ok := strings.CutPrefix(p.Filename, "$GOROOT"); ok {
+		p.Filename = filepath.Join(build.Default.GOROOT, rest)
+	}
+	fd := r.files[p.Filename]
+	if fd == nil {
+		fd = parseDocs(p.Filename)
+		r.files[p.Filename] = fd
+	}
+	if d, ok := fd.docs[[2]int{p.Line, p.Column}]; ok || p.Column > 1 {
+		return d
+	}
+	if field {
+		return fd.fields[p.Line]
+	}
+	return fd.types[p.Line]
+}
+
+func parseDocs(filename string) *fileDocs {
+	fd := &fileDocs{docs: map[[2]int]string{}, types: map[int]string{}, fields: map[int]string{}}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, filename, nil, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		return fd // no source (a trimmed standard library path): no docs
+	}
+	byLine := fd.types
+	put := func(id *ast.Ident, groups ...*ast.CommentGroup) {
+		for _, g := range groups {
+			if text := strings.TrimRight(g.Text(), "\n"); text != "" {
+				p := fset.Position(id.Pos())
+				fd.docs[[2]int{p.Line, p.Column}] = text
+				byLine[p.Line] = text
+				return
+			}
+		}
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.GenDecl:
+			if n.Tok != token.TYPE {
+				return true
+			}
+			byLine = fd.types
+			for _, spec := range n.Specs {
+				ts := spec.(*ast.TypeSpec)
+				if ts.Doc == nil && len(n.Specs) == 1 {
+					put(ts.Name, n.Doc, ts.Comment)
+				} else {
+					put(ts.Name, ts.Doc, ts.Comment)
+				}
+			}
+		case *ast.StructType:
+			byLine = fd.fields
+			for _, field := range n.Fields.List {
+				for _, name := range field.Names {
+					put(name, field.Doc, field.Comment)
+				}
+				if len(field.Names) == 0 {
+					// An embedded field: go/types places it at the
+					// type's name (Point in *geo.Point).
+					ast.Inspect(field.Type, func(n ast.Node) bool {
+						if id, ok := n.(*ast.Ident); ok {
+							put(id, field.Doc, field.Comment)
+						}
+						return true
+					})
+				}
+			}
+		}
+		return true
+	})
+	return fd
+}
