@@ -287,6 +287,9 @@ type candidate struct {
 	omitEmpty bool
 	omitZero  bool
 	quoted    bool // the ",string" option applies
+	// viaPointer says the field is promoted through an embedded pointer,
+	// and left out when that pointer is nil.
+	viaPointer bool
 }
 
 // structFields lists the properties encoding/json writes for a struct, in
@@ -295,9 +298,10 @@ type candidate struct {
 // (the tagged one among equals) or, when that is ambiguous, none.
 func (j *jsonTypes) structFields(st *types.Struct, pos token.Position, what string) []*jsonField {
 	type level struct {
-		st    *types.Struct
-		key   string // the struct type, for the embedded ones
-		index []int
+		st         *types.Struct
+		key        string // the struct type, for the embedded ones
+		index      []int
+		viaPointer bool
 	}
 	var cands []candidate
 	next := []level{{st: st}}
@@ -321,7 +325,8 @@ func (j *jsonTypes) structFields(st *types.Struct, pos token.Position, what stri
 					continue
 				}
 				ft := types.Unalias(f.Type())
-				if p, ok := ft.(*types.Pointer); ok { // an unnamed pointer
+				p, isPtr := ft.(*types.Pointer) // an unnamed pointer
+				if isPtr {
 					ft = types.Unalias(p.Elem())
 				}
 				_, isStruct := ft.Underlying().(*types.Struct)
@@ -338,7 +343,7 @@ func (j *jsonTypes) structFields(st *types.Struct, pos token.Position, what stri
 				}
 				index := append(append([]int(nil), lv.index...), i)
 				if name != "" || !f.Embedded() || !isStruct {
-					c := candidate{name: name, tagged: name != "", index: index, v: f}
+					c := candidate{name: name, tagged: name != "", index: index, v: f, viaPointer: lv.viaPointer}
 					if c.name == "" {
 						c.name = f.Name()
 					}
@@ -365,7 +370,7 @@ func (j *jsonTypes) structFields(st *types.Struct, pos token.Position, what stri
 				key := types.TypeString(ft, nil)
 				nextCount[key]++
 				if nextCount[key] == 1 {
-					next = append(next, level{st: ft.Underlying().(*types.Struct), key: key, index: index})
+					next = append(next, level{st: ft.Underlying().(*types.Struct), key: key, index: index, viaPointer: lv.viaPointer || isPtr})
 				}
 			}
 		}
@@ -416,6 +421,8 @@ func (j *jsonTypes) structFields(st *types.Struct, pos token.Position, what stri
 		case c.omitEmpty && omittable(c.v.Type()):
 			f.optional = true
 			f.typ.nullable = false // nil is empty, left out
+		case c.viaPointer:
+			f.optional = true
 		}
 		fields = append(fields, f)
 	}

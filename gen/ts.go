@@ -108,16 +108,26 @@ func tsType(t *jsonType) string {
 		s = "Uint8Array"
 	case jsonArray:
 		e := tsType(t.elem)
-		if strings.Contains(e, " ") && !strings.HasPrefix(e, "{") && !strings.HasPrefix(e, "Record<") {
-			e = "(" + e + ")"
+		if t.elem.nullable && t.elem.kind != jsonUnknown {
+			e = "(" + e + ")" // (T | null)[], not T | null[]
 		}
 		s = e + "[]"
 	case jsonRecord:
 		s = "Record<string, " + tsType(t.elem) + ">"
 	case jsonObject:
-		var b bytes.Buffer
-		tsObject(&b, "", t.fields)
-		s = b.String()
+		// An unnamed struct, written on one line where it is used.
+		var parts []string
+		for _, f := range t.fields {
+			opt := ""
+			if f.optional {
+				opt = "?"
+			}
+			parts = append(parts, tsPropertyName(f.name)+opt+": "+tsType(f.typ))
+		}
+		s = "{}"
+		if len(parts) > 0 {
+			s = "{ " + strings.Join(parts, "; ") + " }"
+		}
 	case jsonRef:
 		s = t.named.name
 	}
@@ -140,16 +150,7 @@ func tsObject(b *bytes.Buffer, indent string, fields []*jsonField) {
 		if f.optional {
 			opt = "?"
 		}
-		fmt.Fprintf(b, "%s  %s%s: ", indent, tsPropertyName(f.name), opt)
-		if f.typ.kind == jsonObject {
-			tsObject(b, indent+"  ", f.typ.fields)
-			if f.typ.nullable {
-				b.WriteString(" | null")
-			}
-		} else {
-			b.WriteString(tsType(f.typ))
-		}
-		b.WriteString(";\n")
+		fmt.Fprintf(b, "%s  %s%s: %s;\n", indent, tsPropertyName(f.name), opt, tsType(f.typ))
 	}
 	b.WriteString(indent + "}")
 }
