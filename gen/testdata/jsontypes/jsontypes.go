@@ -111,11 +111,11 @@ type Tagged struct {
 	OptPtr   *int   `json:"optPtr,omitempty"`
 	OptSlice []int  `json:"optSlice,omitempty"`
 	// OptStruct is never left out: omitempty does not apply to structs.
-	OptStruct File              `json:"optStruct,omitempty"`
-	ZeroStr   string            `json:"zeroStr,omitzero"`
-	ZeroMap   map[string]string `json:"zeroMap,omitzero"`
-	ZeroTime  time.Time         `json:"zeroTime,omitzero"`
-	Nullable  []string          `json:"nullable"`
+	OptStruct  File              `json:"optStruct,omitempty"`
+	ZeroStr    string            `json:"zeroStr,omitzero"`
+	ZeroMap    map[string]string `json:"zeroMap,omitzero"`
+	ZeroTime   time.Time         `json:"zeroTime,omitzero"`
+	Nullable   []string          `json:"nullable"`
 	unexported int
 }
 
