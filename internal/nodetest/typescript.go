@@ -40,7 +40,12 @@ func TypeScript(t testing.TB, outDir string, files ...string) {
 		// Only the packages the programs import by name: the packages
 		// those import resolve from where they are, as node does
 		// (socket.io-v4 has its own engine.io beside socket.io 2.x's).
-		"paths":                            map[string][]string{"socket.io-client-v4": {filepath.Join(modules, "socket.io-client-v4")}, "socket.io-v4": {filepath.Join(modules, "socket.io-v4")}},
+		// The programs are CommonJS, so socket.io-client's CommonJS
+		// declarations (its package.json "types" are the ESM ones).
+		"paths": map[string][]string{
+			"socket.io-client-v4": {filepath.Join(modules, "socket.io-client-v4", "build", "cjs", "index.d.ts")},
+			"socket.io-v4":        {filepath.Join(modules, "socket.io-v4")},
+		},
 		"skipLibCheck":                     true,
 		"noUnusedLocals":                   true,
 		"forceConsistentCasingInFileNames": true,

@@ -1,6 +1,6 @@
 // A typed client and server over the generated event maps of features.ts,
-// type-checked by TestTypeScript with tsc --strict. The lines marked
-// @ts-expect-error must not compile: tsc fails if one of them does.
+// type-checked by TestTypeScript with tsc --strict. Each line after a
+// ts-expect-error directive must not compile: tsc fails if one does.
 import { io, Socket } from "socket.io-client-v4";
 import { Server } from "socket.io-v4";
 import {
