@@ -258,3 +258,38 @@ func generateEverything(t *testing.T) (ts, asyncapi string) {
 	}
 	return ts, asyncapi
 }
+
+// TestTypeScriptNames checks that payload types the TypeScript and AsyncAPI
+// outputs cannot declare under their names are refused at the parameter
+// that uses them: two types of one name, a name the output declares for a
+// namespace, a TypeScript built-in type.
+func TestTypeScriptNames(t *testing.T) {
+	dir, _ := filepath.Abs(filepath.Join("testdata", "errors", "ts_names"))
+	pkg, err := schema.Load(schema.Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gen.Generate(pkg, gen.Config{}); err != nil {
+		t.Fatalf("the Go output is fine: %v", err)
+	}
+	want := []string{
+		`schema.go:12:27: event "Move": parameter "to" uses the types Point and other.Point, which would both be named Point in TypeScript and AsyncAPI; rename one of them`,
+		`schema.go:13:15: event "Clash": parameter "e" uses the type ChatNamespace, whose name is taken by the generated TypeScript constant of namespace Chat's path; rename the type`,
+		`schema.go:14:15: event "Record": parameter "r" uses the type Record, which cannot be declared in TypeScript under the name Record (a built-in type the generated file uses); rename the type`,
+		`schema.go:14:25: event "Record": parameter "s" uses the type number, which cannot be declared in TypeScript under the name number (a built-in type the generated file uses); rename the type`,
+	}
+	for name, f := range map[string]func(*schema.Package) ([]byte, error){"TypeScript": gen.TypeScript, "AsyncAPI": gen.AsyncAPI} {
+		_, err := f(pkg)
+		var list schema.ErrorList
+		if !errors.As(err, &list) {
+			t.Fatalf("%s: error %T %v, want a schema.ErrorList", name, err, err)
+		}
+		var got []string
+		for _, e := range list {
+			got = append(got, strings.TrimPrefix(e.Error(), dir+string(filepath.Separator)))
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s: errors:\n%s\nwant:\n%s", name, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
