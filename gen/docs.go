@@ -25,7 +25,21 @@ type docReader struct {
 type fileDocs struct {
 	docs          map[[2]int]string
 	types, fields map[int]string
+	// jsonDirectives are the //siogen:json lines of type declarations,
+	// keyed by line of the type's name.
+	jsonDirectives map[int]jsonDirective
 }
+
+// jsonDirective is a "//siogen:json T" line in a type's doc comment: the
+// schema's word that the type, which writes its own JSON, writes that of
+// the Go type T.
+type jsonDirective struct {
+	expr string
+	pos  token.Position
+}
+
+// directivePrefix starts a jsonDirective.
+const directivePrefix = "//siogen:json "
 
 func newDocReader(fset *token.FileSet) *docReader {
 	return &docReader{fset: fset, files: map[string]*fileDocs{}}
@@ -42,13 +56,25 @@ func (r *docReader) fieldDoc(v *types.Var) string {
 	return r.doc(v.Pos(), true)
 }
 
-func (r *docReader) doc(pos token.Pos, field bool) string {
+// jsonDirective returns the //siogen:json directive of a type's
+// declaration, if it has one.
+func (r *docReader) jsonDirective(obj *types.TypeName) (jsonDirective, bool) {
+	fd, p := r.file(obj.Pos())
+	if fd == nil {
+		return jsonDirective{}, false
+	}
+	d, ok := fd.jsonDirectives[p.Line]
+	return d, ok
+}
+
+// file returns the docs of the file holding pos, and pos resolved.
+func (r *docReader) file(pos token.Pos) (*fileDocs, token.Position) {
 	if r.fset == nil || !pos.IsValid() {
-		return ""
+		return nil, token.Position{}
 	}
 	p := r.fset.Position(pos)
 	if p.Filename == "" {
-		return ""
+		return nil, p
 	}
 	if rest, ok := strings.CutPrefix(p.Filename, "$GOROOT"); ok {
 		p.Filename = filepath.Join(build.Default.GOROOT, rest)
@@ -57,6 +83,14 @@ func (r *docReader) doc(pos token.Pos, field bool) string {
 	if fd == nil {
 		fd = parseDocs(p.Filename)
 		r.files[p.Filename] = fd
+	}
+	return fd, p
+}
+
+func (r *docReader) doc(pos token.Pos, field bool) string {
+	fd, p := r.file(pos)
+	if fd == nil {
+		return ""
 	}
 	if d, ok := fd.docs[[2]int{p.Line, p.Column}]; ok || p.Column > 1 {
 		return d
@@ -68,7 +102,7 @@ func (r *docReader) doc(pos token.Pos, field bool) string {
 }
 
 func parseDocs(filename string) *fileDocs {
-	fd := &fileDocs{docs: map[[2]int]string{}, types: map[int]string{}, fields: map[int]string{}}
+	fd := &fileDocs{docs: map[[2]int]string{}, types: map[int]string{}, fields: map[int]string{}, jsonDirectives: map[int]jsonDirective{}}
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, filename, nil, parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil {
@@ -94,10 +128,18 @@ func parseDocs(filename string) *fileDocs {
 			byLine = fd.types
 			for _, spec := range n.Specs {
 				ts := spec.(*ast.TypeSpec)
-				if ts.Doc == nil && len(n.Specs) == 1 {
-					put(ts.Name, n.Doc, ts.Comment)
-				} else {
-					put(ts.Name, ts.Doc, ts.Comment)
+				doc := ts.Doc
+				if doc == nil && len(n.Specs) == 1 {
+					doc = n.Doc
+				}
+				put(ts.Name, doc, ts.Comment)
+				if doc == nil {
+					continue
+				}
+				for _, c := range doc.List {
+					if expr, ok := strings.CutPrefix(c.Text, directivePrefix); ok {
+						fd.jsonDirectives[fset.Position(ts.Name.Pos()).Line] = jsonDirective{expr: strings.TrimSpace(expr), pos: fset.Position(c.Pos())}
+					}
 				}
 			}
 		case *ast.StructType:

@@ -262,7 +262,8 @@ func generateEverything(t *testing.T) (ts, asyncapi string) {
 // TestTypeScriptNames checks that payload types the TypeScript and AsyncAPI
 // outputs cannot declare under their names are refused at the parameter
 // that uses them: two types of one name, a name the output declares for a
-// namespace, a TypeScript built-in type.
+// namespace, a TypeScript built-in type; and that a //siogen:json
+// directive that cannot be followed is refused at the directive.
 func TestTypeScriptNames(t *testing.T) {
 	dir, _ := filepath.Abs(filepath.Join("testdata", "errors", "ts_names"))
 	pkg, err := schema.Load(schema.Config{Dir: dir})
@@ -277,6 +278,9 @@ func TestTypeScriptNames(t *testing.T) {
 		`schema.go:13:15: event "Clash": parameter "e" uses the type ChatNamespace, whose name is taken by the generated TypeScript constant of namespace Chat's path; rename the type`,
 		`schema.go:14:15: event "Record": parameter "r" uses the type Record, which cannot be declared in TypeScript under the name Record (a built-in type the generated file uses); rename the type`,
 		`schema.go:14:25: event "Record": parameter "s" uses the type number, which cannot be declared in TypeScript under the name number (a built-in type the generated file uses); rename the type`,
+		`schema.go:29:1: type Plain has a //siogen:json directive but no MarshalJSON or MarshalText method; its JSON form follows from its type, remove the directive`,
+		`schema.go:32:1: type Bad: //siogen:json nope: undefined: nope; name a Go type whose JSON is what MarshalJSON writes, like //siogen:json string`,
+		`schema.go:37:1: type Self: //siogen:json Self: a type cannot stand for itself; name the Go type whose JSON it writes`,
 	}
 	for name, f := range map[string]func(*schema.Package) ([]byte, error){"TypeScript": gen.TypeScript, "AsyncAPI": gen.AsyncAPI} {
 		_, err := f(pkg)

@@ -217,11 +217,25 @@ func (j *jsonTypes) shape(t types.Type, pos token.Position, what string) *jsonTy
 	}
 	// encoding/json prefers MarshalJSON to MarshalText, and either to the
 	// type's structure; it calls pointer methods too when it can.
-	if j.ifaces.implements(t, j.ifaces.marshalJSON) {
-		return &jsonType{kind: jsonUnknown}
+	n, named := t.(*types.Named)
+	var dir jsonDirective
+	hasDir := false
+	if named {
+		dir, hasDir = j.docs.jsonDirective(n.Obj())
 	}
-	if j.ifaces.implements(t, j.ifaces.marshalText) {
+	if j.ifaces.marshals(t) {
+		if hasDir {
+			return j.directed(n, dir, pos, what)
+		}
+		if j.ifaces.implements(t, j.ifaces.marshalJSON) {
+			return &jsonType{kind: jsonUnknown}
+		}
 		return &jsonType{kind: jsonString}
+	}
+	if hasDir {
+		j.errs = append(j.errs, &schema.Error{Pos: dir.pos, Msg: fmt.Sprintf(
+			"type %s has a //siogen:json directive but no MarshalJSON or MarshalText method; its JSON form follows from its type, remove the directive",
+			j.goName(n))})
 	}
 	switch u := t.Underlying().(type) {
 	case *types.Basic:
@@ -261,6 +275,33 @@ func (j *jsonTypes) shape(t types.Type, pos token.Position, what string) *jsonTy
 	// complex numbers, unsafe.Pointer).
 	j.errs = append(j.errs, &schema.Error{Pos: pos, Msg: fmt.Sprintf("%s: type %s has no JSON form", what, t)})
 	return &jsonType{kind: jsonUnknown}
+}
+
+// directed describes named type n, which writes its own JSON, as the Go
+// type its //siogen:json directive names.
+func (j *jsonTypes) directed(n *types.Named, dir jsonDirective, pos token.Position, what string) *jsonType {
+	fail := func(format string, args ...any) *jsonType {
+		j.errs = append(j.errs, &schema.Error{Pos: dir.pos, Msg: fmt.Sprintf("type %s: //siogen:json %s: ", j.goName(n), dir.expr) + fmt.Sprintf(format, args...)})
+		return &jsonType{kind: jsonUnknown}
+	}
+	obj := n.Obj()
+	tv, err := types.Eval(j.pkg.Fset, obj.Pkg(), obj.Pos(), dir.expr)
+	switch {
+	case err != nil:
+		msg := err.Error()
+		if _, rest, ok := strings.Cut(msg, ": "); ok && strings.HasPrefix(msg, "eval:") {
+			msg = rest // the position inside the directive's text
+		}
+		return fail("%s; name a Go type whose JSON is what MarshalJSON writes, like //siogen:json string", msg)
+	case !tv.IsType():
+		return fail("%s is not a type; name a Go type whose JSON is what MarshalJSON writes, like //siogen:json string", dir.expr)
+	case types.Identical(tv.Type, n):
+		return fail("a type cannot stand for itself; name the Go type whose JSON it writes")
+	}
+	if _, isNamed := types.Unalias(tv.Type).(*types.Named); isNamed {
+		return j.walk(tv.Type, pos, what)
+	}
+	return j.shape(tv.Type, pos, what)
 }
 
 // numberFormat names the Go number type, which says the range a value

@@ -28,7 +28,7 @@ type Kinds struct {
 		Binary func(raw []byte, blob Blob, list [][]byte, file File, ack func(sizes []int)) `sio:"binary"`
 		// Special sends the types with a JSON form of their own.
 		Special func(at time.Time, maybe *time.Time, d time.Duration, raw json.RawMessage, v any, e interface{},
-			self SelfJSON, selfPtr *PtrJSON, text Level, addr netip.Addr) `sio:"special"`
+			self SelfJSON, selfPtr *PtrJSON, text Level, addr netip.Addr, ver Version, pair *Pair) `sio:"special"`
 		// Structs sends structs: tags, embedding and anonymous ones.
 		Structs func(t Tagged, e Embedder, c Conflicts, anon struct {
 			Name string `json:"name"`
@@ -176,3 +176,24 @@ type Tree struct {
 	Value    int     `json:"value"`
 	Children []*Tree `json:"children,omitempty"`
 }
+
+// Version writes itself as "major.minor"; the directive below tells siogen
+// so, where it would otherwise say unknown.
+//
+//siogen:json string
+type Version struct {
+	Major, Minor int
+}
+
+// MarshalJSON implements json.Marshaler.
+func (v Version) MarshalJSON() ([]byte, error) { return []byte(`"1.2"`), nil }
+
+// Pair writes itself as a JSON array of two numbers.
+//
+//siogen:json [2]float64
+type Pair struct {
+	A, B float64
+}
+
+// MarshalJSON implements json.Marshaler.
+func (p *Pair) MarshalJSON() ([]byte, error) { return []byte(`[1,2]`), nil }

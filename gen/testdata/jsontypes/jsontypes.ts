@@ -30,7 +30,7 @@ export interface KindsClientToServerEvents {
   /**
    * Special sends the types with a JSON form of their own.
    */
-  "special": (at: string, maybe: string | null, d: Duration, raw: unknown, v: unknown, e: unknown, self: SelfJSON, selfPtr: PtrJSON | null, text: Level, addr: Addr) => void;
+  "special": (at: string, maybe: string | null, d: Duration, raw: unknown, v: unknown, e: unknown, self: SelfJSON, selfPtr: PtrJSON | null, text: Level, addr: Addr, ver: Version, pair: Pair | null) => void;
 
   /**
    * Structs sends structs: tags, embedding and anonymous ones.
@@ -115,6 +115,17 @@ export type Level = string;
  * Go type: netip.Addr.
  */
 export type Addr = string;
+
+/**
+ * Version writes itself as "major.minor"; the directive below tells siogen
+ * so, where it would otherwise say unknown.
+ */
+export type Version = string;
+
+/**
+ * Pair writes itself as a JSON array of two numbers.
+ */
+export type Pair = number[];
 
 /**
  * Tagged shows the json tag options.

@@ -349,7 +349,7 @@ func (s *KindsSocket) OnBinary(fn func(raw []byte, blob Blob, list [][]byte, fil
 // their types never reach fn: the error goes to the OnError handler.
 //
 // Special sends the types with a JSON form of their own.
-func (s *KindsSocket) OnSpecial(fn func(at time.Time, maybe *time.Time, d time.Duration, raw json.RawMessage, v any, e any, self SelfJSON, selfPtr *PtrJSON, text Level, addr netip.Addr)) {
+func (s *KindsSocket) OnSpecial(fn func(at time.Time, maybe *time.Time, d time.Duration, raw json.RawMessage, v any, e any, self SelfJSON, selfPtr *PtrJSON, text Level, addr netip.Addr, ver Version, pair *Pair)) {
 	s.sock.On("special", func(e *socketio.Event) {
 		var at time.Time
 		err := e.Args.Decode(0, &at)
@@ -410,7 +410,19 @@ func (s *KindsSocket) OnSpecial(fn func(at time.Time, maybe *time.Time, d time.D
 			e.RejectArg(9, err)
 			return
 		}
-		fn(at, maybe, d, raw, v, e_, self, selfPtr, text, addr)
+		var ver Version
+		err = e.Args.Decode(10, &ver)
+		if err != nil {
+			e.RejectArg(10, err)
+			return
+		}
+		var pair *Pair
+		err = e.Args.Decode(11, &pair)
+		if err != nil {
+			e.RejectArg(11, err)
+			return
+		}
+		fn(at, maybe, d, raw, v, e_, self, selfPtr, text, addr, ver, pair)
 	})
 }
 
@@ -786,8 +798,8 @@ func (c *KindsClient) EmitBinary(ctx context.Context, raw []byte, blob Blob, lis
 // EmitSpecial sends "special" to the server.
 //
 // Special sends the types with a JSON form of their own.
-func (c *KindsClient) EmitSpecial(at time.Time, maybe *time.Time, d time.Duration, raw json.RawMessage, v any, e any, self SelfJSON, selfPtr *PtrJSON, text Level, addr netip.Addr) error {
-	return c.sock.Emit("special", at, maybe, d, raw, v, e, self, selfPtr, text, addr)
+func (c *KindsClient) EmitSpecial(at time.Time, maybe *time.Time, d time.Duration, raw json.RawMessage, v any, e any, self SelfJSON, selfPtr *PtrJSON, text Level, addr netip.Addr, ver Version, pair *Pair) error {
+	return c.sock.Emit("special", at, maybe, d, raw, v, e, self, selfPtr, text, addr, ver, pair)
 }
 
 // EmitStructs sends "structs" to the server.

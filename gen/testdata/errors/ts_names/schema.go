@@ -12,6 +12,7 @@ type Chat struct {
 		Move   func(from Point, to other.Point) `sio:"move"`
 		Clash  func(e ChatNamespace)            `sio:"clash"`
 		Record func(r Record, s string_)        `sio:"record"`
+		Direct func(a Plain, b Bad, c Self)     `sio:"direct"`
 	}
 }
 
@@ -24,3 +25,16 @@ type Record map[string]string
 type string_ = number
 
 type number int
+
+//siogen:json string
+type Plain struct{ A int }
+
+//siogen:json nope
+type Bad struct{ A int }
+
+func (Bad) MarshalJSON() ([]byte, error) { return nil, nil }
+
+//siogen:json Self
+type Self struct{ A int }
+
+func (Self) MarshalJSON() ([]byte, error) { return nil, nil }
