@@ -227,10 +227,12 @@ func (j *jsonTypes) shape(t types.Type, pos token.Position, what string) *jsonTy
 		if hasDir {
 			return j.directed(n, dir, pos, what)
 		}
-		if j.ifaces.implements(t, j.ifaces.marshalJSON) {
-			return &jsonType{kind: jsonUnknown}
+		if !j.ifaces.implements(t, j.ifaces.marshalJSON) && types.Implements(t, j.ifaces.marshalText) {
+			return &jsonType{kind: jsonString}
 		}
-		return &jsonType{kind: jsonString}
+		// MarshalJSON writes anything; and a pointer method is called only
+		// on addressable values, the others being written as their type.
+		return &jsonType{kind: jsonUnknown}
 	}
 	if hasDir {
 		j.errs = append(j.errs, &schema.Error{Pos: dir.pos, Msg: fmt.Sprintf(

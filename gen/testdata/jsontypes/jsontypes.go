@@ -28,7 +28,7 @@ type Kinds struct {
 		Binary func(raw []byte, blob Blob, list [][]byte, file File, ack func(sizes []int)) `sio:"binary"`
 		// Special sends the types with a JSON form of their own.
 		Special func(at time.Time, maybe *time.Time, d time.Duration, raw json.RawMessage, v any, e interface{},
-			self SelfJSON, selfPtr *PtrJSON, text Level, addr netip.Addr, ver Version, pair *Pair) `sio:"special"`
+			self SelfJSON, selfPtr *PtrJSON, text Level, addr netip.Addr, ver Version, pair *Pair, ptrText PtrText) `sio:"special"`
 		// Structs sends structs: tags, embedding and anonymous ones.
 		Structs func(t Tagged, e Embedder, c Conflicts, anon struct {
 			Name string `json:"name"`
@@ -197,3 +197,10 @@ type Pair struct {
 
 // MarshalJSON implements json.Marshaler.
 func (p *Pair) MarshalJSON() ([]byte, error) { return []byte(`[1,2]`), nil }
+
+// PtrText has MarshalText on its pointer only: encoding/json writes a
+// PtrText that is not addressable as the number it is.
+type PtrText int
+
+// MarshalText implements encoding.TextMarshaler.
+func (p *PtrText) MarshalText() ([]byte, error) { return []byte("text"), nil }

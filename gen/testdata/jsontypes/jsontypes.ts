@@ -30,7 +30,7 @@ export interface KindsClientToServerEvents {
   /**
    * Special sends the types with a JSON form of their own.
    */
-  "special": (at: string, maybe: string | null, d: Duration, raw: unknown, v: unknown, e: unknown, self: SelfJSON, selfPtr: PtrJSON | null, text: Level, addr: Addr, ver: Version, pair: Pair | null) => void;
+  "special": (at: string, maybe: string | null, d: Duration, raw: unknown, v: unknown, e: unknown, self: SelfJSON, selfPtr: PtrJSON | null, text: Level, addr: Addr, ver: Version, pair: Pair | null, ptrText: PtrText) => void;
 
   /**
    * Structs sends structs: tags, embedding and anonymous ones.
@@ -126,6 +126,12 @@ export type Version = string;
  * Pair writes itself as a JSON array of two numbers.
  */
 export type Pair = number[];
+
+/**
+ * PtrText has MarshalText on its pointer only: encoding/json writes a
+ * PtrText that is not addressable as the number it is.
+ */
+export type PtrText = unknown;
 
 /**
  * Tagged shows the json tag options.

@@ -349,7 +349,7 @@ func (s *KindsSocket) OnBinary(fn func(raw []byte, blob Blob, list [][]byte, fil
 // their types never reach fn: the error goes to the OnError handler.
 //
 // Special sends the types with a JSON form of their own.
-func (s *KindsSocket) OnSpecial(fn func(at time.Time, maybe *time.Time, d time.Duration, raw json.RawMessage, v any, e any, self SelfJSON, selfPtr *PtrJSON, text Level, addr netip.Addr, ver Version, pair *Pair)) {
+func (s *KindsSocket) OnSpecial(fn func(at time.Time, maybe *time.Time, d time.Duration, raw json.RawMessage, v any, e any, self SelfJSON, selfPtr *PtrJSON, text Level, addr netip.Addr, ver Version, pair *Pair, ptrText PtrText)) {
 	s.sock.On("special", func(e *socketio.Event) {
 		var at time.Time
 		err := e.Args.Decode(0, &at)
@@ -422,7 +422,13 @@ func (s *KindsSocket) OnSpecial(fn func(at time.Time, maybe *time.Time, d time.D
 			e.RejectArg(11, err)
 			return
 		}
-		fn(at, maybe, d, raw, v, e_, self, selfPtr, text, addr, ver, pair)
+		var ptrText PtrText
+		err = e.Args.Decode(12, &ptrText)
+		if err != nil {
+			e.RejectArg(12, err)
+			return
+		}
+		fn(at, maybe, d, raw, v, e_, self, selfPtr, text, addr, ver, pair, ptrText)
 	})
 }
 
@@ -798,8 +804,8 @@ func (c *KindsClient) EmitBinary(ctx context.Context, raw []byte, blob Blob, lis
 // EmitSpecial sends "special" to the server.
 //
 // Special sends the types with a JSON form of their own.
-func (c *KindsClient) EmitSpecial(at time.Time, maybe *time.Time, d time.Duration, raw json.RawMessage, v any, e any, self SelfJSON, selfPtr *PtrJSON, text Level, addr netip.Addr, ver Version, pair *Pair) error {
-	return c.sock.Emit("special", at, maybe, d, raw, v, e, self, selfPtr, text, addr, ver, pair)
+func (c *KindsClient) EmitSpecial(at time.Time, maybe *time.Time, d time.Duration, raw json.RawMessage, v any, e any, self SelfJSON, selfPtr *PtrJSON, text Level, addr netip.Addr, ver Version, pair *Pair, ptrText PtrText) error {
+	return c.sock.Emit("special", at, maybe, d, raw, v, e, self, selfPtr, text, addr, ver, pair, ptrText)
 }
 
 // EmitStructs sends "structs" to the server.
