@@ -12,8 +12,9 @@ import (
 
 // docReader finds the doc comments of type declarations and struct fields
 // by position, parsing each source file once. It works for every package
-// whose source the position names, imported ones included: the go command's
-// export data records where each declaration is.
+// whose source the position names, imported ones included (the go
+// command's export data records where each declaration is), except the
+// standard library's.
 type docReader struct {
 	fset  *token.FileSet
 	files map[string]*fileDocs
@@ -76,8 +77,10 @@ func (r *docReader) file(pos token.Pos) (*fileDocs, token.Position) {
 	if p.Filename == "" {
 		return nil, p
 	}
-	if rest, ok := strings.CutPrefix(p.Filename, "$GOROOT"); ok {
-		p.Filename = filepath.Join(build.Default.GOROOT, rest)
+	if strings.HasPrefix(p.Filename, "$GOROOT") || strings.HasPrefix(p.Filename, build.Default.GOROOT+string(filepath.Separator)) {
+		// The standard library's docs would tie the output to the Go
+		// release that generates it.
+		return nil, p
 	}
 	fd := r.files[p.Filename]
 	if fd == nil {

@@ -79,10 +79,6 @@ export interface File {
 }
 
 /**
- * A Duration represents the elapsed time between two instants
- * as an int64 nanosecond count. The representation limits the
- * largest representable duration to approximately 290 years.
- *
  * Go type: time.Duration.
  */
 export type Duration = number;
@@ -103,15 +99,6 @@ export type PtrJSON = unknown;
 export type Level = string;
 
 /**
- * Addr represents an IPv4 or IPv6 address (with or without a scoped
- * addressing zone), similar to [net.IP] or [net.IPAddr].
- *
- * Unlike [net.IP] or [net.IPAddr], Addr is a comparable value
- * type (it supports == and can be a map key) and is immutable.
- *
- * The zero Addr is not a valid IP address.
- * Addr{} is distinct from both 0.0.0.0 and ::.
- *
  * Go type: netip.Addr.
  */
 export type Addr = string;
