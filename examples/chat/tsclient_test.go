@@ -22,11 +22,12 @@ import (
 // on socket.io-client 4.8.3. socket.io-client 4.x speaks Engine.IO v4 only:
 // until this server does too, the client chats with the reference
 // node-chat-v4 (socket.io 4.8.3), which relays messages but answers no
-// acks; the subtest against the Go chat, acks included, runs once the server
-// answers an Engine.IO v4 handshake.
+// acks, and with ts/server.ts, the chat's events on socket.io 4.8.3 typed
+// with the same generated maps, acks included. The same exchange runs
+// against the Go chat once it answers an Engine.IO v4 handshake.
 func TestTypedClient(t *testing.T) {
 	out := t.TempDir()
-	nodetest.TypeScript(t, out, filepath.Join("ts", "client.ts"), filepath.Join("ts", "chatapi.ts"))
+	nodetest.TypeScript(t, out, filepath.Join("ts", "client.ts"), filepath.Join("ts", "server.ts"), filepath.Join("ts", "chatapi.ts"))
 
 	t.Run("node-chat-v4", func(t *testing.T) {
 		addr := nodetest.FreeAddr(t)
@@ -42,25 +43,37 @@ func TestTypedClient(t *testing.T) {
 		c.end()
 	})
 
+	t.Run("typed node server", func(t *testing.T) {
+		addr := nodetest.FreeAddr(t)
+		_, port, _ := net.SplitHostPort(addr)
+		nodetest.Start(t, filepath.Join(out, "server.js"), "listening", []string{"PORT=" + port, "NODE_PATH=" + filepath.Join(nodetest.InteropDir(), "node_modules")})
+		typedChat(t, out, "http://"+addr)
+	})
+
 	t.Run("siogen", func(t *testing.T) {
 		addr, _ := startChat(t)
 		if !speaksEIO4(t, addr) {
 			t.Skip("the chat server does not speak Engine.IO v4 yet, which socket.io-client 4.x requires")
 		}
-		url := "http://" + addr
-		ann := startTSClient(t, out, nil, url, "ann")
-		ann.waitLine("name: ann")
-		bob := startTSClient(t, out, nil, url, "  bob  ")
-		bob.waitLine("name: bob")
-		ann.waitLine("joined: bob (2 users)")
-		ann.send("hello")
-		ann.waitLine("sent to 2")
-		bob.waitLine("message: hello")
-		ann.waitLine("message: hello")
-		bob.end()
-		ann.waitLine("left: bob (1 users)")
-		ann.end()
+		typedChat(t, out, "http://"+addr)
 	})
+}
+
+// typedChat runs two typed clients against the chat at url: nicknames and
+// message delivery confirmed by acks, join and leave notices.
+func typedChat(t *testing.T, out, url string) {
+	ann := startTSClient(t, out, nil, url, "ann")
+	ann.waitLine("name: ann")
+	bob := startTSClient(t, out, nil, url, "  bob  ")
+	bob.waitLine("name: bob")
+	ann.waitLine("joined: bob (2 users)")
+	ann.send("hello")
+	ann.waitLine("sent to 2")
+	bob.waitLine("message: hello")
+	ann.waitLine("message: hello")
+	bob.end()
+	ann.waitLine("left: bob (1 users)")
+	ann.end()
 }
 
 // speaksEIO4 reports whether the server at addr answers an Engine.IO v4
