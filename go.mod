@@ -19,3 +19,5 @@ require (
 	golang.org/x/mod v0.40.0 // indirect
 	golang.org/x/sync v0.22.0 // indirect
 )
+
+tool github.com/siogen/siogen/cmd/siogen

@@ -126,3 +126,37 @@ func runtimeConsts(t *testing.T) map[string]bool {
 	}
 	return names
 }
+
+// TestReadmePaths: every file or directory the README links to or names
+// in code spans exists in a clone of the repository.
+func TestReadmePaths(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, m := range regexp.MustCompile(`\]\(([^)#\s]+)(#[^)]*)?\)`).FindAllStringSubmatch(string(b), -1) {
+		if !strings.Contains(m[1], "://") {
+			paths = append(paths, m[1])
+		}
+	}
+	pathLike := regexp.MustCompile(`^\.?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.*-]+)+/?$|^[A-Za-z0-9_-]+\.(md|go|sh|png|json)$`)
+	for _, m := range regexp.MustCompile("`([^`\n]+)`").FindAllStringSubmatch(string(b), -1) {
+		p := m[1]
+		if pathLike.MatchString(p) && !strings.Contains(strings.SplitN(p, "/", 2)[0], ".") || strings.HasPrefix(p, "../") || strings.HasPrefix(p, ".ci/") {
+			paths = append(paths, p)
+		}
+	}
+	if len(paths) < 10 {
+		t.Fatalf("found only %d paths in README.md: %q", len(paths), paths)
+	}
+	for _, p := range paths {
+		if strings.HasPrefix(p, "../") {
+			t.Errorf("README.md names %s, outside the repository", p)
+			continue
+		}
+		if matches, _ := filepath.Glob(filepath.FromSlash(strings.TrimSuffix(p, "/"))); len(matches) == 0 {
+			t.Errorf("README.md names %s, which does not exist", p)
+		}
+	}
+}

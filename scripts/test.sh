@@ -58,12 +58,17 @@ step "generated code is current (siogen -check)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/siogen" ./cmd/siogen
-directive='//go:generate go run github.com/siogen/siogen/cmd/siogen'
-for f in $(grep -rl --include='*.go' --exclude-dir=testdata --exclude-dir=node_modules "^$directive" .); do
-	args=$(grep -h "^$directive" "$f" | head -1 | sed "s|^$directive||")
+# Every package with a //go:generate line running siogen, in the form the
+# README gives (go tool siogen) or the older go run one.
+directive='^//go:generate go \(tool siogen\|run github.com/siogen/siogen/cmd/siogen\)'
+checked=0
+for f in $(grep -rl --include='*.go' --exclude-dir=testdata --exclude-dir=node_modules "$directive" .); do
+	args=$(grep -h "$directive" "$f" | head -1 | sed "s#$directive##")
 	echo "$(dirname "$f")"
 	(cd "$(dirname "$f")" && "$tmp/siogen" -check $args)
+	checked=$((checked + 1))
 done
+[ "$checked" -ge 2 ] || { echo "the drift check found $checked generated packages, want examples/chat and examples/conformance at least"; exit 1; }
 
 step "go test -race"
 go test -race -count=1 -timeout 12m ./...
