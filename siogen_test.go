@@ -2,6 +2,7 @@ package siogen_test
 
 import (
 	"go/ast"
+	"go/doc"
 	"go/parser"
 	"go/token"
 	"io/fs"
@@ -157,6 +158,50 @@ func TestReadmePaths(t *testing.T) {
 		}
 		if matches, _ := filepath.Glob(filepath.FromSlash(strings.TrimSuffix(p, "/"))); len(matches) == 0 {
 			t.Errorf("README.md names %s, which does not exist", p)
+		}
+	}
+}
+
+// TestExamplesRun: the documentation of the runtime's packages and of
+// generated code has examples, and go test runs each: it has an Output
+// comment, or a test that runs it is named here.
+func TestExamplesRun(t *testing.T) {
+	runBy := map[string]string{
+		"runtime/redisadapter.Example": "TestExample", // needs a redis-server
+	}
+	want := []string{"runtime/engineio", "runtime/socketio", "runtime/redisadapter", "examples/hello"}
+	found := make(map[string]int)
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != "." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ParseComments)
+		if err != nil {
+			return err
+		}
+		dir := filepath.ToSlash(filepath.Dir(path))
+		for _, ex := range doc.Examples(f) {
+			found[dir]++
+			name := dir + ".Example" + map[bool]string{true: "", false: "_"}[ex.Name == ""] + ex.Name
+			name = strings.TrimSuffix(name, "_")
+			if ex.Output == "" && !ex.EmptyOutput && runBy[name] == "" {
+				t.Errorf("%s: %s has no Output comment, so go test only compiles it", path, name)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range want {
+		if found[dir] == 0 {
+			t.Errorf("%s has no runnable example", dir)
 		}
 	}
 }
