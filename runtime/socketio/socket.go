@@ -90,6 +90,7 @@ type Socket struct {
 	acks         map[uint64]chan *Args
 	jobs         []func()
 	running      bool
+	bucket       eventBucket // Options.MaxEventRate
 }
 
 func newSocket(nsp *Namespace, c *conn, hs *Handshake) *Socket {
@@ -283,6 +284,9 @@ func (s *Socket) onEvent(p *codec.Packet) {
 	name, args, ok, err := codec.EventName(p.Data)
 	if err != nil || !ok {
 		return // a number as the name is valid on the wire and matches nothing
+	}
+	if !s.allowEvent() {
+		return
 	}
 	e := &Event{Name: name, Args: Args{Raw: args, Attachments: p.Attachments}, socket: s, nsp: s.nsp.name, send: s.send, report: s.ReportError, id: p.ID, hasAck: p.HasID}
 	s.mu.Lock()
