@@ -2,7 +2,8 @@
 // siogen generated from package chatapi: open http://localhost:3000 in two
 // tabs and type.
 //
-//	go run ./examples/chat [-addr :3000] [-redis host:port] [-write-interval 20ms] [-debug 127.0.0.1:6060]
+//	go run ./examples/chat [-addr :3000] [-redis host:port] [-write-interval 20ms]
+//	                       [-ping-interval 25s] [-ping-timeout 20s] [-debug 127.0.0.1:6060]
 //
 // With -redis, several chat servers behind a load balancer share their
 // users through Redis (see the README). -write-interval batches what a busy
@@ -30,6 +31,8 @@ import (
 func main() {
 	addr := flag.String("addr", ":3000", "listen on `host:port`")
 	redisAddr := flag.String("redis", "", "join the other chat nodes through the Redis server at `host:port`")
+	pingInterval := flag.Duration("ping-interval", 25*time.Second, "how often clients ping (the Engine.IO heartbeat)")
+	pingTimeout := flag.Duration("ping-timeout", 20*time.Second, "how long past -ping-interval a silent client keeps its session")
 	debugAddr := flag.String("debug", "", "serve net/http/pprof on the loopback `host:port` (127.0.0.1:6060)")
 	writeInterval := flag.Duration("write-interval", 20*time.Millisecond, "write to each client at most once per `interval`; what is sent meanwhile goes out together (0: write every line at once)")
 	flag.Parse()
@@ -40,6 +43,8 @@ func main() {
 		opts, cluster = joinCluster(*redisAddr)
 	}
 	opts.Engine.MinWriteInterval = *writeInterval
+	opts.Engine.PingInterval = *pingInterval
+	opts.Engine.PingTimeout = *pingTimeout
 	handler, _ := newServer(logger, opts)
 	if cluster != nil {
 		go reportJoined(logger, cluster, *redisAddr)
