@@ -628,6 +628,19 @@ func TestHostileClients(t *testing.T) {
 		t.Logf("%d connections with unfinished headers dropped within %v (ReadHeaderTimeout %v)", n, time.Since(start).Round(time.Millisecond), readHeaderTimeout)
 	})
 
+	probe("oversized request headers", func(t *testing.T) {
+		req, _ := http.NewRequest("GET", h.base+"&transport=polling", nil)
+		req.Header.Set("X-Padding", strings.Repeat("x", 2*maxHeaderBytes))
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+			t.Errorf("a request with %d bytes of headers: %d, want 431", 2*maxHeaderBytes, res.StatusCode)
+		}
+	})
+
 	probe("idle sessions are reaped", func(t *testing.T) {
 		const n = 3000
 		rss0 := h.procStatus(t, "VmRSS")
