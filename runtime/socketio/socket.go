@@ -172,7 +172,8 @@ func (s *Socket) OnError(fn func(err error)) {
 	s.mu.Unlock()
 }
 
-// ReportError hands err to the OnError handler, or logs it.
+// ReportError hands err to the OnError handler, or logs it (once per
+// connection; repeats are counted and logged when the connection ends).
 func (s *Socket) ReportError(err error) {
 	s.mu.Lock()
 	fn := s.onError
