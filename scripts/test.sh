@@ -46,6 +46,10 @@ unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go')
 if [ -n "$unformatted" ]; then echo "gofmt would change:"; echo "$unformatted"; exit 1; fi
 go vet ./...
 
+step "LICENSE, CHANGELOG.md and version agreement, README paths, examples run"
+# Also part of go test ./... below; first here, so that a failure says so at once.
+go test -count=1 -run '^(TestLicense|TestVersionAgreement|TestReadmePaths|TestExamplesRun)$' .
+
 step "every platform builds and vets (go build, go vet)"
 # linux/amd64 is vetted above; the runtime also supports these.
 for platform in linux/arm64 linux/386 linux/arm darwin/amd64 darwin/arm64 windows/amd64 freebsd/amd64; do
@@ -68,7 +72,7 @@ for f in $(grep -rl --include='*.go' --exclude-dir=testdata --exclude-dir=node_m
 	(cd "$(dirname "$f")" && "$tmp/siogen" -check $args)
 	checked=$((checked + 1))
 done
-[ "$checked" -ge 2 ] || { echo "the drift check found $checked generated packages, want examples/chat and examples/conformance at least"; exit 1; }
+[ "$checked" -ge 3 ] || { echo "the drift check found $checked generated packages, want examples/chat, examples/conformance and examples/hello at least"; exit 1; }
 
 step "go test -race"
 go test -race -count=1 -timeout 12m ./...
