@@ -2,7 +2,7 @@
 // siogen generated from package chatapi: open http://localhost:3000 in two
 // tabs and type.
 //
-//	go run ./examples/chat [-addr :3000] [-redis host:port] [-write-interval 20ms]
+//	go run ./examples/chat [-addr :3000] [-redis host:port[,host:port...]] [-redis-master name] [-write-interval 20ms]
 //
 // With -redis, several chat servers behind a load balancer share their
 // users through Redis (see the README). -write-interval batches what a busy
@@ -26,7 +26,7 @@ import (
 
 func main() {
 	addr := flag.String("addr", ":3000", "listen on `host:port`")
-	redisAddr := flag.String("redis", "", "join the other chat nodes through the Redis server at `host:port`")
+	redisAddr := flag.String("redis", "", "join the other chat nodes through Redis at `host:port` (a comma-separated list: a Redis Cluster; see -redis-master)")
 	writeInterval := flag.Duration("write-interval", 20*time.Millisecond, "write to each client at most once per `interval`; what is sent meanwhile goes out together (0: write every line at once)")
 	flag.Parse()
 	logger := log.New(os.Stdout, "", 0)

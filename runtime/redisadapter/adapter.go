@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/siogen/siogen/runtime/socketio"
 	"github.com/siogen/siogen/runtime/socketio/codec"
@@ -71,6 +74,38 @@ func newAdapter(c *Cluster, nsp *socketio.Namespace) *Adapter {
 	return a
 }
 
+// channels returns the channels of the adapter's requests and answers.
+func (a *Adapter) channels() []string {
+	return []string{a.requestChannel, a.responseChannel}
+}
+
+// numSub counts the subscribers of the request channel: the nodes of the
+// cluster. In a Redis Cluster each node counts the subscriptions of its own
+// connections, so the counts of every node are added up.
+func (a *Adapter) numSub(ctx context.Context) (int64, error) {
+	count := func(ctx context.Context, c redis.UniversalClient) (int64, error) {
+		var n map[string]int64
+		var err error
+		if a.c.opts.Sharded {
+			n, err = c.PubSubShardNumSub(ctx, a.requestChannel).Result()
+		} else {
+			n, err = c.PubSubNumSub(ctx, a.requestChannel).Result()
+		}
+		return n[a.requestChannel], err
+	}
+	cc, ok := a.c.client.(*redis.ClusterClient)
+	if !ok {
+		return count(ctx, a.c.client)
+	}
+	var total atomic.Int64
+	err := cc.ForEachShard(ctx, func(ctx context.Context, node *redis.Client) error {
+		n, err := count(ctx, node)
+		total.Add(n)
+		return err
+	})
+	return total.Load(), err
+}
+
 // Broadcast implements socketio.Adapter: the local sockets get p at once,
 // then unless opts.Local it is queued for publication to the other nodes
 // (on the room's own channel when it targets exactly one room, as
@@ -86,7 +121,7 @@ func (a *Adapter) Broadcast(p *codec.Packet, opts socketio.BroadcastOptions) err
 		return errors.Join(err, encErr)
 	}
 	ch := a.channel
-	if len(opts.Rooms) == 1 {
+	if len(opts.Rooms) == 1 && !a.c.opts.Sharded {
 		ch += opts.Rooms[0] + "#"
 	}
 	a.c.enqueue(ch, msg)
@@ -123,7 +158,7 @@ func (a *Adapter) Sockets(ctx context.Context, rooms []string) ([]string, error)
 	}
 	req := map[string]any{"type": requestClients, "rooms": rooms}
 	r, err := a.gather(ctx, requestClients, req)
-	if errors.Is(err, ErrNotSubscribed) {
+	if errors.Is(err, ErrNotSubscribed) || errors.Is(err, ErrUnavailable) {
 		local, _ := a.MemoryAdapter.Sockets(ctx, rooms)
 		return local, err
 	}
@@ -136,7 +171,7 @@ func (a *Adapter) Sockets(ctx context.Context, rooms []string) ([]string, error)
 // ErrTimeout.
 func (a *Adapter) Rooms(ctx context.Context) ([]string, error) {
 	r, err := a.gather(ctx, requestAllRooms, map[string]any{"type": requestAllRooms})
-	if errors.Is(err, ErrNotSubscribed) {
+	if errors.Is(err, ErrNotSubscribed) || errors.Is(err, ErrUnavailable) {
 		local, _ := a.MemoryAdapter.Rooms(ctx)
 		return local, err
 	}
@@ -245,19 +280,25 @@ func (r *pendingRequest) sortedSet() []string {
 // collects the answers of as many nodes as subscribe to the request
 // channel (socket.io-redis counts them with PUBSUB NUMSUB).
 func (a *Adapter) gather(ctx context.Context, typ int, req map[string]any) (*pendingRequest, error) {
-	n, err := a.c.client.PubSubNumSub(ctx, a.requestChannel).Result()
+	if err := a.c.unavailable(); err != nil {
+		return nil, fmt.Errorf("redisadapter: %s: %w", requestName(typ, ""), err)
+	}
+	n, err := a.numSub(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("redisadapter: count nodes: %w", err)
 	}
-	if n[a.requestChannel] == 0 {
+	if n == 0 {
 		return nil, ErrNotSubscribed
 	}
-	r := &pendingRequest{typ: typ, want: int(n[a.requestChannel]), set: make(map[string]struct{}), done: make(chan struct{})}
+	r := &pendingRequest{typ: typ, want: int(n), set: make(map[string]struct{}), done: make(chan struct{})}
 	return r, a.send(ctx, r, req, "")
 }
 
 // one sends a query that only the node holding socket id answers.
 func (a *Adapter) one(ctx context.Context, typ int, req map[string]any, id string) (*pendingRequest, error) {
+	if err := a.c.unavailable(); err != nil {
+		return nil, fmt.Errorf("redisadapter: %s: %w", requestName(typ, id), err)
+	}
 	r := &pendingRequest{typ: typ, want: 1, done: make(chan struct{})}
 	return r, a.send(ctx, r, req, id)
 }
@@ -279,7 +320,7 @@ func (a *Adapter) send(ctx context.Context, r *pendingRequest, req map[string]an
 		delete(a.requests, reqID)
 		a.mu.Unlock()
 	}()
-	if err := a.c.client.Publish(ctx, a.requestChannel, body).Err(); err != nil {
+	if err := a.c.publishNow(ctx, a.requestChannel, body); err != nil {
 		return fmt.Errorf("redisadapter: send request: %w", err)
 	}
 	timer := time.NewTimer(a.c.opts.RequestsTimeout)
