@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -244,15 +245,23 @@ func TestRedisRestart(t *testing.T) {
 		}
 	}
 	crossFrom("cross-node delivery before the restart", 20)
+	goroutines := runtime.NumGoroutine()
 
 	r.Stop()
 	down := sent.Load()
 	waitFor("log of the loss", logsSay("lost the Redis subscription"))
 	waitFor("log of the failed publications", logsSay("publishing to Redis failed"))
 	waitFor("traffic during the outage", func() bool { return sent.Load() >= down+20 })
-	// Queries that need another node fail; those about a local socket work.
-	if _, err := a.nsp.SocketsIn(ctxFor(t, wait)); err == nil {
-		t.Error("a cluster query succeeded without Redis")
+	// Queries that need another node fail at once, saying why; those about
+	// a local socket work.
+	if ids, err := a.nsp.SocketsIn(ctxFor(t, wait)); !errors.Is(err, ErrUnavailable) || !slices.Equal(ids, []string{a1.ID()}) {
+		t.Errorf("sockets without Redis: %q, %v; want the local ones with ErrUnavailable", ids, err)
+	}
+	if err := a.adapter().RemoteJoin(ctxFor(t, wait), b1.ID(), "remote"); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("remote join of another node's socket without Redis: %v", err)
+	}
+	if _, err := a.adapter().CustomRequest(ctxFor(t, wait), "ping"); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("custom request without Redis: %v", err)
 	}
 	if err := a.adapter().RemoteJoin(ctxFor(t, wait), a1.ID(), "local"); err != nil {
 		t.Errorf("remote join of a local socket without Redis: %v", err)
@@ -298,6 +307,20 @@ func TestRedisRestart(t *testing.T) {
 	waitFor("log of the publications' recovery", logsSay("publishing to Redis again"))
 	if ids, err := a.nsp.SocketsIn(ctxFor(t, wait)); err != nil || !slices.Equal(ids, sorted(a1.ID(), b1.ID())) {
 		t.Errorf("sockets after the restart: %q, %v", ids, err)
+	}
+	// One outage, one line for each of its four events on each node.
+	for _, n := range []*goNode{a, b} {
+		for _, line := range []string{"lost the Redis subscription", "publishing to Redis failed", "Redis subscription restored", "publishing to Redis again"} {
+			if got := strings.Count(n.logs.String(), line); got != 1 {
+				t.Errorf("node %s logged %q %d times, want once", n.url, line, got)
+			}
+		}
+	}
+	// The outage left no goroutine behind: retries, reconnections and the
+	// queries that failed have all ended (the traffic goroutine, counted
+	// before, has ended too).
+	if !waitUntil(wait, func() bool { return runtime.NumGoroutine() <= goroutines }) {
+		t.Errorf("%d goroutines after the recovery, %d before the outage", runtime.NumGoroutine(), goroutines)
 	}
 }
 
