@@ -53,10 +53,12 @@ type Adapter struct {
 	pattern         string // channel + "*"
 	requestChannel  string
 	responseChannel string
+	ownResponses    string // ProtocolRedisAdapter8: <response channel><uid>#
 
 	mu       sync.Mutex
 	requests map[string]*pendingRequest
 	hook     func(data json.RawMessage) any
+	sse      ServerSideEmitHandler
 }
 
 func newAdapter(c *Cluster, nsp *socketio.Namespace) *Adapter {
@@ -71,11 +73,17 @@ func newAdapter(c *Cluster, nsp *socketio.Namespace) *Adapter {
 		requests:        make(map[string]*pendingRequest),
 	}
 	a.pattern = a.channel + "*"
+	a.ownResponses = a.responseChannel + c.uid + "#"
 	return a
 }
 
 // channels returns the channels of the adapter's requests and answers.
 func (a *Adapter) channels() []string {
+	if a.v8() {
+		// A node of @socket.io/redis-adapter may answer on the
+		// requester's own channel (publishOnSpecificResponseChannel).
+		return []string{a.requestChannel, a.responseChannel, a.ownResponses}
+	}
 	return []string{a.requestChannel, a.responseChannel}
 }
 
@@ -116,7 +124,7 @@ func (a *Adapter) Broadcast(p *codec.Packet, opts socketio.BroadcastOptions) err
 	if opts.Local {
 		return err
 	}
-	msg, encErr := encodeBroadcast(a.c.uid, p, a.nsp.Name(), opts)
+	msg, encErr := encodeBroadcast(a.c.uid, p, a.nsp.Name(), opts, !a.v8())
 	if encErr != nil {
 		return errors.Join(err, encErr)
 	}
@@ -156,6 +164,11 @@ func (a *Adapter) Sockets(ctx context.Context, rooms []string) ([]string, error)
 	if rooms == nil {
 		rooms = []string{}
 	}
+	if a.v8() {
+		local := a.Targets(socketio.BroadcastOptions{Rooms: rooms})
+		r, err := a.request8(ctx, request8Sockets, map[string]any{"rooms": rooms}, "")
+		return a.withLocal(r, local), err
+	}
 	req := map[string]any{"type": requestClients, "rooms": rooms}
 	r, err := a.gather(ctx, requestClients, req)
 	if errors.Is(err, ErrNotSubscribed) || errors.Is(err, ErrUnavailable) {
@@ -170,6 +183,11 @@ func (a *Adapter) Sockets(ctx context.Context, rooms []string) ([]string, error)
 // a node does not answer in time, the rooms gathered are returned with
 // ErrTimeout.
 func (a *Adapter) Rooms(ctx context.Context) ([]string, error) {
+	if a.v8() {
+		local, _ := a.MemoryAdapter.Rooms(ctx)
+		r, err := a.request8(ctx, request8AllRooms, map[string]any{}, "")
+		return a.withLocal(r, local), err
+	}
 	r, err := a.gather(ctx, requestAllRooms, map[string]any{"type": requestAllRooms})
 	if errors.Is(err, ErrNotSubscribed) || errors.Is(err, ErrUnavailable) {
 		local, _ := a.MemoryAdapter.Rooms(ctx)
@@ -178,11 +196,38 @@ func (a *Adapter) Rooms(ctx context.Context) ([]string, error) {
 	return r.sortedSet(), err
 }
 
+// withLocal returns the union of local and what r gathered, sorted.
+func (a *Adapter) withLocal(r *pendingRequest, local []string) []string {
+	set := map[string]struct{}{}
+	for _, s := range local {
+		set[s] = struct{}{}
+	}
+	if r != nil {
+		a.mu.Lock()
+		for s := range r.set {
+			set[s] = struct{}{}
+		}
+		a.mu.Unlock()
+	}
+	out := make([]string, 0, len(set))
+	for s := range set {
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // CustomRequest sends data (JSON-encodable, without binary) to every node
 // and returns the answers of their custom hooks (see SetCustomHook), this
 // node's included, in arrival order. When a node does not answer in time,
 // the answers gathered are returned with ErrTimeout.
+//
+// @socket.io/redis-adapter 8.x has no custom requests: with
+// ProtocolRedisAdapter8, use ServerSideEmitWithAck.
 func (a *Adapter) CustomRequest(ctx context.Context, data any) ([]json.RawMessage, error) {
+	if a.v8() {
+		return nil, errors.New("redisadapter: @socket.io/redis-adapter 8.x has no custom requests; use ServerSideEmitWithAck")
+	}
 	raw, err := json.Marshal(data)
 	if err != nil {
 		return nil, fmt.Errorf("redisadapter: custom request: %w", err)
@@ -209,6 +254,18 @@ func (a *Adapter) SocketRoomsOf(ctx context.Context, id string) ([]string, error
 	if a.nsp.Socket(id) != nil {
 		return a.SocketRooms(id), nil
 	}
+	if a.v8() { // 8.x has no such request: fetch the socket (its own room)
+		sockets, err := a.FetchSockets(ctx, socketio.BroadcastOptions{Rooms: []string{id}})
+		for _, s := range sockets {
+			if s.ID == id {
+				return s.Rooms, nil
+			}
+		}
+		if err == nil {
+			err = fmt.Errorf("redisadapter: rooms of %s: %w", id, socketio.ErrUnknownSocket)
+		}
+		return nil, err
+	}
 	r, err := a.one(ctx, requestClientRooms, map[string]any{"type": requestClientRooms, "sid": id}, id)
 	if err != nil {
 		return nil, err
@@ -225,6 +282,10 @@ func (a *Adapter) RemoteJoin(ctx context.Context, id, room string) error {
 		s.Join(room)
 		return nil
 	}
+	if a.v8() {
+		_, err := a.request8(ctx, request8RemoteJoin, map[string]any{"sid": id, "room": room}, id)
+		return err
+	}
 	_, err := a.one(ctx, requestRemoteJoin, map[string]any{"type": requestRemoteJoin, "sid": id, "room": room}, id)
 	return err
 }
@@ -235,6 +296,10 @@ func (a *Adapter) RemoteLeave(ctx context.Context, id, room string) error {
 		s.Leave(room)
 		return nil
 	}
+	if a.v8() {
+		_, err := a.request8(ctx, request8RemoteLeave, map[string]any{"sid": id, "room": room}, id)
+		return err
+	}
 	_, err := a.one(ctx, requestRemoteLeave, map[string]any{"type": requestRemoteLeave, "sid": id, "room": room}, id)
 	return err
 }
@@ -244,6 +309,10 @@ func (a *Adapter) RemoteDisconnect(ctx context.Context, id string, closeConn boo
 	if s := a.nsp.Socket(id); s != nil {
 		s.Disconnect(closeConn)
 		return nil
+	}
+	if a.v8() {
+		_, err := a.request8(ctx, request8RemoteDisconnect, map[string]any{"sid": id, "close": closeConn}, id)
+		return err
 	}
 	_, err := a.one(ctx, requestRemoteDisconnect, map[string]any{"type": requestRemoteDisconnect, "sid": id, "close": closeConn}, id)
 	return err
@@ -262,6 +331,13 @@ type pendingRequest struct {
 	rooms   []string
 	replies []json.RawMessage
 	done    chan struct{} // closed when complete
+
+	// A broadcast with acks (ProtocolRedisAdapter8): want counts the
+	// clients asked, servers the other nodes (-1 until known), counted
+	// those that told how many clients they asked.
+	servers, counted int
+	acks             []*socketio.Args
+	err              error
 }
 
 func (r *pendingRequest) sortedSet() []string {
@@ -291,7 +367,7 @@ func (a *Adapter) gather(ctx context.Context, typ int, req map[string]any) (*pen
 		return nil, ErrNotSubscribed
 	}
 	r := &pendingRequest{typ: typ, want: int(n), set: make(map[string]struct{}), done: make(chan struct{})}
-	return r, a.send(ctx, r, req, "")
+	return r, a.send5(ctx, r, req, "")
 }
 
 // one sends a query that only the node holding socket id answers.
@@ -300,18 +376,24 @@ func (a *Adapter) one(ctx context.Context, typ int, req map[string]any, id strin
 		return nil, fmt.Errorf("redisadapter: %s: %w", requestName(typ, id), err)
 	}
 	r := &pendingRequest{typ: typ, want: 1, done: make(chan struct{})}
-	return r, a.send(ctx, r, req, id)
+	return r, a.send5(ctx, r, req, id)
 }
 
-// send publishes req and waits for r to complete, for ctx to end or for
-// RequestsTimeout.
-func (a *Adapter) send(ctx context.Context, r *pendingRequest, req map[string]any, id string) error {
+// send5 sends a request of socket.io-redis 5.x.
+func (a *Adapter) send5(ctx context.Context, r *pendingRequest, req map[string]any, id string) error {
 	reqID := randomID(12)
 	req["requestid"] = reqID
 	body, err := json.Marshal(req)
 	if err != nil {
 		return fmt.Errorf("redisadapter: encode request: %w", err)
 	}
+	return a.send(ctx, r, reqID, body, requestName(r.typ, id), id)
+}
+
+// send publishes the request body, whose id is reqID, and waits for r to
+// complete, for ctx to end or for RequestsTimeout. name and id (of a
+// socket, or "") describe it in errors.
+func (a *Adapter) send(ctx context.Context, r *pendingRequest, reqID string, body []byte, name, id string) error {
 	a.mu.Lock()
 	a.requests[reqID] = r
 	a.mu.Unlock()
@@ -329,15 +411,15 @@ func (a *Adapter) send(ctx context.Context, r *pendingRequest, req map[string]an
 	case <-r.done:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("redisadapter: %s: %w", requestName(r.typ, id), ctx.Err())
+		return fmt.Errorf("redisadapter: %s: %w", name, ctx.Err())
 	case <-timer.C:
 		if id != "" {
-			return fmt.Errorf("redisadapter: %s: no node answered within %v: %w: %w", requestName(r.typ, id), a.c.opts.RequestsTimeout, ErrTimeout, socketio.ErrUnknownSocket)
+			return fmt.Errorf("redisadapter: %s: no node answered within %v: %w: %w", name, a.c.opts.RequestsTimeout, ErrTimeout, socketio.ErrUnknownSocket)
 		}
 		a.mu.Lock() // r is still written by onResponse until deleted
 		got, want := r.got, r.want
 		a.mu.Unlock()
-		return fmt.Errorf("redisadapter: %s: %d of %d nodes answered within %v: %w", requestName(r.typ, id), got, want, a.c.opts.RequestsTimeout, ErrTimeout)
+		return fmt.Errorf("redisadapter: %s: %d of %d nodes answered within %v: %w", name, got, want, a.c.opts.RequestsTimeout, ErrTimeout)
 	case <-a.c.ctx.Done():
 		return errClosed
 	}
@@ -375,6 +457,15 @@ type request struct {
 }
 
 func (a *Adapter) onRequestChannel(channel, payload string) {
+	if a.v8() {
+		switch channel {
+		case a.responseChannel, a.ownResponses:
+			a.onResponse8(payload)
+		case a.requestChannel:
+			a.onRequest8(payload)
+		}
+		return
+	}
 	switch channel {
 	case a.responseChannel:
 		a.onResponse(payload)
