@@ -150,6 +150,11 @@ func dial(t *testing.T, url string) *client {
 		e.Decode(0, &b)
 		c.add("bin:" + hex.EncodeToString(b))
 	})
+	s.On("ask", func(e *socketio.Event) { // a broadcast with acks
+		var q string
+		e.Decode(0, &q)
+		e.Ack("go:" + q)
+	})
 	s.OnDisconnect(func(reason string) {
 		select {
 		case c.gone <- reason:
