@@ -124,7 +124,7 @@ func (a *Adapter) Broadcast(p *codec.Packet, opts socketio.BroadcastOptions) err
 	if opts.Local {
 		return err
 	}
-	msg, encErr := encodeBroadcast(a.c.uid, p, a.nsp.Name(), opts, !a.v8())
+	msg, encErr := encodeBroadcast(a.c.uid, p, a.nsp.Name(), opts, a.v8())
 	if encErr != nil {
 		return errors.Join(err, encErr)
 	}

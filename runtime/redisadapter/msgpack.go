@@ -39,10 +39,11 @@ type broadcastMessage struct {
 // except, flags}] as notepack.io encodes it: the same types and the
 // smallest forms, so that a Node node reads what it would have sent.
 //
-// With binaryType false, a packet with binary is still of type EVENT, as
-// socket.io 4.x writes it (its encoder finds the binary itself, and would
-// misread a BINARY_EVENT without an attachment count).
-func encodeBroadcast(uid string, p *codec.Packet, nsp string, opts socketio.BroadcastOptions, binaryType bool) ([]byte, error) {
+// With v4, it is written as @socket.io/redis-adapter 8.x writes it: a
+// packet with binary is still of type EVENT (socket.io 4.x's encoder finds
+// the binary itself, and would misread a BINARY_EVENT without an
+// attachment count), and except is there even when empty.
+func encodeBroadcast(uid string, p *codec.Packet, nsp string, opts socketio.BroadcastOptions, v4 bool) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(len(p.Data) + 64)
 	e := msgpack.GetEncoder()
@@ -50,21 +51,21 @@ func encodeBroadcast(uid string, p *codec.Packet, nsp string, opts socketio.Broa
 	e.Reset(&buf)
 	e.EncodeArrayLen(3)
 	e.EncodeString(uid)
-	if err := encodePacket(e, p, nsp, binaryType); err != nil {
+	if err := encodePacket(e, p, nsp, v4); err != nil {
 		return nil, err
 	}
-	encodeOpts(e, opts, 0)
+	encodeOpts(e, opts, 0, v4)
 	return buf.Bytes(), nil // bytes.Buffer writes do not fail
 }
 
 // encodePacket writes the packet object {type, data, nsp}.
-func encodePacket(e *msgpack.Encoder, p *codec.Packet, nsp string, binaryType bool) error {
+func encodePacket(e *msgpack.Encoder, p *codec.Packet, nsp string, v4 bool) error {
 	data, err := parseJSON(p.Data, p.Attachments)
 	if err != nil {
 		return fmt.Errorf("redisadapter: encode broadcast: %w", err)
 	}
 	typ := codec.Event
-	if len(p.Attachments) > 0 && binaryType {
+	if len(p.Attachments) > 0 && !v4 {
 		typ = codec.BinaryEvent
 	}
 	e.EncodeMapLen(3) // the key order of socket.io 2.x: type, data, then nsp set by the adapter
@@ -79,15 +80,16 @@ func encodePacket(e *msgpack.Encoder, p *codec.Packet, nsp string, binaryType bo
 
 // encodeOpts writes {rooms, except, flags}; flags holds timeout (in
 // milliseconds) when it is positive.
-func encodeOpts(e *msgpack.Encoder, opts socketio.BroadcastOptions, timeout time.Duration) {
+func encodeOpts(e *msgpack.Encoder, opts socketio.BroadcastOptions, timeout time.Duration, v4 bool) {
 	n := 2
-	if len(opts.Except) > 0 {
+	withExcept := len(opts.Except) > 0 || v4
+	if withExcept {
 		n++
 	}
 	e.EncodeMapLen(n)
 	e.EncodeString("rooms")
 	encodeStrings(e, opts.Rooms)
-	if len(opts.Except) > 0 {
+	if withExcept {
 		e.EncodeString("except")
 		encodeStrings(e, opts.Except)
 	}
@@ -116,11 +118,11 @@ func encodeBroadcastRequest(uid, requestID string, p *codec.Packet, nsp string, 
 	e.EncodeString("type")
 	e.EncodeInt(request8Broadcast)
 	e.EncodeString("packet")
-	if err := encodePacket(e, p, nsp, false); err != nil {
+	if err := encodePacket(e, p, nsp, true); err != nil {
 		return nil, err
 	}
 	e.EncodeString("opts")
-	encodeOpts(e, opts, timeout)
+	encodeOpts(e, opts, timeout, true)
 	return buf.Bytes(), nil
 }
 
