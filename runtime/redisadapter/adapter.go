@@ -337,7 +337,6 @@ type pendingRequest struct {
 	// those that told how many clients they asked.
 	servers, counted int
 	acks             []*socketio.Args
-	err              error
 }
 
 func (r *pendingRequest) sortedSet() []string {

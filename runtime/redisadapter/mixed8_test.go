@@ -2,8 +2,10 @@ package redisadapter
 
 import (
 	"encoding/json"
+	"errors"
 	"net"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -235,4 +237,36 @@ func TestMixedClusterRedisAdapter8(t *testing.T) {
 		ask(t, "disconnect sockets", nil, victim.ID(), true)
 		expectServerDisconnect(t, victim)
 	})
+}
+
+// TestRedisAdapter8WithoutRedis: with Redis gone, the requests of the 8.x
+// protocol fail at once with ErrUnavailable, returning what the local
+// sockets give (their acks, their descriptions).
+func TestRedisAdapter8WithoutRedis(t *testing.T) {
+	r := redistest.Start(t)
+	g := startGoNode(t, r, &Options{Protocol: ProtocolRedisAdapter8})
+	gc := dial(t, g.url)
+	r.Stop()
+	if !waitUntil(wait, func() bool { return strings.Contains(g.logs.String(), "lost the Redis subscription") }) {
+		t.Fatal("no log of the loss")
+	}
+	ctx := ctxFor(t, wait)
+	a := g.adapter()
+	acks, err := a.BroadcastWithAck(ctx, socketio.BroadcastOptions{}, "ask", "q")
+	if !errors.Is(err, ErrUnavailable) || len(acks) != 1 {
+		t.Errorf("broadcast with ack: %d acks, %v; want the local one and ErrUnavailable", len(acks), err)
+	}
+	sockets, err := a.FetchSockets(ctx, socketio.BroadcastOptions{})
+	if !errors.Is(err, ErrUnavailable) || len(sockets) != 1 || sockets[0].ID != gc.ID() {
+		t.Errorf("fetch sockets: %+v, %v", sockets, err)
+	}
+	if _, err := a.ServerSideEmitWithAck(ctx, "ping", "x"); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("server-side emit with ack: %v", err)
+	}
+	if err := a.ServerSideEmit(ctx, "note", "x"); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("server-side emit: %v", err)
+	}
+	if err := a.RemoteJoin(ctx, "elsewhere", "room"); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("remote join: %v", err)
+	}
 }

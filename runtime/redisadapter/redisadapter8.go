@@ -191,11 +191,12 @@ func (a *Adapter) BroadcastWithAck(ctx context.Context, opts socketio.BroadcastO
 			r.complete()
 		}()
 	}
+	var unavailable error // the local clients are still asked
 	if !a.v8() || opts.Local {
 		r.servers = 0
-	} else if err := a.c.unavailable(); err != nil {
+	} else if unavailable = a.c.unavailable(); unavailable != nil {
 		r.servers = 0
-		defer func() { r.err = errors.Join(r.err, err) }()
+		unavailable = fmt.Errorf("redisadapter: broadcast with ack to other nodes: %w", unavailable)
 	} else {
 		n, err := a.numSub(ctx)
 		if err != nil {
@@ -236,9 +237,9 @@ func (a *Adapter) BroadcastWithAck(ctx context.Context, opts socketio.BroadcastO
 		if errors.Is(err, context.DeadlineExceeded) {
 			err = fmt.Errorf("redisadapter: broadcast with ack: %d acks of %d clients, %d of %d nodes counted: %w", len(r.acks), r.want, r.counted, r.servers, ErrTimeout)
 		}
-		return out, errors.Join(err, r.err)
+		return out, errors.Join(err, unavailable)
 	}
-	return out, r.err
+	return out, unavailable
 }
 
 // complete closes r.done when a broadcast with acks has every node's count
