@@ -4,7 +4,8 @@
 // logs as the reference.
 // usage: PORT=3000 [QUIET=1] [REDIS=host:port] [ALLOW_EIO3=1] node node-chat-v4.js
 // (prints "listening on *:PORT"; REDIS joins a cluster through
-// @socket.io/redis-adapter 8.x with the redis 4.x client)
+// @socket.io/redis-adapter 8.x with the redis 4.x client; unlike the
+// reference, a comma-separated REDIS is a Redis Cluster, for bench/)
 const http = require('http').createServer((req, res) => { res.writeHead(404); res.end(); });
 const { Server } = require('socket.io-v4');
 const io = new Server(http, { allowEIO3: process.env.ALLOW_EIO3 === '1' });
@@ -21,10 +22,13 @@ io.on('connection', (socket) => {
 
 async function main() {
   if (process.env.REDIS) {
-    const { createClient } = require('redis');
+    const { createClient, createCluster } = require('redis');
     const { createAdapter } = require('@socket.io/redis-adapter');
-    const [host, port] = process.env.REDIS.split(':');
-    const pub = createClient({ socket: { host, port: Number(port || 6379) } });
+    const addrs = process.env.REDIS.split(',');
+    const socket = (addr) => ({ host: addr.split(':')[0], port: Number(addr.split(':')[1] || 6379) });
+    const pub = addrs.length > 1
+      ? createCluster({ rootNodes: addrs.map((a) => ({ socket: socket(a) })) })
+      : createClient({ socket: socket(addrs[0]) });
     const sub = pub.duplicate();
     for (const c of [pub, sub]) c.on('error', (err) => console.error('redis:', err.message));
     await Promise.all([pub.connect(), sub.connect()]);
