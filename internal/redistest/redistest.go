@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -172,6 +173,22 @@ func (s *Server) Output() string {
 		return ""
 	}
 	return s.out.String()
+}
+
+// Pause stops the server without ending it (SIGSTOP), as a hung server:
+// connections stay open and nothing is answered. Resume continues it.
+func (s *Server) Pause() { s.signal(syscall.SIGSTOP) }
+
+// Resume continues a paused server (SIGCONT).
+func (s *Server) Resume() { s.signal(syscall.SIGCONT) }
+
+func (s *Server) signal(sig syscall.Signal) {
+	s.mu.Lock()
+	cmd := s.cmd
+	s.mu.Unlock()
+	if cmd != nil {
+		cmd.Process.Signal(sig)
+	}
 }
 
 // ping sends PING and expects +PONG.

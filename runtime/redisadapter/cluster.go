@@ -101,6 +101,9 @@ const (
 	idlePing = 15 * time.Second
 	// publishBatch bounds the publications sent in one pipeline.
 	publishBatch = 256
+	// stallTimeout bounds a broadcaster's wait for room in a full
+	// publication queue (see enqueue).
+	stallTimeout = 2 * time.Second
 )
 
 // Cluster is this node's membership in a socket.io-redis cluster: the
@@ -393,7 +396,11 @@ func (c *Cluster) subscribed(m *redis.Subscription) {
 // enqueue hands a publication to the publisher. When the queue is full
 // and Redis works, it waits for room, so that a burst is slowed down to
 // the pace of Redis rather than lost; while publishing fails, it drops the
-// publication (and counts it) instead of waiting.
+// publication (and counts it) instead of waiting. A queue that stays full
+// for stallTimeout means that Redis takes nothing (hung, or a connection
+// that died silently and that the client waits on): publishing then counts
+// as failing until a pipeline goes through, so that no broadcaster waits
+// longer than that.
 func (c *Cluster) enqueue(channel string, payload []byte) {
 	p := publication{channel, payload}
 	select {
@@ -401,12 +408,22 @@ func (c *Cluster) enqueue(channel string, payload []byte) {
 		return
 	default:
 	}
+	var stalled <-chan time.Time // made only when the queue is full
 	for !c.failing.Load() {
+		if stalled == nil {
+			t := time.NewTimer(stallTimeout)
+			defer t.Stop()
+			stalled = t.C
+		}
 		select {
 		case c.queue <- p:
 			return
 		case <-c.ctx.Done():
 			return
+		case <-stalled:
+			if !c.failing.Swap(true) {
+				c.log.Error("redisadapter: publishing to Redis stalled; broadcasts to other nodes are dropped until it takes them again", "waited", stallTimeout)
+			}
 		case <-time.After(100 * time.Millisecond): // look at failing again
 		}
 	}

@@ -19,6 +19,8 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/siogen/siogen/internal/redistest"
 	"github.com/siogen/siogen/runtime/socketio"
 )
@@ -465,5 +467,56 @@ func TestDefaults(t *testing.T) {
 			t.Errorf("publication on %q", msg.Channel)
 		}
 		seen[msg.Channel] = true
+	}
+}
+
+// TestRedisHung: Redis stops answering without closing anything (SIGSTOP),
+// and the node's client waits on Redis without timeouts. A burst far
+// larger than the publish queue still goes out to the local clients, every
+// broadcast returns (the stalled queue counts as failing), the log says so,
+// and once Redis answers again cross-node delivery resumes.
+func TestRedisHung(t *testing.T) {
+	r := redistest.Start(t)
+	patient := redis.NewClient(&redis.Options{Addr: r.Addr, ReadTimeout: -1, WriteTimeout: -1, MaxRetries: -1})
+	a := startGoNodeWith(t, patient, &Options{PublishQueueSize: 8})
+	b := startGoNode(t, r, nil)
+	a1, b1 := dial(t, a.url), dial(t, b.url)
+	settleGo(t, []*goNode{a, b}, a1, b1)
+
+	r.Pause()
+	t.Cleanup(r.Resume) // before the nodes' cleanup: Close waits for a pipeline in flight
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 200 {
+			a.nsp.Emit("said", fmt.Sprint("hung ", i))
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(wait):
+		t.Fatalf("broadcasts blocked by a hung Redis for %v", wait)
+	}
+	a1.waitFor(t, "hung 199")
+	if got := len(ticks(a1.received(), "hung")); got != 200 {
+		t.Errorf("the local client got %d of the 200 broadcasts", got)
+	}
+	if !strings.Contains(a.logs.String(), "publishing to Redis stalled") {
+		t.Errorf("no log of the stall:\n%s", a.logs.String())
+	}
+
+	r.Resume()
+	// What was queued or in flight may arrive; from some point on, every
+	// broadcast of node A reaches b1.
+	i := 0
+	if !waitUntil(wait, func() bool {
+		i++
+		a.nsp.Emit("said", fmt.Sprint("after ", i))
+		return slices.ContainsFunc(b1.received(), func(m string) bool { return strings.HasPrefix(m, "after ") })
+	}) {
+		t.Fatalf("no broadcast of node A reached b1 after Redis came back; a's log:\n%s", a.logs.String())
+	}
+	if !waitUntil(wait, func() bool { return strings.Contains(a.logs.String(), "publishing to Redis again") }) {
+		t.Errorf("no log of the recovery:\n%s", a.logs.String())
 	}
 }
