@@ -157,3 +157,53 @@ func TestChatWithSocketIO4Node(t *testing.T) {
 		})
 	}
 }
+
+// TestChatThroughSentinel joins two chat nodes as main does with -redis
+// SENTINEL -redis-master NAME: they find the master through the Sentinel
+// and share their users.
+func TestChatThroughSentinel(t *testing.T) {
+	rs := redistest.StartSentinel(t)
+	defer func(m string) { *redisMaster = m }(*redisMaster)
+	*redisMaster = rs.MasterName
+	var clients []*chatapi.ChatClient
+	got := make(chan string, 8)
+	for range 2 {
+		logs := &syncBuffer{}
+		logger := log.New(logs, "", 0)
+		opts, cluster := joinCluster(rs.Addr)
+		handler, srv := newServer(logger, opts)
+		ts := httptest.NewServer(handler)
+		t.Cleanup(func() {
+			ts.Close()
+			srv.Shutdown(t.Context())
+			cluster.Close()
+		})
+		reportJoined(logger, cluster, rs.Addr)
+		if !strings.Contains(logs.String(), "joined the cluster") {
+			t.Fatalf("node log: %s", logs.String())
+		}
+		c := chatapi.NewChatClient(socketio.NewManager(ts.URL, &socketio.ManagerOptions{
+			Engine: engineio.DialOptions{Transports: []string{engineio.WebSocket}},
+		}))
+		t.Cleanup(func() { c.Close() })
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		err := c.Connect(ctx)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients = append(clients, c)
+	}
+	clients[1].OnChatMessage(func(msg string) { got <- msg })
+	if err := clients[0].EmitChatMessageNoAck("through the sentinel"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case msg := <-got:
+		if msg != "through the sentinel" {
+			t.Fatalf("got %q", msg)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the other node's user got nothing")
+	}
+}
