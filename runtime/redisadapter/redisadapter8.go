@@ -143,6 +143,9 @@ func (a *Adapter) ServerSideEmitWithAck(ctx context.Context, event string, args 
 
 // OnServerSideEmit sets the handler of other nodes' server-side emits.
 // Without one they are dropped (an emit asking for an answer gets none).
+// The handler runs on the goroutine that reads the subscription, in the
+// order the emits arrive, so it must not block: slow work belongs in a
+// goroutine of its own, from which ack may be called.
 func (a *Adapter) OnServerSideEmit(h ServerSideEmitHandler) {
 	a.mu.Lock()
 	a.sse = h
