@@ -1,11 +1,12 @@
-// The reference chat on socket.io 4.8 (shared/peers/node-chat-v4/index.js)
-// without express, so that Go tests run it from this repository's interop/
-// packages (socket.io 4.8.3 under the socket.io-v4 alias). Same events and
-// logs as the reference.
-// usage: PORT=3000 [QUIET=1] [REDIS=host:port] [ALLOW_EIO3=1] node node-chat-v4.js
+// The reference chat on socket.io 4.8 (shared/peers/node-chat-v4/index.js,
+// Engine.IO v4 / Socket.IO v5) without express, so that Go tests run it
+// from this repository's interop/ packages ('socket.io-v4' is socket.io
+// 4.8.3). Same events and logs as the reference.
+// usage: PORT=3000 [QUIET=1] [ALLOW_EIO3=1] [REDIS=host:port] node node-chat-v4.js
 // (prints "listening on *:PORT"; REDIS joins a cluster through
-// @socket.io/redis-adapter 8.x with the redis 4.x client; unlike the
-// reference, a comma-separated REDIS is a Redis Cluster, for bench/)
+// @socket.io/redis-adapter 8.x with the redis 4.x client, and listening waits
+// for its subscriptions; unlike the reference, a comma-separated REDIS is a
+// Redis Cluster, for bench/)
 const http = require('http').createServer((req, res) => { res.writeHead(404); res.end(); });
 const { Server } = require('socket.io-v4');
 const io = new Server(http, { allowEIO3: process.env.ALLOW_EIO3 === '1' });
