@@ -101,3 +101,21 @@ func TestSentinel(t *testing.T) {
 	settleGo(t, []*goNode{a, b}, a1, b1)
 	expect(t, "after the failover", map[*client]int{a1: 1, b1: 1})
 }
+
+// TestShardedOnOneServer: sharded pub/sub works on a single Redis 7 too
+// (one shard), so the option does not depend on the topology.
+func TestShardedOnOneServer(t *testing.T) {
+	r := redistest.Start(t)
+	opts := &Options{Sharded: true}
+	a, b := startGoNode(t, r, opts), startGoNode(t, r, opts)
+	a1, b1 := dial(t, a.url), dial(t, b.url)
+	b1.join(t, "room")
+	a1.Emit("say", "sharded")
+	a1.Emit("say to", "room", "sharded to room")
+	settleGo(t, []*goNode{a, b}, a1, b1)
+	expect(t, "sharded", map[*client]int{a1: 1, b1: 1})
+	expect(t, "sharded to room", map[*client]int{a1: 0, b1: 1})
+	if ids, err := b.nsp.SocketsIn(ctxFor(t, wait)); err != nil || !slices.Equal(ids, sorted(a1.ID(), b1.ID())) {
+		t.Errorf("sockets: %q, %v", ids, err)
+	}
+}
