@@ -10,6 +10,7 @@
 //   say to room msg         the sockets in room, on any node, get "said" msg
 //   join room               the socket joins room
 //   fetch                   io.fetchSockets(): [{id, rooms}]
+//   fetch in room           io.in(room).fetchSockets(): [{id, rooms}]
 //   all rooms               adapter.allRooms()
 //   sockets join target room / sockets leave target room
 //                           io.in(target).socketsJoin(room) / socketsLeave(room)
@@ -34,7 +35,9 @@ io.on('connection', (socket) => {
   socket.on('say bin', (buf) => io.emit('said bin', buf));
   socket.on('say to', (room, msg) => io.to(room).emit('said', msg));
   socket.on('join', (room, ack) => { socket.join(room); ack && ack(); });
-  socket.on('fetch', (ack) => answer(ack, io.fetchSockets().then((ss) => ss.map((s) => ({ id: s.id, rooms: [...s.rooms] })))));
+  const described = (ss) => ss.map((s) => ({ id: s.id, rooms: [...s.rooms] }));
+  socket.on('fetch', (ack) => answer(ack, io.fetchSockets().then(described)));
+  socket.on('fetch in', (room, ack) => answer(ack, io.in(room).fetchSockets().then(described)));
   socket.on('all rooms', (ack) => answer(ack, io.of('/').adapter.allRooms().then((r) => [...r])));
   socket.on('sockets join', (target, room, ack) => answer(ack, io.in(target).socketsJoin(room)));
   socket.on('sockets leave', (target, room, ack) => answer(ack, io.in(target).socketsLeave(room)));

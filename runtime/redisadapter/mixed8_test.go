@@ -207,6 +207,11 @@ func TestMixedClusterRedisAdapter8(t *testing.T) {
 		if slices.Sort(ids); !slices.Equal(ids, sorted(gc.ID(), nc.ID())) {
 			t.Fatalf("fetched sockets %q", ids)
 		}
+		fetched = nil
+		ask(t, "fetch in", &fetched, "gr") // the Go node's socket, by its room
+		if len(fetched) != 1 || fetched[0].ID != gc.ID() {
+			t.Fatalf("fetched sockets in gr: %+v", fetched)
+		}
 		var rooms []string
 		ask(t, "all rooms", &rooms)
 		if !slices.Contains(rooms, "gr") || !slices.Contains(rooms, "nr") {
