@@ -8,6 +8,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/siogen/siogen/internal/peerlog"
 	"github.com/siogen/siogen/runtime/engineio/codec"
 )
 
@@ -54,6 +55,8 @@ type Conn struct {
 	closeTimer *time.Timer
 
 	readPoll readPoller // the idle websocket's wait for its next packet
+
+	peerLog peerlog.Log // the peer's misbehaviour, logged once per kind
 }
 
 func newConn(s *Server, id string, r *http.Request, v codec.Version, b64 bool) *Conn {
@@ -127,7 +130,7 @@ func (c *Conn) enqueue(pkts ...codec.Packet) error {
 	}
 	if len(c.queue)+len(pkts) > c.srv.opts.SendQueueSize {
 		c.mu.Unlock()
-		c.srv.log.Warn("engineio: send queue full, closing session", "sid", c.id)
+		c.peerLog.Warn(c.srv.log, "engineio: send queue full, closing session", "sid", c.id)
 		c.die(ReasonTransportError, codec.Close)
 		return ErrQueueFull
 	}
@@ -214,6 +217,7 @@ func (c *Conn) finish(reason string) {
 		probe.Close()
 	}
 	c.srv.remove(c)
+	c.peerLog.Close(c.srv.log, "sid", c.id)
 	c.srv.log.Debug("engineio: session closed", "sid", c.id, "reason", reason)
 	c.srv.handler.OnClose(c, reason)
 }
@@ -234,6 +238,9 @@ func (c *Conn) startPingTimer() {
 
 // onPacket handles one inbound packet; the caller holds recvMu.
 func (c *Conn) onPacket(p codec.Packet) {
+	if p.Type != codec.Close && c.isClosing() {
+		return
+	}
 	c.pingTimer.Reset(c.srv.opts.PingInterval + c.srv.opts.PingTimeout)
 	switch p.Type {
 	case codec.Ping:

@@ -100,7 +100,7 @@ func (c *Conn) poll(w http.ResponseWriter, r *http.Request) {
 		// The packets are gone with the response, and resending them
 		// could reorder the stream: end the session, as engine.io does
 		// when a poll's connection closes before its answer went out.
-		c.srv.log.Info("engineio: polling response failed, closing session", "sid", c.id, "err", err)
+		c.peerLog.Info(c.srv.log, "engineio: polling response failed, closing session", "sid", c.id, "err", err)
 		c.finish(ReasonTransportError)
 		return
 	}
@@ -185,11 +185,10 @@ func (c *Conn) receive(w http.ResponseWriter, r *http.Request) {
 	max := c.srv.opts.MaxBufferSize
 	body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
 	if err != nil {
-		c.die(ReasonTransportError, codec.Close)
-		return
+		c.dropPost(err)
 	}
 	if int64(len(body)) > max {
-		c.srv.log.Info("engineio: POST body over MaxBufferSize, closing session", "sid", c.id, "max", max)
+		c.peerLog.Info(c.srv.log, "engineio: POST body over MaxBufferSize, closing session", "sid", c.id, "max", max)
 		c.srv.writeError(w, r, false, http.StatusRequestEntityTooLarge, errBadRequest, "Payload too large")
 		c.die(ReasonTransportError, codec.Close)
 		return
@@ -217,7 +216,7 @@ func (c *Conn) receive(w http.ResponseWriter, r *http.Request) {
 
 	c.deliver(pkts)
 	if err != nil {
-		c.srv.log.Info("engineio: bad payload, closing session", "sid", c.id, "err", err)
+		c.peerLog.Info(c.srv.log, "engineio: bad payload, closing session", "sid", c.id, "err", err)
 		c.die(ReasonParseError, codec.Close)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/siogen/siogen/internal/peerlog"
 	"github.com/siogen/siogen/runtime/engineio"
 	"github.com/siogen/siogen/runtime/socketio/codec"
 )
@@ -26,6 +27,8 @@ type conn struct {
 	waiting       []string           // CONNECTs that arrived before "/" was connected
 	closeReason   string             // overrides the engine's reason
 	gone          bool
+
+	peerLog peerlog.Log // the client's misbehaviour, logged once per kind
 }
 
 func newConn(s *Server, ec *engineio.Conn) *conn {
@@ -58,14 +61,11 @@ func (c *conn) sendEncoded(msgs []engineio.Message) error {
 // receive handles one engine message.
 func (c *conn) receive(m engineio.Message) {
 	p, err := c.dec.Add(m.Data, m.Binary)
+	if err == nil && p != nil {
+		err = checkClientPacket(p)
+	}
 	if err != nil {
-		// The reference closes the whole connection on a packet it cannot
-		// decode; only this client is affected.
-		c.srv.log.Info("socketio: bad packet, closing connection", "sid", c.ec.ID(), "err", err)
-		c.mu.Lock()
-		c.closeReason = ReasonParseError
-		c.mu.Unlock()
-		c.ec.Close()
+		c.parseError(err)
 		return
 	}
 	if p == nil {
@@ -99,10 +99,6 @@ func (c *conn) receive(m engineio.Message) {
 	case codec.Ack, codec.BinaryAck:
 		if s := c.socket(p.Namespace); s != nil {
 			s.onAck(p)
-		}
-	case codec.Error:
-		if s := c.socket(p.Namespace); s != nil {
-			s.onClientError(p)
 		}
 	}
 	// Packets for a namespace the client has not joined are dropped, as the
@@ -150,7 +146,7 @@ func (c *conn) namespacesLocked() int {
 // tooManyNamespaces refuses the namespace past Options.MaxNamespaces and
 // disconnects the client.
 func (c *conn) tooManyNamespaces(name string) {
-	c.srv.log.Warn("socketio: too many namespaces, disconnecting", "sid", c.ec.ID(), "max", c.srv.opts.MaxNamespaces)
+	c.peerLog.Warn(c.srv.log, "socketio: too many namespaces, disconnecting", "sid", c.ec.ID(), "max", c.srv.opts.MaxNamespaces)
 	c.send(errorPacket(name, errTooManyNamespaces))
 	c.disconnectAll(ReasonTransportError)
 }
@@ -235,5 +231,5 @@ func (c *conn) closed(reason string) {
 	for _, s := range sockets {
 		s.onClose(reason)
 	}
-
+	c.peerLog.Close(c.srv.log, "sid", c.ec.ID())
 }
