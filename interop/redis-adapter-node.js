@@ -17,7 +17,7 @@
 //   disconnect sockets target close   io.in(target).disconnectSockets(close)
 //   server emit event arg   io.serverSideEmit(event, arg)
 //   server emit ack event arg         io.serverSideEmitWithAck(event, arg): replies
-//   ask everyone arg        io.timeout(3000).emitWithAck("ask", arg): the answers
+//   ask everyone arg        io.timeout(10000).emitWithAck("ask", arg): the answers
 // Server-side: "note" arg makes everyone get "said" "noted " + arg; "ping"
 // arg answers "node:" + arg.
 const http = require('http').createServer((req, res) => { res.writeHead(404); res.end(); });
@@ -44,7 +44,7 @@ io.on('connection', (socket) => {
   socket.on('disconnect sockets', (target, close, ack) => answer(ack, io.in(target).disconnectSockets(close)));
   socket.on('server emit', (event, arg, ack) => answer(ack, io.serverSideEmit(event, arg)));
   socket.on('server emit ack', (event, arg, ack) => answer(ack, io.serverSideEmitWithAck(event, arg)));
-  socket.on('ask everyone', (arg, ack) => answer(ack, io.timeout(3000).emitWithAck('ask', arg)));
+  socket.on('ask everyone', (arg, ack) => answer(ack, io.timeout(10000).emitWithAck('ask', arg)));
 });
 io.on('note', (arg) => io.emit('said', 'noted ' + arg));
 io.on('ping', (arg, cb) => cb('node:' + arg));
@@ -55,7 +55,7 @@ async function main() {
   const sub = pub.duplicate();
   for (const c of [pub, sub]) c.on('error', (err) => console.error('redis:', err.message));
   await Promise.all([pub.connect(), sub.connect()]);
-  io.adapter(createAdapter(pub, sub, { requestsTimeout: 3000 }));
+  io.adapter(createAdapter(pub, sub, { requestsTimeout: 10000 }));
   // Commands of one connection are answered in order: once this
   // subscription is confirmed, so are the adapter's.
   await sub.subscribe('redis-adapter-node-ready', () => {});

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/siogen/siogen/internal/nodetest"
 	"github.com/siogen/siogen/internal/redistest"
@@ -25,7 +24,7 @@ import (
 func TestMixedClusterRedisAdapter8(t *testing.T) {
 	nodetest.Require(t)
 	r := redistest.Start(t)
-	g := startGoNode(t, r, &Options{Protocol: ProtocolRedisAdapter8, RequestsTimeout: 3 * time.Second})
+	g := startGoNode(t, r, &Options{Protocol: ProtocolRedisAdapter8, RequestsTimeout: wait})
 	g.adapter().OnServerSideEmit(func(event string, args []json.RawMessage, ack func(any)) {
 		var arg string
 		if len(args) > 0 {
@@ -95,7 +94,7 @@ func TestMixedClusterRedisAdapter8(t *testing.T) {
 	})
 
 	t.Run("requests of the Go node", func(t *testing.T) {
-		ctx := ctxFor(t, wait)
+		ctx := ctxFor(t, 3*wait) // for all of them; each ends in milliseconds
 		a := g.adapter()
 		if ids, err := g.nsp.SocketsIn(ctx); err != nil || !slices.Equal(ids, sorted(gc.ID(), nc.ID())) {
 			t.Fatalf("sockets %q, %v", ids, err)
