@@ -172,16 +172,15 @@ func (a *Adapter) BroadcastWithAck(ctx context.Context, opts socketio.BroadcastO
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	r := &pendingRequest{typ: request8Broadcast, done: make(chan struct{}), servers: -1}
-	// Local clients first: each answer lands in r.
-	targets := a.Targets(opts)
-	r.want = len(targets)
-	for _, id := range targets {
-		s := a.nsp.Socket(id)
-		if s == nil {
-			r.want--
-			continue
+	// Local clients first: each answer lands in r, under a.mu from here on.
+	var sockets []*socketio.Socket
+	for _, id := range a.Targets(opts) {
+		if s := a.nsp.Socket(id); s != nil {
+			sockets = append(sockets, s)
 		}
+	}
+	r := &pendingRequest{typ: request8Broadcast, done: make(chan struct{}), servers: -1, want: len(sockets)}
+	for _, s := range sockets {
 		go func() {
 			ack, err := s.EmitWithAck(ctx, event, args...)
 			a.mu.Lock()
@@ -195,10 +194,15 @@ func (a *Adapter) BroadcastWithAck(ctx context.Context, opts socketio.BroadcastO
 		}()
 	}
 	var unavailable error // the local clients are still asked
+	localOnly := func() {
+		a.mu.Lock()
+		r.servers = 0
+		a.mu.Unlock()
+	}
 	if !a.v8() || opts.Local {
-		r.servers = 0
+		localOnly()
 	} else if unavailable = a.c.unavailable(); unavailable != nil {
-		r.servers = 0
+		localOnly()
 		unavailable = fmt.Errorf("redisadapter: broadcast with ack to other nodes: %w", unavailable)
 	} else {
 		n, err := a.numSub(ctx)
