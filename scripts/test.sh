@@ -33,6 +33,10 @@ if ! command -v redis-server >/dev/null; then
 	echo "installing redis-server from Debian (Redis adapter tests; they start their own)"
 	apt_install redis-server
 fi
+if ! command -v redis-cli >/dev/null; then
+	echo "installing redis-tools from Debian (redis-cli makes the Redis Cluster of the adapter tests)"
+	apt_install redis-tools
+fi
 redis-server --version
 
 step "Go modules"
