@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -268,7 +267,7 @@ func (s *server) startWith(c *config, tag string, args []string, env ...string) 
 	}
 	// The process listening may be a child (it is not, for these four), so
 	// check that the pid is alive and ours.
-	if err := syscall.Kill(cmd.Process.Pid, 0); err != nil {
+	if err := alive(cmd.Process.Pid); err != nil {
 		return nil, fmt.Errorf("%s: %v", s.name, err)
 	}
 	return r, nil

@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -175,14 +174,7 @@ func (s *Server) Output() string {
 	return s.out.String()
 }
 
-// Pause stops the server without ending it (SIGSTOP), as a hung server:
-// connections stay open and nothing is answered. Resume continues it.
-func (s *Server) Pause() { s.signal(syscall.SIGSTOP) }
-
-// Resume continues a paused server (SIGCONT).
-func (s *Server) Resume() { s.signal(syscall.SIGCONT) }
-
-func (s *Server) signal(sig syscall.Signal) {
+func (s *Server) signal(sig os.Signal) {
 	s.mu.Lock()
 	cmd := s.cmd
 	s.mu.Unlock()
