@@ -21,6 +21,8 @@ func (c *Conn) serveWebSocket(ws *websocket.Conn, br *bufio.Reader, b64 bool) {
 	c.mu.Lock()
 	c.ws, c.wsB64, c.transport = ws, b64, WebSocket
 	c.flush = func() { c.flushWebSocket(ws) }
+	c.wsRaw = rawConn(ws.NetConn())
+	ws.SetPingHandler(c.pingHandler(ws))
 	closed := c.closed
 	c.kickLocked()
 	c.mu.Unlock()
@@ -67,6 +69,8 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		c.upgrading = false
 		c.ws, c.wsB64, c.transport = ws, b64, WebSocket
 		c.flush = func() { c.flushWebSocket(ws) }
+		c.wsRaw = rawConn(ws.NetConn())
+		ws.SetPingHandler(c.pingHandler(ws))
 		closed := c.closed
 		c.kickLocked()
 		// A GET still held (a client that did not pause) gets a noop.
