@@ -295,6 +295,9 @@ func (c *Conn) flushWebSocket(ws *websocket.Conn) {
 				c.die(ReasonTransportError, codec.Close)
 				return
 			}
+			if h := c.srv.writeHook; h != nil {
+				h(c, len(batch))
+			}
 		}
 		if closing {
 			c.finish(ReasonForcedClose) // closes ws
