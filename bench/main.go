@@ -7,6 +7,7 @@
 //	go run ./bench -servers siogen,node-chat -scenarios fanout,ceiling
 //	go run ./bench -servers siogen,node-chat -scenarios fanout,crossnode
 //	go run ./bench -servers siogen,node-chat-v4 -scenarios crossnode,crossnode-cluster,crossnode-v4
+//	go run ./bench -servers siogen,node-chat,node-chat-v4,relay -scenarios fanout,ceiling -curve curve.svg
 //
 // Each server is started, for each scenario afresh, pinned to one core
 // (-server-cpu) with taskset; the load generator runs pinned to another
@@ -24,8 +25,14 @@
 // Servers: siogen (examples/chat), node-chat (../shared/peers/node-chat,
 // installed with npm ci into a cache directory), node-chat-v4
 // (interop/node-chat-v4.js on socket.io 4.8.3, from interop/node_modules,
-// admitting sioload's Engine.IO v3), googollee and zishang520
-// (../shared/peers/go-*, each built from its own module).
+// admitting sioload's Engine.IO v3), relay (../shared/peers/go-relay: no
+// Socket.IO, every chat frame relayed as it comes, the floor a server
+// cannot beat by much; websocket only, so not in the polling scenario),
+// googollee and zishang520 (../shared/peers/go-*, each built from its own
+// module).
+//
+// -curve draws the ceiling ramps' steps as a picture: p50 and p99 latency
+// against offered deliveries/s, one line per server (curve.go).
 package main
 
 import (
@@ -73,6 +80,7 @@ type config struct {
 	nodeChat   string   // node-chat with node_modules; "" installs a cached copy
 	work       string   // binaries and server logs; "" means a temporary folder
 	jsonOut    string   // where to write every raw result as JSON
+	curveOut   string   // where to draw the latency-vs-load curves (SVG)
 	servers    []string // in column order
 	scenarios  []string
 	serverCPU  string // taskset CPU list for the servers
@@ -112,7 +120,7 @@ type config struct {
 }
 
 var (
-	allServers   = []string{"siogen", "node-chat", "node-chat-v4", "googollee", "zishang520"}
+	allServers   = []string{"siogen", "node-chat", "node-chat-v4", "relay", "googollee", "zishang520"}
 	allScenarios = []string{"density", "fanout", "ceiling", "polling", "crossnode", "crossnode-cluster", "crossnode-v4"}
 )
 
@@ -127,6 +135,7 @@ func parseFlags(args []string) (*config, error) {
 	fs.StringVar(&c.nodeChat, "node-chat", "", "node-chat folder with node_modules installed (default: PEERS/node-chat if installed, else a copy installed with npm ci in the user cache)")
 	fs.StringVar(&c.work, "work", "", "folder for binaries and server logs (default: a temporary one, removed at the end)")
 	fs.StringVar(&c.jsonOut, "json", "", "also write every raw result to this file as JSON")
+	fs.StringVar(&c.curveOut, "curve", "", "draw p50/p99 latency against offered deliveries/s of every server's ceiling ramp into this `FILE` (SVG)")
 	fs.StringVar(&c.serverCPU, "server-cpu", "1", "CPU list the servers are pinned to (taskset -c)")
 	fs.StringVar(&c.loadCPU, "load-cpu", "0", "CPU list the load generators are pinned to (taskset -c)")
 	fs.BoolVar(&c.pin, "pin", true, "pin with taskset (false: let the scheduler place everything)")
@@ -339,6 +348,19 @@ func run(ctx context.Context, c *config, out, log io.Writer) (*report, error) {
 		b, _ := json.MarshalIndent(rep, "", "  ")
 		if err := os.WriteFile(c.jsonOut, append(b, '\n'), 0o644); err != nil {
 			return rep, err
+		}
+	}
+	if c.curveOut != "" && rep.ran("ceiling") {
+		f, err := os.Create(c.curveOut)
+		if err != nil {
+			return rep, err
+		}
+		err = writeCurve(f, rep, rep.p99Limit())
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return rep, fmt.Errorf("-curve: %w", err)
 		}
 	}
 	return rep, nil
