@@ -46,7 +46,7 @@ func (c *Conn) poll(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
 	if c.getActive {
 		c.mu.Unlock()
-		w.WriteHeader(http.StatusInternalServerError)
+		w.WriteHeader(c.overlapStatus())
 		c.die(ReasonTransportError, codec.Close)
 		return
 	}
@@ -119,7 +119,7 @@ func (c *Conn) writePayload(w http.ResponseWriter, r *http.Request, pkts []codec
 	_, jsonp := q["j"]
 	var body []byte
 	binary := false
-	if !c.b64 && !jsonp {
+	if !c.b64 && !jsonp && c.version == codec.V3 { // v4 has no XHR2 payload
 		for _, p := range pkts {
 			if p.Binary {
 				binary = true
@@ -167,7 +167,7 @@ func (c *Conn) receive(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
 	if c.postActive {
 		c.mu.Unlock()
-		w.WriteHeader(http.StatusInternalServerError)
+		w.WriteHeader(c.overlapStatus())
 		c.die(ReasonTransportError, codec.Close)
 		return
 	}
@@ -195,6 +195,14 @@ func (c *Conn) receive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	binary := strings.HasPrefix(r.Header.Get("Content-Type"), "application/octet-stream")
+	if binary && c.version != codec.V3 {
+		// v4 has no XHR2 payload; engine.io 6.x: "invalid content".
+		c.srv.log.Info("engineio: binary POST from a v4 client, closing session", "sid", c.id)
+		w.WriteHeader(http.StatusBadRequest)
+		c.die(ReasonTransportError, codec.Close)
+		return
+	}
 	var pkts []codec.Packet
 	if _, jsonp := r.URL.Query()["j"]; jsonp {
 		var payload []byte
@@ -203,7 +211,6 @@ func (c *Conn) receive(w http.ResponseWriter, r *http.Request) {
 			pkts, err = codec.DecodePayload(payload, false, c.version)
 		}
 	} else {
-		binary := strings.HasPrefix(r.Header.Get("Content-Type"), "application/octet-stream")
 		pkts, err = codec.DecodePayload(body, binary, c.version)
 	}
 
@@ -220,6 +227,16 @@ func (c *Conn) receive(w http.ResponseWriter, r *http.Request) {
 		c.srv.log.Info("engineio: bad payload, closing session", "sid", c.id, "err", err)
 		c.die(ReasonParseError, codec.Close)
 	}
+}
+
+// overlapStatus is the answer to a second GET or POST while one is in
+// progress: engine.io 3.6.2 answers 500, engine.io 6.x 400; both close the
+// session.
+func (c *Conn) overlapStatus() int {
+	if c.version == codec.V3 {
+		return http.StatusInternalServerError
+	}
+	return http.StatusBadRequest
 }
 
 func (c *Conn) setCookie(h http.Header) {

@@ -72,6 +72,11 @@ func (o *Options) withDefaults() Options {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if len(c.Engine.Protocols) == 0 {
+		// The socket layer speaks Socket.IO v4 only so far, which travels
+		// over Engine.IO v3.
+		c.Engine.Protocols = []int{3}
+	}
 	if c.Engine.Logger == nil {
 		c.Engine.Logger = c.Logger
 	}
