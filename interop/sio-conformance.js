@@ -1,8 +1,12 @@
 // Checks a Socket.IO server against the conformance contract
 // (shared/peers/node-conformance/README.md) with the official socket.io-client
-// 2.5.0: every row of the contract's table and every namespace rule.
+// 2.5.0: every row of the contract's table and every namespace rule. With
+// SIO_CLIENT=4 in the environment it runs socket.io-client 4.8.3 (Engine.IO
+// v4, Socket.IO v5) instead, and adds the rows of the 4.x contract
+// (shared/peers/node-conformance-v4/README.md): socket ids, auth; a server
+// serving both contracts (examples/conformance) passes both runs.
 //
-// usage: node sio-conformance.js URL TRANSPORTS [ROW_FILTER]
+// usage: [SIO_CLIENT=4] node sio-conformance.js URL TRANSPORTS [ROW_FILTER]
 //   URL         e.g. http://127.0.0.1:3210 (only the origin is used; path /socket.io/)
 //   TRANSPORTS  "websocket", "polling" or "polling,websocket" (the default
 //               upgrade path; then a check also requires the upgrade to websocket)
@@ -23,7 +27,8 @@
 'use strict';
 
 const util = require('util');
-const io = require('socket.io-client');
+const V4 = process.env.SIO_CLIENT === '4';
+const io = require(V4 ? 'socket.io-client-v4' : 'socket.io-client');
 
 const USAGE = 'usage: node sio-conformance.js URL TRANSPORTS [ROW_FILTER]\n' +
   '  TRANSPORTS: "websocket", "polling" or "polling,websocket"';
@@ -109,7 +114,7 @@ class Ctx {
   }
 
   // Resolves once s is connected; rejects on a connection error or a
-  // namespace ERROR.
+  // namespace ERROR (4.x: connect_error).
   connected(s, what = `connect to ${s.nsp}`) {
     if (s.connected) return Promise.resolve(s);
     return this.wait(what, (resolve, reject) => {
@@ -331,6 +336,12 @@ function expectHandshake(hs, what) {
   }
   expect(isPlainObject(hs.headers), `${what}.headers: expected an object, got ${fmt(hs.headers)}`);
   expect(isPlainObject(hs.query), `${what}.query: expected an object, got ${fmt(hs.query)}`);
+  if (V4) {
+    expect(isPlainObject(hs.auth), `${what}.auth: expected an object, got ${fmt(hs.auth)}`);
+    expect(hs.query.EIO === '4' && typeof hs.query.transport === 'string', `${what}.query: expected EIO 4 and transport, got ${fmt(hs.query)}`);
+  } else {
+    expect(hs.auth === undefined, `${what}.auth: a 2.x handshake has none, got ${fmt(hs.auth)}`);
+  }
 }
 
 check('getHandshake', async (c) => {
@@ -431,9 +442,16 @@ check('nsp /abc?b=c handshake', async (c) => {
 });
 
 // A refused namespace: the socket gets 'error' with exactly `message` and
-// never 'connect'.
+// never 'connect'. 4.x: 'connect_error' with an Error of that message.
 async function refused(c, s, message) {
   const connects = c.collect(s, 'connect');
+  if (V4) {
+    const [err] = await c.once(s, 'connect_error');
+    expect(err instanceof Error && err.message === message, `expected connect_error ${fmt(message)}, got ${fmt(err)}`);
+    await sleep(200);
+    expect(connects.length === 0 && !s.connected, 'the socket connected');
+    return;
+  }
   const [err] = await c.wait(`'error'`, (resolve, reject) => {
     s.once('error', (...args) => resolve(args));
     s.once('connect_error', (e) => reject(new CheckError(`connect_error ${e && e.message ? e.message : fmt(e)}`)));
@@ -461,13 +479,80 @@ check('nsp refusal keeps connection', async (c) => {
   const nope = root.io.socket('/nope');
   c.sockets.push(nope);
   allSockets.add(nope);
-  const [err] = await c.once(nope, 'error');
-  expect(err === 'Invalid namespace', `/nope: expected error 'Invalid namespace', got ${fmt(err)}`);
+  const [err] = await c.once(nope, V4 ? 'connect_error' : 'error');
+  const msg = V4 ? err && err.message : err;
+  expect(msg === 'Invalid namespace', `/nope: expected error 'Invalid namespace', got ${fmt(err)}`);
   const p = c.once(root, 'hi');
   root.emit('hi');
   await p;
   expect(root.connected, '/ is no longer connected');
 });
+
+// ---------------------------------------------------------------- 4.x rows
+
+if (V4) {
+  for (const nsp of ['/', '/foo']) {
+    check(`getId ${nsp}`, async (c) => {
+      const s = await c.connect(nsp);
+      const ack = await c.emitAck(s, 'getId');
+      expect(util.isDeepStrictEqual(ack, [s.id]), `expected ack (${s.id}), got ${fmt(ack)}`);
+      expect(s.id !== s.io.engine.id, `socket id ${s.id} is the engine session id`);
+    });
+  }
+
+  check('socket ids differ per namespace and connection', async (c) => {
+    const root = await c.connect('/');
+    const foo = root.io.socket('/foo');
+    c.sockets.push(foo);
+    allSockets.add(foo);
+    await c.connected(foo);
+    const other = await c.connect('/');
+    const ids = new Set([root.id, foo.id, other.id, root.io.engine.id]);
+    expect(ids.size === 4, `ids ${fmt([root.id, foo.id, other.id, root.io.engine.id])}`);
+  });
+
+  check('auth in the handshake', async (c) => {
+    const s = c.open('/abc', { auth: { a: 'b', c: 'd' }, query: { e: 'f' } });
+    const p = c.once(s, 'handshake');
+    await c.connected(s);
+    const [hs] = await p;
+    expectHandshake(hs, 'handshake');
+    expect(util.isDeepStrictEqual(hs.auth, { a: 'b', c: 'd' }), `handshake.auth: expected {a: 'b', c: 'd'}, got ${fmt(hs.auth)}`);
+    expect(hs.query.e === 'f' && hs.query.a === undefined, `handshake.query: expected e=f and no auth, got ${fmt(hs.query)}`);
+    const root = await c.connect('/');
+    const [own] = await c.emitAck(root, 'getHandshake');
+    expect(util.isDeepStrictEqual(own.auth, {}), `handshake.auth without auth: expected {}, got ${fmt(own.auth)}`);
+  });
+
+  check('leave a namespace and come back', async (c) => {
+    const root = await c.connect('/');
+    const foo = root.io.socket('/foo');
+    c.sockets.push(foo);
+    allSockets.add(foo);
+    await c.connected(foo);
+    const first = foo.id;
+    foo.disconnect();
+    const p = c.once(root, 'hi');
+    root.emit('hi');
+    await p;
+    expect(root.connected, '/ left with /foo');
+    foo.connect();
+    await c.connected(foo);
+    expect(foo.id !== first, `/foo came back with its old id ${first}`);
+    const [id] = await c.emitAck(foo, 'getId');
+    expect(id === foo.id, `getId on /foo: ${fmt(id)}, want ${foo.id}`);
+  });
+
+  check('unknown events get nothing', async (c) => {
+    const s = await c.connect('/');
+    let got = false;
+    s.onAny(() => { got = true; });
+    s.emit('unknown', 1, () => { got = true; });
+    s.emit('unknown');
+    await sleep(QUIET_MS);
+    expect(!got, 'something came back');
+  });
+}
 
 // ---------------------------------------------------------------- runner
 

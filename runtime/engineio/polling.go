@@ -59,6 +59,14 @@ func (c *Conn) poll(w http.ResponseWriter, r *http.Request) {
 		}
 		if len(c.queue) > 0 {
 			pkts, c.queue = c.queue, nil
+			if n := len(pkts); n > 1 && pkts[n-1].Type == codec.Close && c.version != codec.V3 {
+				// engine.io 6.x sends an orderly close in a poll of its
+				// own, after the packets before it: socket.io-client 4.x
+				// hands decoded packets to the sockets a tick later, so a
+				// close in the same payload would overtake them (a
+				// server's DISCONNECT would read as a transport close).
+				pkts, c.queue = pkts[:n-1], pkts[n-1:]
+			}
 			break
 		}
 		if c.transport != Polling || c.upgrading {

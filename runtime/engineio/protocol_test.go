@@ -339,3 +339,31 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestOrderlyCloseV4: over polling, v4's orderly close goes out in a poll
+// of its own after what was queued before it (socket.io-client 4.x would
+// let it overtake them); v3 batches them, as engine.io 3.6.2 does.
+func TestOrderlyCloseV4(t *testing.T) {
+	h := newEchoHandler()
+	_, ts := newTestServer(t, h, nil)
+	sid, _ := handshakeV4(t, ts.URL)
+	u := ts.URL + "/socket.io/?EIO=4&transport=polling&sid=" + sid
+	do(t, "POST", u, "4bye\x1e4close me")
+	if res := do(t, "GET", u, ""); res.body != "4bye" {
+		t.Errorf("first poll %q, want the message alone", res.body)
+	}
+	if res := do(t, "GET", u, ""); res.body != "1" {
+		t.Errorf("second poll %q, want the close packet", res.body)
+	}
+	if r := h.waitClosed(t); r != ReasonForcedClose {
+		t.Errorf("reason %q", r)
+	}
+
+	sid3, _ := handshake(t, ts.URL, "")
+	u3 := ts.URL + "/socket.io/?EIO=3&transport=polling&sid=" + sid3
+	do(t, "POST", u3, "4:4bye9:4close me")
+	if res := do(t, "GET", u3, ""); res.body != "4:4bye1:1" {
+		t.Errorf("v3 poll %q, want the message and the close packet", res.body)
+	}
+	h.waitClosed(t)
+}

@@ -13,11 +13,12 @@ import (
 // conn is the Socket.IO side of one Engine.IO session: it decodes packets,
 // routes them to the socket of their namespace, and owns those sockets.
 type conn struct {
-	srv       *Server
-	ec        *engineio.Conn
-	version   codec.Version
-	dec       codec.Decoder // used by receive only, which the engine serialises
-	handshake *Handshake
+	srv          *Server
+	ec           *engineio.Conn
+	version      codec.Version // V4 over Engine.IO v3, V5 over v4
+	dec          codec.Decoder // used by receive only, which the engine serialises
+	handshake    *Handshake
+	connectTimer *time.Timer // v5: closes a connection that joins no namespace
 
 	mu            sync.Mutex
 	sockets       map[string]*Socket // by namespace name
@@ -29,21 +30,61 @@ type conn struct {
 }
 
 func newConn(s *Server, ec *engineio.Conn) *conn {
+	v := codec.V4
+	if ec.Protocol() >= 4 {
+		v = codec.V5
+	}
 	return &conn{
 		srv:        s,
 		ec:         ec,
-		version:    codec.V4,
-		dec:        codec.Decoder{Version: codec.V4, MaxAttachments: s.opts.MaxAttachments, MaxDepth: s.opts.MaxDepth},
+		version:    v,
+		dec:        codec.Decoder{Version: v, MaxAttachments: s.opts.MaxAttachments, MaxDepth: s.opts.MaxDepth},
 		handshake:  newHandshake(ec.Request(), time.Now()),
 		sockets:    make(map[string]*Socket, 1),
 		connecting: make(map[string]bool, 1),
 	}
 }
 
-// open connects the default namespace, which Socket.IO v4 does for every
-// connection without a CONNECT from the client.
+// open starts the connection. Socket.IO v4 connects the default namespace
+// for every connection without a CONNECT from the client. In v5 the client
+// asks for every namespace, "/" included, and has ConnectTimeout to join
+// one.
 func (c *conn) open() {
-	c.connect("/", nil)
+	if c.version == codec.V4 {
+		c.connect("/", nil, nil)
+		return
+	}
+	c.mu.Lock()
+	c.connectTimer = time.AfterFunc(c.srv.opts.ConnectTimeout, c.connectTimedOut)
+	c.mu.Unlock()
+}
+
+// connectTimedOut closes a v5 connection that has joined no namespace.
+func (c *conn) connectTimedOut() {
+	c.mu.Lock()
+	idle := len(c.sockets) == 0 && !c.gone
+	if idle && c.closeReason == "" {
+		c.closeReason = ReasonForcedServerClose
+	}
+	c.mu.Unlock()
+	if idle {
+		c.srv.log.Debug("socketio: no namespace joined within ConnectTimeout, closing", "sid", c.ec.ID())
+		c.ec.Close()
+	}
+}
+
+// invalidState closes a v5 connection that sent a packet its state does
+// not allow: anything but a CONNECT for a namespace it is not in, a CONNECT
+// for one it is in, or an ERROR. socket.io 4.x closes the connection then
+// ("invalid state").
+func (c *conn) invalidState(p *codec.Packet) {
+	c.srv.log.Info("socketio: packet in an invalid state, closing connection", "sid", c.ec.ID(), "type", p.Type, "nsp", p.Namespace)
+	c.mu.Lock()
+	if c.closeReason == "" {
+		c.closeReason = ReasonForcedServerClose
+	}
+	c.mu.Unlock()
+	c.ec.Close()
 }
 
 // send encodes p and queues it on the connection.
@@ -71,6 +112,10 @@ func (c *conn) receive(m engineio.Message) {
 	if p == nil {
 		return // a binary packet waiting for attachments
 	}
+	if c.version == codec.V5 {
+		c.receiveV5(p)
+		return
+	}
 	switch p.Type {
 	case codec.Connect:
 		name, rawQuery, _ := strings.Cut(p.Namespace, "?")
@@ -87,7 +132,7 @@ func (c *conn) receive(m engineio.Message) {
 			return
 		}
 		c.mu.Unlock()
-		c.connect(name, q)
+		c.connect(name, q, nil)
 	case codec.Disconnect:
 		if s := c.socket(p.Namespace); s != nil {
 			s.onClose(ReasonClientNamespaceDisconnect)
@@ -109,6 +154,32 @@ func (c *conn) receive(m engineio.Message) {
 	// reference does.
 }
 
+// receiveV5 routes a decoded packet of a socket.io 3.x/4.x client. Unlike
+// v4, no namespace waits for "/", the CONNECT payload is the auth object,
+// and a packet that does not fit the namespace's state closes the
+// connection, as socket.io 4.x does.
+func (c *conn) receiveV5(p *codec.Packet) {
+	s := c.socket(p.Namespace)
+	switch {
+	case p.Type == codec.Connect && s == nil:
+		c.mu.Lock()
+		busy := c.connecting[p.Namespace]
+		c.mu.Unlock()
+		if busy {
+			return // its middleware is running: as for v4, asked once
+		}
+		c.connect(p.Namespace, nil, p.Data)
+	case s == nil, p.Type == codec.Connect, p.Type == codec.Error:
+		c.invalidState(p)
+	case p.Type == codec.Disconnect:
+		s.onClose(ReasonClientNamespaceDisconnect)
+	case p.Type == codec.Event, p.Type == codec.BinaryEvent:
+		s.onEvent(p)
+	case p.Type == codec.Ack, p.Type == codec.BinaryAck:
+		s.onAck(p)
+	}
+}
+
 func (c *conn) socket(nsp string) *Socket {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -118,11 +189,12 @@ func (c *conn) socket(nsp string) *Socket {
 // connect joins the client to a namespace: refused with "Invalid
 // namespace" when it does not exist, else through its middleware. A
 // CONNECT for a namespace the client is in, or is being admitted to, is
-// ignored, so a client cannot start its middleware twice.
-func (c *conn) connect(name string, query url.Values) {
+// ignored, so a client cannot start its middleware twice. query is a v4
+// CONNECT's, auth a v5 CONNECT's payload (nil: none).
+func (c *conn) connect(name string, query url.Values, auth []byte) {
 	nsp := c.srv.namespace(name)
 	if nsp == nil {
-		c.send(errorPacket(name, errInvalidNamespace))
+		c.send(errorPacket(name, errInvalidNamespace, c.version))
 		return
 	}
 	c.mu.Lock()
@@ -137,8 +209,13 @@ func (c *conn) connect(name string, query url.Values) {
 	}
 	c.connecting[name] = true
 	c.mu.Unlock()
-	s := newSocket(nsp, c, c.handshake.withQuery(query))
-	nsp.admit(s)
+	hs := c.handshake.withQuery(query)
+	if c.version == codec.V5 {
+		// The payload aliases the engine message, which the decoder hands
+		// over for good.
+		hs = hs.withAuth(auth)
+	}
+	nsp.admit(newSocket(nsp, c, hs))
 }
 
 // namespacesLocked counts the namespaces the client holds: connected, or
@@ -151,7 +228,7 @@ func (c *conn) namespacesLocked() int {
 // disconnects the client.
 func (c *conn) tooManyNamespaces(name string) {
 	c.srv.log.Warn("socketio: too many namespaces, disconnecting", "sid", c.ec.ID(), "max", c.srv.opts.MaxNamespaces)
-	c.send(errorPacket(name, errTooManyNamespaces))
+	c.send(errorPacket(name, errTooManyNamespaces, c.version))
 	c.disconnectAll(ReasonTransportError)
 }
 
@@ -172,6 +249,9 @@ func (c *conn) admitted(s *Socket) bool {
 		return false
 	}
 	c.sockets[s.nsp.name] = s
+	if c.connectTimer != nil {
+		c.connectTimer.Stop()
+	}
 	var replay []string
 	if s.nsp.name == "/" {
 		c.rootConnected = true
@@ -181,7 +261,7 @@ func (c *conn) admitted(s *Socket) bool {
 	for _, nsp := range replay {
 		name, rawQuery, _ := strings.Cut(nsp, "?")
 		q, _ := url.ParseQuery(rawQuery)
-		c.connect(name, q)
+		c.connect(name, q, nil)
 	}
 	return true
 }
@@ -224,6 +304,9 @@ func (c *conn) disconnectAll(reason string) {
 func (c *conn) closed(reason string) {
 	c.mu.Lock()
 	c.gone = true
+	if c.connectTimer != nil {
+		c.connectTimer.Stop()
+	}
 	if c.closeReason != "" {
 		reason = c.closeReason
 	}

@@ -129,7 +129,7 @@ func (n *Namespace) admit(s *Socket) {
 		for _, fn := range mw {
 			if err := n.runMiddleware(fn, s); err != nil {
 				s.conn.refused(s)
-				s.conn.send(errorPacket(n.name, err))
+				s.conn.send(errorPacket(n.name, err, s.conn.version))
 				return
 			}
 		}
@@ -156,9 +156,23 @@ func (n *Namespace) connect(s *Socket) {
 	onConnection := n.onConnection
 	n.mu.Unlock()
 	n.adapter.AddAll(s.id, []string{s.id})
-	s.send(&codec.Packet{Type: codec.Connect, Namespace: n.name})
-	if onConnection != nil {
-		s.post(func() { onConnection(s) })
+	if onConnection == nil {
+		s.send(connectPacket(s))
+		return
+	}
+	// The connection handler is queued before the CONNECT goes out, so that
+	// an event the client sends on seeing it (with middleware, this runs
+	// off the reader) cannot run before the handler registered its
+	// handlers; and it starts after, so that what it emits follows the
+	// CONNECT.
+	s.mu.Lock()
+	s.jobs = append(s.jobs, func() { onConnection(s) })
+	held := !s.running
+	s.running = true
+	s.mu.Unlock()
+	s.send(connectPacket(s))
+	if held {
+		go s.run()
 	}
 }
 
@@ -171,22 +185,31 @@ func (n *Namespace) remove(s *Socket) {
 	n.adapter.DelAll(s.id)
 }
 
-// deliver queues encoded messages on the connection of the local socket
-// id; adapters call it for each target of a broadcast.
-func (n *Namespace) deliver(id string, msgs []engineio.Message) {
-	if s := n.Socket(id); s != nil {
-		s.conn.sendEncoded(msgs)
-	}
-}
-
-// Deliver hands a packet to the local sockets ids, encoding it once. It is
-// meant for adapters.
+// Deliver hands a packet to the local sockets ids, encoding it once per
+// protocol revision among them (Socket.IO v4 for socket.io 2.x clients, v5
+// for 3.x and 4.x ones). It is meant for adapters.
 func (n *Namespace) Deliver(p *codec.Packet, ids []string) {
 	if len(ids) == 0 {
 		return
 	}
-	msgs := encode(p, codec.V4)
+	var v4, v5 []engineio.Message
 	for _, id := range ids {
-		n.deliver(id, msgs)
+		s := n.Socket(id)
+		if s == nil {
+			continue
+		}
+		var msgs []engineio.Message
+		if s.conn.version == codec.V5 {
+			if v5 == nil {
+				v5 = encode(p, codec.V5)
+			}
+			msgs = v5
+		} else {
+			if v4 == nil {
+				v4 = encode(p, codec.V4)
+			}
+			msgs = v4
+		}
+		s.conn.sendEncoded(msgs)
 	}
 }

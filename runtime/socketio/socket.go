@@ -2,6 +2,8 @@ package socketio
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -94,16 +96,37 @@ type Socket struct {
 }
 
 func newSocket(nsp *Namespace, c *conn, hs *Handshake) *Socket {
-	id := c.ec.ID()
-	if nsp.name != "/" {
-		id = nsp.name + "#" + id
+	var id string
+	switch {
+	case c.version == codec.V5:
+		// socket.io 4.x: a fresh id per namespace connection, never the
+		// engine session's, which a v5 client keeps private.
+		id = newSocketID()
+	case nsp.name == "/":
+		id = c.ec.ID()
+	default:
+		id = nsp.name + "#" + c.ec.ID()
 	}
 	return &Socket{id: id, nsp: nsp, conn: c, handshake: hs, done: make(chan struct{}), connected: true}
 }
 
-// ID returns the socket id: the engine session id on "/", "/nsp#" + it on
-// other namespaces, as socket.io 2.x.
+// ID returns the socket id. For a socket.io 2.x client (Socket.IO v4): the
+// engine session id on "/", "/nsp#" + it on other namespaces. For a 3.x or
+// 4.x client (v5): 20 random URL-safe characters, fresh for every namespace
+// connection, which the CONNECT answer tells the client.
 func (s *Socket) ID() string { return s.id }
+
+// Protocol returns the Socket.IO revision the socket's client speaks: 4
+// (socket.io 2.x) or 5 (socket.io 3.x and 4.x).
+func (s *Socket) Protocol() int { return int(s.conn.version) }
+
+// newSocketID returns 20 URL-safe characters from 15 random bytes, the form
+// of socket.io's ids.
+func newSocketID() string {
+	var b [15]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
 
 // Namespace returns the socket's namespace.
 func (s *Socket) Namespace() *Namespace { return s.nsp }
