@@ -127,6 +127,9 @@ func dial(t *testing.T, url string) *client {
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	s, err := socketio.Dial(ctx, url, &socketio.ManagerOptions{
+		// The mixed cluster's Node.js node is socket.io 2.x, and the
+		// tests name sockets by socket.io 2.x's ids ("/nsp#" + engine id).
+		Protocol:            4,
 		Engine:              engineio.DialOptions{Transports: []string{engineio.WebSocket}},
 		DisableReconnection: true,
 		Logger:              slog.New(slog.NewTextHandler(io.Discard, nil)),

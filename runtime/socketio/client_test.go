@@ -3,6 +3,7 @@ package socketio
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -17,19 +18,21 @@ import (
 )
 
 // TestClientContractGo runs the conformance contract with the Go client
-// against the runtime's own conformance server.
+// against the runtime's own conformance server, in both protocols.
 func TestClientContractGo(t *testing.T) {
 	for _, setup := range clientTransportSetups {
-		t.Run(setup.name, func(t *testing.T) {
-			clientLeakCheck(t)
-			srv := newConformanceServer()
-			ts := httptest.NewServer(srv)
-			t.Cleanup(func() {
-				ts.Close()
-				srv.Shutdown(context.Background())
+		for _, protocol := range []int{4, 5} {
+			t.Run(fmt.Sprintf("%s/v%d", setup.name, protocol), func(t *testing.T) {
+				clientLeakCheck(t)
+				srv := newConformanceServer()
+				ts := httptest.NewServer(srv)
+				t.Cleanup(func() {
+					ts.Close()
+					srv.Shutdown(context.Background())
+				})
+				clientRunContract(t, ts.URL, setup.transports, protocol, false)
 			})
-			clientRunContract(t, ts.URL, setup.transports)
-		})
+		}
 	}
 }
 
@@ -45,7 +48,25 @@ func TestClientContractReference(t *testing.T) {
 	for _, setup := range clientTransportSetups {
 		t.Run(setup.name, func(t *testing.T) {
 			clientLeakCheck(t)
-			clientRunContract(t, "http://"+addr, setup.transports)
+			clientRunContract(t, "http://"+addr, setup.transports, 4, false)
+		})
+	}
+}
+
+// TestClientContractReferenceV4 runs the rows of the 4.x conformance
+// contract with the Go client in protocol 5 against the reference server on
+// socket.io 4.8.3 (interop/sio-conformance-server-v4.js, a copy of
+// shared/peers/node-conformance-v4), which keeps sessions for recovery and
+// so appends an offset to every event it sends.
+func TestClientContractReferenceV4(t *testing.T) {
+	nodetest.Require(t)
+	addr := nodetest.FreeAddr(t)
+	_, port, _ := net.SplitHostPort(addr)
+	nodetest.Start(t, "sio-conformance-server-v4.js", "listening", []string{"PORT=" + port})
+	for _, setup := range clientTransportSetups {
+		t.Run(setup.name, func(t *testing.T) {
+			clientLeakCheck(t)
+			clientRunContract(t, "http://"+addr, setup.transports, 5, true)
 		})
 	}
 }
@@ -319,15 +340,22 @@ func TestClientAckDeadline(t *testing.T) {
 }
 
 // TestClientReconnectsToReference: the Go client reconnects to the
-// reference server (socket.io 2.5.1) after it restarts.
+// reference server after it restarts: socket.io 2.5.1 in protocol 4, and
+// socket.io 4.8.3 in protocol 5 (whose new process cannot recover the
+// session: a fresh id).
 func TestClientReconnectsToReference(t *testing.T) {
+	t.Run("socket.io 2.5.1", func(t *testing.T) { testClientReconnectsToReference(t, "sio-conformance-server.js", 4) })
+	t.Run("socket.io 4.8.3", func(t *testing.T) { testClientReconnectsToReference(t, "sio-conformance-server-v4.js", 5) })
+}
+
+func testClientReconnectsToReference(t *testing.T, script string, protocol int) {
 	nodetest.Require(t)
 	clientLeakCheck(t)
 	addr := nodetest.FreeAddr(t)
 	_, port, _ := net.SplitHostPort(addr)
 	env := []string{"PORT=" + port}
-	p := nodetest.Start(t, "sio-conformance-server.js", "listening", env)
-	m := NewManager("http://"+addr, clientTestOptions(nil))
+	p := nodetest.Start(t, script, "listening", env)
+	m := NewManager("http://"+addr, clientProtocolOptions(nil, protocol))
 	t.Cleanup(func() { m.Close() })
 	reconnected := make(chan int, 4)
 	m.OnReconnect(func(n int) { reconnected <- n })
@@ -344,7 +372,7 @@ func TestClientReconnectsToReference(t *testing.T) {
 	p.Kill()
 	clientRecv(t, disconnects, "disconnect")
 	clientEmit(t, s, "hi") // buffered until the server is back
-	nodetest.Start(t, "sio-conformance-server.js", "listening", env)
+	nodetest.Start(t, script, "listening", env)
 	clientRecv(t, reconnected, "reconnect")
 	if second := clientRecv(t, connects, "connect"); second == first {
 		t.Fatalf("same id %q after the restart", second)
