@@ -128,6 +128,32 @@ func newSocketID() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
+// DecodeAuth decodes the socket's CONNECT payload (Handshake().Auth, the
+// auth object of socket.io 3.x/4.x clients) into v, as generated
+// middleware does for a schema's Auth type. A socket.io 2.x client sends
+// none: v is left as it is and the error is nil. A payload that does not
+// decode into v is an *AuthError.
+func (s *Socket) DecodeAuth(v any) error {
+	if s.handshake.Auth == nil {
+		return nil
+	}
+	if err := codec.Unmarshal(s.handshake.Auth, nil, v); err != nil {
+		return &AuthError{Err: err}
+	}
+	return nil
+}
+
+// AuthError reports a CONNECT payload that does not decode into the type
+// the namespace expects. Returned by a middleware, it refuses the socket
+// with the CONNECT_ERROR message "invalid auth: …".
+type AuthError struct {
+	Err error
+}
+
+func (e *AuthError) Error() string { return "invalid auth: " + e.Err.Error() }
+
+func (e *AuthError) Unwrap() error { return e.Err }
+
 // Namespace returns the socket's namespace.
 func (s *Socket) Namespace() *Namespace { return s.nsp }
 
