@@ -10,10 +10,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/tools/go/packages"
 
 	"github.com/siogen/siogen/gen"
+	"github.com/siogen/siogen/internal/nodetest"
 	"github.com/siogen/siogen/schema"
 )
 
@@ -21,7 +23,10 @@ var update = flag.Bool("update", false, "rewrite the golden generated files in t
 
 // TestGolden regenerates every schema under testdata/ in memory and
 // compares the result with the committed *_siogen.go files beside it, which
-// the end-to-end tests compile and run. go test ./gen -update rewrites them.
+// the end-to-end tests compile and run, and with its TypeScript (<case>.ts)
+// and AsyncAPI (<case>.asyncapi.json) outputs, which TestTypeScript and
+// TestAsyncAPI check with the official tools. go test ./gen -update
+// rewrites them.
 func TestGolden(t *testing.T) {
 	cases, err := os.ReadDir("testdata")
 	if err != nil {
@@ -39,6 +44,13 @@ func TestGolden(t *testing.T) {
 			}
 			files, err := gen.Generate(pkg, gen.Config{})
 			if err != nil {
+				t.Fatal(err)
+			}
+			// The TypeScript and AsyncAPI outputs, beside the Go ones.
+			if files[c.Name()+".ts"], err = gen.TypeScript(pkg); err != nil {
+				t.Fatal(err)
+			}
+			if files[c.Name()+".asyncapi.json"], err = gen.AsyncAPI(pkg); err != nil {
 				t.Fatal(err)
 			}
 			for name, got := range files {
@@ -181,4 +193,107 @@ func TestEverything(t *testing.T) {
 		t.Errorf("generated %s, want admin_siogen.go and chat_siogen.go (one per schema file with namespaces)", got)
 	}
 	typecheckOverlay(t, dir, overlay)
+}
+
+// TestTypeScript type-checks the TypeScript output of every golden case
+// with tsc --strict, together with the typed programs beside it
+// (<case>_check.ts), whose lines marked @ts-expect-error prove that a wrong
+// payload type, a wrong ack type or an unknown event does not compile. The
+// TypeScript of schema/testdata/everything is generated and checked too.
+func TestTypeScript(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*", "*.ts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 4 {
+		t.Fatalf("found only %v", files)
+	}
+	ts, _ := generateEverything(t)
+	files = append(files, ts)
+	nodetest.TypeScript(t, "", files...)
+}
+
+// TestAsyncAPI validates the AsyncAPI output of every golden case, and of
+// schema/testdata/everything, with the official parser
+// (@asyncapi/parser): no diagnostic of severity error.
+func TestAsyncAPI(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*", "*.asyncapi.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, doc := generateEverything(t)
+	args := []string{}
+	for _, f := range append(files, doc) {
+		abs, _ := filepath.Abs(f)
+		args = append(args, abs)
+	}
+	p := nodetest.Start(t, "asyncapi-validate.js", "", nil, args...)
+	if err := p.Wait(60 * time.Second); err != nil {
+		t.Fatalf("%v\n%s", err, p.Output())
+	}
+	if !strings.Contains(p.Output(), "valid") {
+		t.Fatalf("no verdict:\n%s", p.Output())
+	}
+}
+
+// generateEverything writes the TypeScript and AsyncAPI outputs of
+// schema/testdata/everything into a temporary directory.
+func generateEverything(t *testing.T) (ts, asyncapi string) {
+	t.Helper()
+	dir, _ := filepath.Abs(filepath.Join("..", "schema", "testdata", "everything"))
+	pkg, err := schema.Load(schema.Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	ts, asyncapi = filepath.Join(out, "everything.ts"), filepath.Join(out, "everything.asyncapi.json")
+	for path, f := range map[string]func(*schema.Package) ([]byte, error){ts: gen.TypeScript, asyncapi: gen.AsyncAPI} {
+		b, err := f(pkg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ts, asyncapi
+}
+
+// TestTypeScriptNames checks that payload types the TypeScript and AsyncAPI
+// outputs cannot declare under their names are refused at the parameter
+// that uses them: two types of one name, a name the output declares for a
+// namespace, a TypeScript built-in type; and that a //siogen:json
+// directive that cannot be followed is refused at the directive.
+func TestTypeScriptNames(t *testing.T) {
+	dir, _ := filepath.Abs(filepath.Join("testdata", "errors", "ts_names"))
+	pkg, err := schema.Load(schema.Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gen.Generate(pkg, gen.Config{}); err != nil {
+		t.Fatalf("the Go output is fine: %v", err)
+	}
+	want := []string{
+		`schema.go:12:27: event "Move": parameter "to" uses the types Point and other.Point, which would both be named Point in TypeScript and AsyncAPI; rename one of them`,
+		`schema.go:13:15: event "Clash": parameter "e" uses the type ChatNamespace, whose name is taken by the generated TypeScript constant of namespace Chat's path; rename the type`,
+		`schema.go:14:15: event "Record": parameter "r" uses the type Record, which cannot be declared in TypeScript under the name Record (a built-in type the generated file uses); rename the type`,
+		`schema.go:14:25: event "Record": parameter "s" uses the type number, which cannot be declared in TypeScript under the name number (a built-in type the generated file uses); rename the type`,
+		`schema.go:29:1: type Plain has a //siogen:json directive but no MarshalJSON or MarshalText method; its JSON form follows from its type, remove the directive`,
+		`schema.go:32:1: type Bad: //siogen:json nope: undefined: nope; name a Go type whose JSON is what MarshalJSON writes, like //siogen:json string`,
+		`schema.go:37:1: type Self: //siogen:json Self: a type cannot stand for itself; name the Go type whose JSON it writes`,
+	}
+	for name, f := range map[string]func(*schema.Package) ([]byte, error){"TypeScript": gen.TypeScript, "AsyncAPI": gen.AsyncAPI} {
+		_, err := f(pkg)
+		var list schema.ErrorList
+		if !errors.As(err, &list) {
+			t.Fatalf("%s: error %T %v, want a schema.ErrorList", name, err, err)
+		}
+		var got []string
+		for _, e := range list {
+			got = append(got, strings.TrimPrefix(e.Error(), dir+string(filepath.Separator)))
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s: errors:\n%s\nwant:\n%s", name, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
 }

@@ -1,7 +1,9 @@
-// The reference chat of socket.io 4.8 (shared/peers/node-chat-v4/index.js) without
-// express, so that Go tests run it from this repository's interop/ packages
-// (socket.io 4.8.3 as socket.io-v4). Same events and logs as the reference.
-// usage: PORT=3000 [QUIET=1] [REDIS=host:port] [ALLOW_EIO3=1] node node-chat-v4.js
+// The reference chat on socket.io 4.8 (shared/peers/node-chat-v4/index.js,
+// Engine.IO v4 / Socket.IO v5) without express, so that Go tests run it
+// from this repository's interop/ packages ('socket.io-v4' is socket.io
+// 4.8.3). Same events and logs as the reference; REDIS joins a cluster
+// through @socket.io/redis-adapter 8.3.0 (redis 4.7 client), as the reference.
+// usage: PORT=3000 [QUIET=1] [ALLOW_EIO3=1] [REDIS=host:port] node node-chat-v4.js
 // (prints "listening on *:PORT")
 const http = require('http').createServer((req, res) => { res.writeHead(404); res.end(); });
 const { Server } = require('socket.io-v4');

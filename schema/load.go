@@ -268,6 +268,7 @@ func (l *loader) load() *Package {
 		Dir:     l.pkg.Dir,
 		Files:   slices.Clone(l.pkg.GoFiles),
 		Types:   l.pkg.Types,
+		Fset:    l.fset,
 	}
 	if p.Dir == "" && len(p.Files) > 0 {
 		p.Dir = filepath.Dir(p.Files[0])

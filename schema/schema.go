@@ -35,6 +35,9 @@ type Package struct {
 	// Types is the type-checked package; the Type of every Param refers
 	// to it or to the packages it imports.
 	Types *types.Package
+	// Fset holds the positions of Types and of the packages it imports,
+	// for generators that read declarations' source (doc comments).
+	Fset *token.FileSet
 }
 
 // Namespace is one struct of the schema that embeds siogen.Namespace.

@@ -424,3 +424,54 @@ func TestCheck(t *testing.T) {
 		}
 	})
 }
+
+// TestTypeScriptAndAsyncAPIFlags: -ts and -asyncapi write their files
+// (relative to the current directory, creating directories), -check
+// compares them as it does the Go files, and an edited, stale or missing
+// one is named.
+func TestTypeScriptAndAsyncAPIFlags(t *testing.T) {
+	mod, api, _ := flagScratch(t)
+	flags := []string{"-ts", "../web/api.ts", "-asyncapi", "asyncapi.json"}
+	if code, _, stderr := siogenIn(t, api, flags...); code != 0 {
+		t.Fatalf("generate: exit %d\n%s", code, stderr)
+	}
+	ts, doc := filepath.Join(mod, "web", "api.ts"), filepath.Join(api, "asyncapi.json")
+	for p, want := range map[string]string{
+		ts:  "export interface AdminClientToServerEvents {",
+		doc: `"asyncapi": "3.0.0"`,
+	} {
+		if got := read(t, p); !strings.Contains(got, want) {
+			t.Errorf("%s lacks %q:\n%.400s", p, want, got)
+		}
+	}
+	if code, stderr := checkIn(t, mod, api, flags...); code != 0 || stderr != "" {
+		t.Fatalf("-check right after generating: exit %d\n%s", code, stderr)
+	}
+	wantProblem := func(t *testing.T, line string) {
+		t.Helper()
+		code, stderr := checkIn(t, mod, api, flags...)
+		if code != 1 || !strings.Contains(stderr, line) || !strings.Contains(stderr, `run "go generate ./..."`) {
+			t.Errorf("-check: exit %d, want 1 reporting %q:\n%s", code, line, stderr)
+		}
+	}
+
+	orig := read(t, ts)
+	write(t, ts, strings.Replace(orig, "kicked: boolean", "kicked: string", 1))
+	wantProblem(t, filepath.Join("..", "web", "api.ts")+": stale (line ")
+	write(t, ts, orig)
+
+	if err := os.Remove(doc); err != nil {
+		t.Fatal(err)
+	}
+	wantProblem(t, "asyncapi.json: missing")
+	if code, _, stderr := siogenIn(t, api, flags...); code != 0 {
+		t.Fatalf("generate: exit %d\n%s", code, stderr)
+	}
+
+	// A payload's JSON name changes both (and not the Go code).
+	write(t, filepath.Join(api, "admin.go"), strings.Replace(adminSchema, `json:"user"`, `json:"person"`, 1))
+	code, stderr := checkIn(t, mod, api, flags...)
+	if code != 1 || !strings.Contains(stderr, "api.ts: stale") || !strings.Contains(stderr, "asyncapi.json: stale") {
+		t.Errorf("-check after a schema change: exit %d\n%s", code, stderr)
+	}
+}

@@ -13,8 +13,13 @@
 //	-pkg name  package name of the generated files (default: the schema package's name,
 //	           or the base name of -out when it differs); files that go into the schema
 //	           package must keep its name
-//	-check     write nothing; exit 1 and name the files that are stale or missing, and
-//	           generated files the schema no longer produces
+//	-ts file   also write the schema's TypeScript event maps and payload types to file
+//	           (relative to the current directory, which go generate sets to the schema's)
+//	-asyncapi file
+//	           also write an AsyncAPI 3.0 document (JSON) of the schema to file
+//	-check     write nothing; exit 1 and name the files that are stale or missing (the
+//	           -ts and -asyncapi files included), and generated files the schema no
+//	           longer produces
 //	-version   print the version and exit
 //
 // Exit status: 0 on success, 1 when the schema has mistakes (each reported
@@ -63,6 +68,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	out := fs.String("out", "", "write the generated files into `dir` (default: the schema package's directory)")
 	pkgName := fs.String("pkg", "", "package `name` of the generated files (default: the schema package's, or the base name of -out; files in the schema package keep its name)")
+	tsFile := fs.String("ts", "", "also write the TypeScript event maps and payload types to `file`")
+	asyncAPIFile := fs.String("asyncapi", "", "also write an AsyncAPI 3.0 document (JSON) to `file`")
 	check := fs.Bool("check", false, "write nothing; exit 1 naming the generated files that are stale, missing or left over")
 	version := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
@@ -137,14 +144,86 @@ func run(args []string, stdout, stderr io.Writer) int {
 		report(stderr, wd, err)
 		return 1
 	}
+	// The TypeScript and AsyncAPI files, by absolute path.
+	others := map[string][]byte{}
+	for _, o := range []struct {
+		path string
+		make func(*schema.Package) ([]byte, error)
+	}{{*tsFile, gen.TypeScript}, {*asyncAPIFile, gen.AsyncAPI}} {
+		if o.path == "" {
+			continue
+		}
+		content, err := o.make(pkg)
+		if err != nil {
+			report(stderr, wd, err)
+			return 1
+		}
+		p := filepath.Clean(o.path)
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(wd, p)
+		}
+		others[p] = content
+	}
 	if *check {
-		return checkFiles(stderr, wd, dir, files)
+		stale := checkOthers(stderr, wd, others)
+		code := checkFiles(stderr, wd, dir, files)
+		if stale != 0 && code == 0 {
+			fmt.Fprintln(stderr, `siogen: generated code is out of date; run "go generate ./..."`)
+			code = 1
+		}
+		return code
 	}
 	if err := writeFiles(dir, files); err != nil {
 		fmt.Fprintln(stderr, "siogen:", err)
 		return 1
 	}
+	for p, content := range others {
+		if err := writeFile(p, content); err != nil {
+			fmt.Fprintln(stderr, "siogen:", err)
+			return 1
+		}
+	}
 	return 0
+}
+
+// writeFile writes content to p, creating its directory, unless p holds it
+// already.
+func writeFile(p string, content []byte) error {
+	if cur, err := os.ReadFile(p); err == nil && bytes.Equal(cur, content) {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(p, content, 0o644)
+}
+
+// checkOthers reports the files of others (by absolute path) that differ
+// from what is on disk; it returns 1 when there are any.
+func checkOthers(w io.Writer, wd string, others map[string][]byte) int {
+	paths := make([]string, 0, len(others))
+	for p := range others {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	code := 0
+	for _, p := range paths {
+		name := p
+		if r, err := filepath.Rel(wd, p); err == nil {
+			name = r
+		}
+		cur, err := os.ReadFile(p)
+		switch {
+		case err != nil:
+			fmt.Fprintf(w, "%s: missing\n", name)
+		case !bytes.Equal(cur, others[p]):
+			fmt.Fprintf(w, "%s: stale (%s)\n", name, firstDifference(cur, others[p]))
+		default:
+			continue
+		}
+		code = 1
+	}
+	return code
 }
 
 // outputPkgPath is the import path of dir, which is taken to be in the same
