@@ -558,8 +558,8 @@ func TestAckRepliesThatDoNotDecode(t *testing.T) {
 func TestTypedAuth(t *testing.T) {
 	srv := socketio.NewServer(nil)
 	keyring := features.NewKeyringServer(srv)
-	seen := make(chan features.KeyringAuth, 8)
-	keyring.Use(func(s *features.KeyringSocket, auth features.KeyringAuth) error {
+	seen := make(chan features.KeyringCredentials, 8)
+	keyring.Use(func(s *features.KeyringSocket, auth features.KeyringCredentials) error {
 		seen <- auth
 		if auth.Key != 42 && s.Socket().Protocol() == 5 {
 			return errors.New("wrong key")
@@ -581,7 +581,7 @@ func TestTypedAuth(t *testing.T) {
 		opts.Protocol = protocol
 		c := features.NewKeyringClient(socketio.NewManager(ts.URL, opts))
 		t.Cleanup(func() { c.Close() })
-		if a, ok := auth.(features.KeyringAuth); ok {
+		if a, ok := auth.(features.KeyringCredentials); ok {
 			c.SetAuth(a)
 		} else if auth != nil {
 			c.Socket().SetAuth(auth)
@@ -589,11 +589,11 @@ func TestTypedAuth(t *testing.T) {
 		return c, c.Connect(ctx)
 	}
 
-	c, err := connect(5, features.KeyringAuth{User: "ann", Key: 42})
+	c, err := connect(5, features.KeyringCredentials{User: "ann", Key: 42})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := <-seen; got != (features.KeyringAuth{User: "ann", Key: 42}) {
+	if got := <-seen; got != (features.KeyringCredentials{User: "ann", Key: 42}) {
 		t.Errorf("middleware got %+v", got)
 	}
 	if user, err := c.EmitWhoami(ctx); user != "ann" || err != nil {
@@ -601,7 +601,7 @@ func TestTypedAuth(t *testing.T) {
 	}
 
 	var ce *socketio.ConnectError
-	if _, err := connect(5, features.KeyringAuth{User: "bob", Key: 7}); !errors.As(err, &ce) || ce.Message != "wrong key" {
+	if _, err := connect(5, features.KeyringCredentials{User: "bob", Key: 7}); !errors.As(err, &ce) || ce.Message != "wrong key" {
 		t.Errorf("wrong key: %v", err)
 	}
 	<-seen
@@ -618,7 +618,7 @@ func TestTypedAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := <-seen; got != (features.KeyringAuth{}) {
+	if got := <-seen; got != (features.KeyringCredentials{}) {
 		t.Errorf("protocol 4 client: middleware got %+v, want the zero value", got)
 	}
 	if user, err := c.EmitWhoami(ctx); user != "" || err != nil {

@@ -48,15 +48,15 @@ type Keyring struct {
 	siogen.Namespace `sio:"/keyring"`
 
 	// Auth is what a client sends when it connects.
-	Auth KeyringAuth
+	Auth KeyringCredentials
 
 	ClientToServer struct {
 		Whoami func(ack func(user string)) `sio:"whoami"`
 	}
 }
 
-// KeyringAuth is the CONNECT payload of Keyring.
-type KeyringAuth struct {
+// KeyringCredentials is the CONNECT payload of Keyring.
+type KeyringCredentials struct {
 	User string `json:"user"`
 	Key  int    `json:"key"`
 }

@@ -908,12 +908,12 @@ type KeyringServer struct {
 }
 
 // NewKeyringServer registers namespace "/keyring" (Keyring) on srv and returns its typed server. A
-// client whose CONNECT payload does not decode into KeyringAuth is refused with a connect error (a
-// *socketio.AuthError) before any middleware runs; call it once per namespace.
+// client whose CONNECT payload does not decode into KeyringCredentials is refused with a connect
+// error (a *socketio.AuthError) before any middleware runs; call it once per namespace.
 func NewKeyringServer(srv *socketio.Server) *KeyringServer {
 	nsp := srv.Of("/keyring")
 	nsp.Use(func(sock *socketio.Socket) error {
-		var auth KeyringAuth
+		var auth KeyringCredentials
 		return sock.DecodeAuth(&auth)
 	})
 	return &KeyringServer{nsp: nsp}
@@ -933,9 +933,9 @@ func (s *KeyringServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it
 // as a connect error. auth is the client's CONNECT payload, decoded; socket.io 2.x clients send
 // none, and get the zero value.
-func (s *KeyringServer) Use(fn func(*KeyringSocket, KeyringAuth) error) {
+func (s *KeyringServer) Use(fn func(*KeyringSocket, KeyringCredentials) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
-		var auth KeyringAuth
+		var auth KeyringCredentials
 		if err := sock.DecodeAuth(&auth); err != nil {
 			return err
 		}
@@ -983,7 +983,7 @@ func (s *KeyringSocket) Handshake() *socketio.Handshake {
 
 // Auth returns the client's CONNECT payload, decoded (the zero value for socket.io 2.x clients,
 // which send none).
-func (s *KeyringSocket) Auth() (auth KeyringAuth) {
+func (s *KeyringSocket) Auth() (auth KeyringCredentials) {
 	s.sock.DecodeAuth(&auth)
 	return
 }
@@ -1140,7 +1140,7 @@ func (c *KeyringClient) Close() error {
 
 // SetAuth sets the payload of the client's CONNECT, which the server's middleware receives
 // decoded; it is sent with the next Connect and every reconnection (protocol 5).
-func (c *KeyringClient) SetAuth(auth KeyringAuth) {
+func (c *KeyringClient) SetAuth(auth KeyringCredentials) {
 	c.sock.SetAuth(auth)
 }
 

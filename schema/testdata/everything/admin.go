@@ -12,7 +12,7 @@ type (
 		siogen.Namespace `sio:"/admin"`
 
 		// Auth is what clients send with their CONNECT.
-		Auth AdminAuth
+		Auth AdminCredentials
 
 		// Only ClientToServer here; ServerToClient is optional.
 		ClientToServer struct {
@@ -34,8 +34,8 @@ type (
 	}
 )
 
-// AdminAuth is the CONNECT payload of Admin.
-type AdminAuth struct {
+// AdminCredentials is the CONNECT payload of Admin.
+type AdminCredentials struct {
 	Token string `json:"token"`
 	Level int    `json:"level,omitempty"`
 }
