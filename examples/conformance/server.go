@@ -18,6 +18,9 @@ import (
 func newServer() *socketio.Server {
 	srv := socketio.NewServer(&socketio.Options{
 		Engine: engineio.Options{PingInterval: 2 * time.Second}, // as the reference
+		// The 4.x contract's connection state recovery, at socket.io's
+		// defaults; it concerns 4.x clients only.
+		Recovery: &socketio.RecoveryOptions{},
 	})
 	asdf := []byte("asdfasdf")
 

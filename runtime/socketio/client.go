@@ -673,8 +673,14 @@ func (ec *clientEngine) clientOnMessage(msg engineio.Message) {
 			m.clientMaybeIdleLocked()
 		}
 	case codec.Event, codec.BinaryEvent:
-		if s != nil && s.ec == ec && s.connected {
+		switch {
+		case s != nil && s.ec == ec && s.connected:
 			s.clientOnEventLocked(ec, p)
+		case s != nil && s.ec == ec && s.sent && m.version() == codec.V5 && len(s.early) < m.opts.SendBufferSize:
+			// A server recovering the socket's session sends what it
+			// missed before its CONNECT answer: held until then, as
+			// socket.io-client 4.x does.
+			s.early = append(s.early, p)
 		}
 	case codec.Ack, codec.BinaryAck:
 		if s != nil && p.HasID {

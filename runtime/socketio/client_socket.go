@@ -35,14 +35,15 @@ type ClientSocket struct {
 	box   clientMailbox
 
 	// Guarded by m.mu.
-	active     bool          // wants to be connected: not disconnected on purpose
-	connected  bool          // the server accepted it on ec
-	ec         *clientEngine // the connection it is joining or joined, or nil
-	sent       bool          // its CONNECT is sent on ec, no answer yet
-	auth       any           // v5 CONNECT payload; nil: ManagerOptions.Auth
-	pid        string        // v5: the server's session id for recovery, "" if it keeps none
-	lastOffset string        // v5: the recovery offset of the last event received
-	recovered  bool          // v5: the last CONNECT recovered the session
+	active     bool            // wants to be connected: not disconnected on purpose
+	connected  bool            // the server accepted it on ec
+	ec         *clientEngine   // the connection it is joining or joined, or nil
+	sent       bool            // its CONNECT is sent on ec, no answer yet
+	auth       any             // v5 CONNECT payload; nil: ManagerOptions.Auth
+	pid        string          // v5: the server's session id for recovery, "" if it keeps none
+	lastOffset string          // v5: the recovery offset of the last event received
+	recovered  bool            // v5: the last CONNECT recovered the session
+	early      []*codec.Packet // v5: events that came before the CONNECT answer
 	id         string
 	ids        uint64 // next ack id, counted per socket from 0
 	acks       map[uint64]*clientAck
@@ -480,6 +481,11 @@ func (s *ClientSocket) clientConnectedLocked(id string) {
 			s.id = s.nsp + "#" + s.id
 		}
 	}
+	early := s.early
+	s.early = nil
+	for _, p := range early {
+		s.clientOnEventLocked(ec, p)
+	}
 	buf := s.sendBuffer
 	s.sendBuffer = nil
 	for i, p := range buf {
@@ -507,6 +513,7 @@ func (s *ClientSocket) clientConnectedLocked(id string) {
 // clientLostLocked ends the socket's presence on its connection: the acks
 // sent over it fail, and the OnDisconnect handlers run if it was connected.
 func (s *ClientSocket) clientLostLocked(reason string) {
+	s.early = nil
 	was, ec := s.connected, s.ec
 	s.connected, s.sent, s.ec, s.id = false, false, nil, ""
 	if ec != nil {

@@ -430,3 +430,66 @@ func TestClientHandlerPanicRecovered(t *testing.T) {
 		t.Fatalf("the panic was not logged:\n%s", logs.String())
 	}
 }
+
+// TestClientRecovery: the Go client in protocol 5 gets its session back
+// from a server with Options.Recovery after its connection drops: the same
+// id, Recovered, and the events emitted to it meanwhile, in order, without
+// their offsets.
+func TestClientRecovery(t *testing.T) {
+	clientLeakCheck(t)
+	srv := NewServer(&Options{Logger: clientTestLogger(), Recovery: &RecoveryOptions{}})
+	srv.Of("/").OnConnection(func(s *Socket) {
+		s.On("join", func(e *Event) {
+			var room string
+			e.Decode(0, &room)
+			s.Join(room)
+			e.Ack()
+		})
+	})
+	ts := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		ts.Close()
+		srv.Shutdown(context.Background())
+	})
+	for _, setup := range clientTransportSetups {
+		t.Run(setup.name, func(t *testing.T) {
+			m := NewManager(ts.URL, clientProtocolOptions(setup.transports, 5))
+			t.Cleanup(func() { m.Close() })
+			s := m.Socket("/")
+			news := clientExpect(s, "news")
+			connects := make(chan bool, 4)
+			s.OnConnect(func() { connects <- s.Recovered() })
+			if err := s.Connect(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			if clientRecv(t, connects, "connect") {
+				t.Fatal("a fresh socket reports Recovered")
+			}
+			id := s.ID()
+			room := "room-" + setup.name
+			clientAsk(t, s, "join", room)
+			srv.Of("/").To(room).Emit("news", 0)
+			if n := clientArg[int](t, &clientRecv(t, news, "news").Args, 0); n != 0 {
+				t.Fatalf("news %d", n)
+			}
+			// The server drops the connection; the client reconnects.
+			srv.Engine().Conn(m.engineID()).Close()
+			waitFor(t, "the socket to leave", func() bool { return srv.Of("/").Socket(id) == nil })
+			for i := 1; i <= 3; i++ {
+				srv.Of("/").To(room).Emit("news", i)
+			}
+			if !clientRecv(t, connects, "reconnect") {
+				t.Fatal("not recovered")
+			}
+			for i := 1; i <= 3; i++ {
+				e := clientRecv(t, news, "missed news")
+				if n := clientArg[int](t, &e.Args, 0); n != i || e.Len() != 1 {
+					t.Fatalf("missed news %d: %s", i, e.Raw)
+				}
+			}
+			if s.ID() != id {
+				t.Errorf("id %q after recovery, was %q", s.ID(), id)
+			}
+		})
+	}
+}

@@ -215,7 +215,17 @@ func (c *conn) connect(name string, query url.Values, auth []byte) {
 		// over for good.
 		hs = hs.withAuth(auth)
 	}
-	nsp.admit(newSocket(nsp, c, hs))
+	s := newSocket(nsp, c, hs)
+	if nsp.rec != nil && c.version == codec.V5 {
+		s.pid = newSocketID()
+		if pid, offset, ok := recoveryRequest(auth); ok {
+			if kept, missed, ok := nsp.rec.restore(pid, offset); ok {
+				s.id, s.pid, s.recovered = kept.id, kept.pid, true
+				s.missed, s.keptRooms = missed, kept.rooms
+			}
+		}
+	}
+	nsp.admit(s)
 }
 
 // namespacesLocked counts the namespaces the client holds: connected, or

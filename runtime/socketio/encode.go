@@ -72,13 +72,15 @@ type connectError struct {
 }
 
 // connectPacket builds the server's CONNECT accepting socket s: without
-// payload in Socket.IO v4, with {"sid": <socket id>} in v5.
+// payload in Socket.IO v4, with {"sid": <socket id>} in v5, and the pid of
+// its session when the server keeps sessions for recovery.
 func connectPacket(s *Socket) *codec.Packet {
 	p := &codec.Packet{Type: codec.Connect, Namespace: s.nsp.name}
 	if s.conn.version == codec.V5 {
 		p.Data, _ = json.Marshal(struct {
 			SID string `json:"sid"`
-		}{s.id})
+			PID string `json:"pid,omitempty"` // connection state recovery
+		}{s.id, s.pid})
 	}
 	return p
 }

@@ -23,6 +23,7 @@ type Namespace struct {
 	srv     *Server
 	adapter Adapter
 	ackSeq  atomic.Uint64 // socket.io 2.x counts server ack ids per namespace
+	rec     *recovery     // nil unless Options.Recovery
 
 	mu           sync.RWMutex
 	middleware   []func(*Socket) error
@@ -32,6 +33,9 @@ type Namespace struct {
 
 func newNamespace(s *Server, name string) *Namespace {
 	n := &Namespace{name: name, srv: s, sockets: make(map[string]*Socket)}
+	if s.opts.Recovery != nil {
+		n.rec = newRecovery(*s.opts.Recovery)
+	}
 	n.adapter = s.opts.Adapter(n)
 	return n
 }
@@ -121,6 +125,9 @@ func (n *Namespace) admit(s *Socket) {
 	n.mu.RLock()
 	mw := n.middleware
 	n.mu.RUnlock()
+	if s.recovered && !n.rec.opts.RunMiddlewares {
+		mw = nil
+	}
 	if len(mw) == 0 {
 		n.connect(s)
 		return
@@ -151,11 +158,27 @@ func (n *Namespace) connect(s *Socket) {
 	if !s.conn.admitted(s) {
 		return
 	}
+	if s.recovered {
+		// What it missed goes first, as socket.io sends it: before the
+		// socket is among the targets of new broadcasts (the client holds
+		// events until the CONNECT answer).
+		for _, msgs := range s.missed {
+			s.conn.sendEncoded(msgs)
+		}
+		s.missed = nil
+	}
 	n.mu.Lock()
 	n.sockets[s.id] = s
 	onConnection := n.onConnection
 	n.mu.Unlock()
+	if n.rec != nil && s.conn.version == codec.V5 {
+		n.rec.connected()
+	}
 	n.adapter.AddAll(s.id, []string{s.id})
+	if len(s.keptRooms) > 0 {
+		n.adapter.AddAll(s.id, s.keptRooms)
+		s.keptRooms = nil
+	}
 	if onConnection == nil {
 		s.send(connectPacket(s))
 		return
@@ -187,12 +210,23 @@ func (n *Namespace) remove(s *Socket) {
 
 // Deliver hands a packet to the local sockets ids, encoding it once per
 // protocol revision among them (Socket.IO v4 for socket.io 2.x clients, v5
-// for 3.x and 4.x ones). It is meant for adapters.
+// for 3.x and 4.x ones). It is meant for adapters; one that embeds
+// MemoryAdapter has its broadcasts kept for connection state recovery too.
 func (n *Namespace) Deliver(p *codec.Packet, ids []string) {
+	n.deliver(p, ids, nil)
+}
+
+// deliver is Deliver for the broadcast opts (nil: not a broadcast), which
+// connection state recovery keeps, with an offset for the v5 sockets, even
+// when no socket is connected to take it now.
+func (n *Namespace) deliver(p *codec.Packet, ids []string, opts *BroadcastOptions) {
+	var v4, v5 []engineio.Message
+	if opts != nil && n.rec != nil && recordable(p) {
+		v5 = n.rec.record(p, *opts)
+	}
 	if len(ids) == 0 {
 		return
 	}
-	var v4, v5 []engineio.Message
 	for _, id := range ids {
 		s := n.Socket(id)
 		if s == nil {

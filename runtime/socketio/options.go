@@ -41,6 +41,10 @@ type Options struct {
 	// for at once; past it EmitWithAck fails with ErrTooManyAcks. Default 1024.
 	MaxPendingAcks int
 
+	// Recovery turns on connection state recovery for socket.io 3.x/4.x
+	// clients (RecoveryOptions). Default nil: off, as in socket.io.
+	Recovery *RecoveryOptions
+
 	// ConnectTimeout bounds how long a socket.io 3.x or 4.x client
 	// (Engine.IO v4) may stay connected without joining a namespace: its
 	// CONNECT for "/" is explicit, and a connection that has not been

@@ -270,3 +270,123 @@ func waitUntil(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestRecoveryV5: with Options.Recovery, a v5 socket whose connection is
+// lost comes back within MaxDisconnectionDuration with its id, pid and
+// rooms, gets what was sent to it meanwhile (before the CONNECT answer, as
+// socket.io), skips the middleware, and Recovered tells the handler; every
+// event it is sent without an ack request carries an offset. A socket that
+// left its namespace is not kept, and v4 sockets get no offsets.
+func TestRecoveryV5(t *testing.T) {
+	srv := NewServer(&Options{Logger: clientTestLogger(), Recovery: &RecoveryOptions{MaxDisconnectionDuration: time.Second}})
+	var mwRuns atomic.Int32
+	root := srv.Of("/")
+	root.Use(func(*Socket) error { mwRuns.Add(1); return nil })
+	recovered := make(chan bool, 8)
+	root.OnConnection(func(s *Socket) {
+		recovered <- s.Recovered()
+		s.On("join", func(e *Event) {
+			var room string
+			e.Decode(0, &room)
+			s.Join(room)
+			e.Ack()
+		})
+		s.On("hi", func(*Event) { s.Emit("hi") })
+	})
+	ts := startServer(t, srv)
+
+	c := dialWS5(t, ts, "")
+	c.send("0")
+	var answer struct{ SID, PID string }
+	got := c.next()
+	if json.Unmarshal([]byte(strings.TrimPrefix(got, "0")), &answer) != nil || answer.PID == "" || len(answer.SID) != 20 {
+		t.Fatalf("CONNECT answer %q, want sid and pid", got)
+	}
+	if <-recovered {
+		t.Error("a fresh socket reports Recovered")
+	}
+	c.send(`20["join","r"]`)
+	c.expect("30[]") // acks carry no offset
+	c.send(`2["hi"]`)
+	offsetRE := regexp.MustCompile(`^2\["hi","([^"]+)"\]$`)
+	m := offsetRE.FindStringSubmatch(c.next())
+	if m == nil {
+		t.Fatal("hi without an offset")
+	}
+	offset := m[1]
+
+	v4 := dialWS(t, ts, "", nil)
+	<-recovered // its own connection
+	v4.send(`2["hi"]`)
+	v4.expect(`2["hi"]`)
+
+	// The connection drops; meanwhile the socket's room, everyone, and
+	// another room get a broadcast.
+	c.ws.Close()
+	waitUntil(t, func() bool { return root.Socket(answer.SID) == nil })
+	root.To("r").Emit("news", 1)
+	root.Emit("all", []byte{7})
+	root.To("elsewhere").Emit("not for it")
+	v4.expect(`51-["all",{"_placeholder":true,"num":0}]`) // v4 sockets: no offset
+	if att := v4.frame(); att != "\x04\x07" {
+		t.Fatalf("v4 attachment %q", att)
+	}
+
+	back := dialWS5(t, ts, "")
+	back.send(`0{"pid":"` + answer.PID + `","offset":"` + offset + `","token":"x"}`)
+	if got := back.next(); !regexp.MustCompile(`^2\["news",1,"[^"]+"\]$`).MatchString(got) {
+		t.Fatalf("first missed packet %q", got)
+	}
+	if got := back.next(); !regexp.MustCompile(`^51-\["all",\{"_placeholder":true,"num":0\},"[^"]+"\]$`).MatchString(got) {
+		t.Fatalf("second missed packet %q", got)
+	}
+	if att := back.frame(); att != "\x07" {
+		t.Fatalf("attachment %q", att)
+	}
+	want := `0{"sid":"` + answer.SID + `","pid":"` + answer.PID + `"}`
+	if got := back.next(); got != want {
+		t.Fatalf("CONNECT answer %q, want %q", got, want)
+	}
+	if !<-recovered || mwRuns.Load() != 2 { // the first connection's and the v4 socket's
+		t.Errorf("Recovered false, or the middleware ran again (%d runs)", mwRuns.Load())
+	}
+	root.To("r").Emit("news", 2) // the rooms came back
+	if got := back.next(); !strings.HasPrefix(got, `2["news",2,"`) {
+		t.Fatalf("room broadcast after recovery %q", got)
+	}
+
+	// Leaving the namespace keeps nothing: the same request gets a new
+	// socket.
+	back.send("1")
+	waitUntil(t, func() bool { return root.Len() == 1 })
+	again := dialWS5(t, ts, "")
+	again.send(`0{"pid":"` + answer.PID + `","offset":"` + offset + `"}`)
+	if got := again.next(); strings.Contains(got, answer.SID) {
+		t.Fatalf("recovered after a namespace disconnect: %q", got)
+	}
+	if <-recovered {
+		t.Error("Recovered after a namespace disconnect")
+	}
+}
+
+// TestRecoveryExpires: a session is kept MaxDisconnectionDuration, no
+// longer.
+func TestRecoveryExpires(t *testing.T) {
+	srv := NewServer(&Options{Logger: clientTestLogger(), Recovery: &RecoveryOptions{MaxDisconnectionDuration: 50 * time.Millisecond}})
+	srv.Of("/").OnConnection(func(s *Socket) { s.On("hi", func(*Event) { s.Emit("hi") }) })
+	ts := startServer(t, srv)
+	c := dialWS5(t, ts, "")
+	c.send("0")
+	var answer struct{ SID, PID string }
+	json.Unmarshal([]byte(strings.TrimPrefix(c.next(), "0")), &answer)
+	c.send(`2["hi"]`)
+	m := regexp.MustCompile(`"([^"]+)"\]$`).FindStringSubmatch(c.next())
+	c.ws.Close()
+	waitUntil(t, func() bool { return srv.Of("/").Len() == 0 })
+	time.Sleep(100 * time.Millisecond) // past MaxDisconnectionDuration: the duration under test
+	back := dialWS5(t, ts, "")
+	back.send(`0{"pid":"` + answer.PID + `","offset":"` + m[1] + `"}`)
+	if got := back.next(); strings.Contains(got, answer.SID) || strings.Contains(got, answer.PID) {
+		t.Fatalf("recovered an expired session: %q", got)
+	}
+}

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 
+	"github.com/siogen/siogen/runtime/engineio"
 	"github.com/siogen/siogen/runtime/socketio/codec"
 )
 
@@ -84,6 +86,12 @@ type Socket struct {
 	conn      *conn
 	handshake *Handshake
 	done      chan struct{}
+	pid       string // v5 with recovery: the private id of its session
+	recovered bool   // its session was restored by connection state recovery
+	// What a recovered socket takes back while it connects: the packets it
+	// missed and its rooms.
+	missed    [][]engineio.Message
+	keptRooms []string
 
 	mu           sync.Mutex
 	connected    bool
@@ -115,6 +123,12 @@ func newSocket(nsp *Namespace, c *conn, hs *Handshake) *Socket {
 // 4.x client (v5): 20 random URL-safe characters, fresh for every namespace
 // connection, which the CONNECT answer tells the client.
 func (s *Socket) ID() string { return s.id }
+
+// Recovered reports whether the socket is a session restored by
+// connection state recovery (Options.Recovery): it kept its id and rooms,
+// and received what was sent to it while it was away. Its middleware did
+// not run again (unless RecoveryOptions.RunMiddlewares).
+func (s *Socket) Recovered() bool { return s.recovered }
 
 // Protocol returns the Socket.IO revision the socket's client speaks: 4
 // (socket.io 2.x) or 5 (socket.io 3.x and 4.x).
@@ -239,6 +253,16 @@ func (s *Socket) Emit(event string, args ...any) error {
 	p, err := eventPacket(s.nsp.name, event, args)
 	if err != nil {
 		return err
+	}
+	if rec := s.nsp.rec; rec != nil && s.conn.version == codec.V5 {
+		// Kept for recovery as a broadcast to the socket's own room, as
+		// socket.io does.
+		if msgs := rec.record(p, BroadcastOptions{Rooms: []string{s.id}}); msgs != nil {
+			if !s.Connected() {
+				return ErrDisconnected
+			}
+			return s.conn.sendEncoded(msgs)
+		}
 	}
 	return s.send(p)
 }
@@ -392,6 +416,12 @@ func (s *Socket) onClose(reason string) {
 	close(s.done)
 	handlers := s.onDisconnect
 	s.mu.Unlock()
+	if rec := s.nsp.rec; rec != nil && s.conn.version == codec.V5 {
+		rec.gone()
+		if slices.Contains(recoverableReasons, reason) {
+			rec.keep(s.id, s.pid, s.Rooms())
+		}
+	}
 	s.nsp.remove(s)
 	s.conn.removeSocket(s)
 	s.post(func() {
