@@ -65,12 +65,38 @@ type server struct {
 	// to the others through the Redis server at redisAddr; nil when it
 	// cannot (crossnode).
 	cluster func(redisAddr string) (args, env []string)
+	// eio is the Engine.IO revision the load speaks to it: 3, or 4
+	// (sioload -eio 4; the long-polling generator speaks 3 only).
+	eio int
 }
 
 func prepareServer(ctx context.Context, c *config, name string, log io.Writer) (*server, error) {
 	goFlag := func(addr string) []string { return []string{"-addr", addr} }
 	noEnv := func(string) []string { return nil }
 	switch name {
+	case "siogen-eio4":
+		// The same chat, driven by socket.io 4.x clients.
+		s, err := prepareServer(ctx, c, "siogen", log)
+		if err != nil {
+			return nil, err
+		}
+		s.name, s.eio = name, 4
+		return s, nil
+	case "node-chat-v4":
+		// socket.io 4.8.3 from interop/ (as socket.io-v4), with
+		// @socket.io/redis-adapter 8.3.0 for crossnode.
+		node, err := exec.LookPath("node")
+		if err != nil {
+			return nil, fmt.Errorf("node is not installed")
+		}
+		dir := filepath.Join(c.root, "interop")
+		if _, err := os.Stat(filepath.Join(dir, "node_modules", "socket.io-v4")); err != nil {
+			return nil, fmt.Errorf("node-chat-v4: interop/node_modules is not installed (cd interop && npm ci)")
+		}
+		return &server{name: name, dir: dir, argv: []string{node, "node-chat-v4.js"}, eio: 4,
+			addr:    func(string) []string { return nil },
+			env:     func(port string) []string { return []string{"PORT=" + port, "QUIET=1"} },
+			cluster: func(redisAddr string) ([]string, []string) { return nil, []string{"REDIS=" + redisAddr} }}, nil
 	case "siogen":
 		bin := filepath.Join(c.work, "siogen-chat")
 		var flags []string
