@@ -40,6 +40,7 @@ func FuzzServerMessages(f *testing.F) {
 		{`5`, "\x01x", `3["no id"]`, `39999999999999999999["x"]`},
 		{`0`, `0/a,{"token":"x"}`, `2/a,["echo",1]`, `0/a,`, `2["disconnect"]`},
 		{`0{"a":[1,{"b":null}]}`, `2/b,["echo"]`, `1`, `0`, `51-["echo",{"_placeholder":true,"num":0}]`, "\x01"},
+		{`0{"pid":"x","offset":"y"}`, `0/a,{"pid":1,"offset":null}`, `2["echo","x"]`, `2["join","r"]`, `2["room","r","x"]`},
 	} {
 		f.Add([]byte(strings.Join(seed, fuzzSeparator)))
 	}
@@ -94,7 +95,9 @@ const (
 // applications do with what a client sends: decode arguments into typed
 // values, answer acks, join rooms, broadcast, disconnect.
 func newFuzzServer(log *slog.Logger) *Server {
-	srv := NewServer(&Options{Logger: log})
+	// With recovery, so that v5 sessions go through offsets, kept sessions
+	// and recovery requests in their CONNECT payloads.
+	srv := NewServer(&Options{Logger: log, Recovery: &RecoveryOptions{MaxDisconnectionDuration: time.Second}})
 	srv.Of("/admin").Use(func(s *Socket) error {
 		if s.Handshake().Query.Get("token") != "secret" {
 			return errors.New("not authorized")
