@@ -1,6 +1,7 @@
 package engineio
 
 import (
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -366,4 +367,52 @@ func TestOrderlyCloseV4(t *testing.T) {
 		t.Errorf("v3 poll %q, want the message and the close packet", res.body)
 	}
 	h.waitClosed(t)
+}
+
+// TestUnsupportedProtocolMatchesReference: a handshake asking for a protocol
+// revision the server does not serve gets engine.io 6.x's answer, checked
+// against engine.io 6.6 itself (interop/eio-server.js with ENGINE=6 and
+// ALLOW_EIO3=0) for a v3 handshake to a v4-only server. (engine.io 6 takes
+// any EIO but "4" for v3; this server refuses any but 3 and 4 the same way.)
+func TestUnsupportedProtocolMatchesReference(t *testing.T) {
+	cases := []rawCase{
+		{name: "polling", method: "GET", query: "EIO=3&transport=polling",
+			status: "HTTP/1.1 400 Bad Request", want: map[string]string{"Content-Type": "application/json"},
+			body: `{"code":5,"message":"Unsupported protocol version"}`},
+	}
+	// A websocket handshake is refused as every websocket refusal here:
+	// raw 400 and the message (TestUnsupportedProtocol). engine.io 6.6
+	// accepts the upgrade first (101) and then writes its raw 400 onto the
+	// websocket as data, which no client can read as a refusal: a quirk
+	// not copied.
+	// Without the live sessions runRawCases opens: engine.io 6 with
+	// allowEIO3 answers v3 handshakes with a maxPayload engine.io 3.6.2
+	// never sent, which its pattern refuses.
+	run := func(t *testing.T, addr string) {
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				status, header, body := rawExchange(t, addr, c.method+" /socket.io/?"+c.query+" HTTP/1.1\r\nHost: "+addr+"\r\n"+c.header)
+				if status != c.status || body != c.body {
+					t.Errorf("%q %q, want %q %q", status, body, c.status, c.body)
+				}
+				for k, v := range c.want {
+					if got := header.Get(k); got != v {
+						t.Errorf("%s: %q, want %q", k, got, v)
+					}
+				}
+			})
+		}
+	}
+	t.Run("go", func(t *testing.T) {
+		_, ts := newTestServer(t, newEchoHandler(), &Options{Protocols: []int{4}})
+		run(t, ts.Listener.Addr().String())
+	})
+	t.Run("engine.io 6", func(t *testing.T) {
+		node := clientStartNode(t, "ENGINE=6", "ALLOW_EIO3=0")
+		u, err := url.Parse(node.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run(t, u.Host)
+	})
 }
