@@ -5,7 +5,6 @@ import (
 	"log"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/siogen/siogen/examples/chat/chatapi"
 	"github.com/siogen/siogen/runtime/socketio"
@@ -58,15 +57,24 @@ func newServer(logger *log.Logger, opts *socketio.Options) (http.Handler, *socke
 	return mux, srv
 }
 
-// cleanName trims a requested nickname to at most 32 characters.
+// cleanName trims a requested nickname to at most maxNameRunes characters.
+// It walks the name once: its cost is linear in the name's length, however
+// long a client makes it.
 func cleanName(s string) string {
 	s = strings.TrimSpace(s)
-	for utf8.RuneCountInString(s) > 32 {
-		_, size := utf8.DecodeLastRuneInString(s)
-		s = s[:len(s)-size]
+	n := 0
+	for i := range s { // i steps from rune to rune
+		if n == maxNameRunes {
+			s = s[:i]
+			break
+		}
+		n++
 	}
 	if s == "" {
 		return "anonymous"
 	}
 	return s
 }
+
+// maxNameRunes is the longest nickname kept, in characters.
+const maxNameRunes = 32

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/siogen/siogen/internal/peerlog"
 	"github.com/siogen/siogen/runtime/engineio/codec"
 )
 
@@ -59,6 +60,8 @@ type Conn struct {
 	closeTimer   *time.Timer
 
 	readPoll readPoller // the idle websocket's wait for its next packet
+
+	peerLog peerlog.Log // the peer's misbehaviour, logged once per kind
 }
 
 func newConn(s *Server, id string, r *http.Request, v codec.Version, b64 bool) *Conn {
@@ -132,7 +135,7 @@ func (c *Conn) enqueue(pkts ...codec.Packet) error {
 	}
 	if len(c.queue)+len(pkts) > c.srv.opts.SendQueueSize {
 		c.mu.Unlock()
-		c.srv.log.Warn("engineio: send queue full, closing session", "sid", c.id)
+		c.peerLog.Warn(c.srv.log, "engineio: send queue full, closing session", "sid", c.id)
 		c.die(ReasonTransportError, codec.Close)
 		return ErrQueueFull
 	}
@@ -219,6 +222,7 @@ func (c *Conn) finish(reason string) {
 		probe.Close()
 	}
 	c.srv.remove(c)
+	c.peerLog.Close(c.srv.log, "sid", c.id)
 	c.srv.log.Debug("engineio: session closed", "sid", c.id, "reason", reason)
 	c.srv.handler.OnClose(c, reason)
 }
@@ -286,13 +290,16 @@ func (c *Conn) heard(t codec.PacketType) {
 
 // onPacket handles one inbound packet; the caller holds recvMu.
 func (c *Conn) onPacket(p codec.Packet) {
+	if p.Type != codec.Close && c.isClosing() {
+		return
+	}
 	c.heard(p.Type)
 	switch p.Type {
 	case codec.Ping:
 		if c.version != codec.V3 {
 			// A v4 client never pings on its transport (engine.io 6.x:
 			// "invalid heartbeat direction").
-			c.srv.log.Info("engineio: ping from a v4 client, closing session", "sid", c.id)
+			c.peerLog.Info(c.srv.log, "engineio: ping from a v4 client, closing session", "sid", c.id)
 			c.die(ReasonTransportError, codec.Close)
 			return
 		}

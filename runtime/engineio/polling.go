@@ -108,7 +108,7 @@ func (c *Conn) poll(w http.ResponseWriter, r *http.Request) {
 		// The packets are gone with the response, and resending them
 		// could reorder the stream: end the session, as engine.io does
 		// when a poll's connection closes before its answer went out.
-		c.srv.log.Info("engineio: polling response failed, closing session", "sid", c.id, "err", err)
+		c.peerLog.Info(c.srv.log, "engineio: polling response failed, closing session", "sid", c.id, "err", err)
 		c.finish(ReasonTransportError)
 		return
 	}
@@ -193,11 +193,10 @@ func (c *Conn) receive(w http.ResponseWriter, r *http.Request) {
 	max := c.srv.opts.MaxBufferSize
 	body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
 	if err != nil {
-		c.die(ReasonTransportError, codec.Close)
-		return
+		c.dropPost(err)
 	}
 	if int64(len(body)) > max {
-		c.srv.log.Info("engineio: POST body over MaxBufferSize, closing session", "sid", c.id, "max", max)
+		c.peerLog.Info(c.srv.log, "engineio: POST body over MaxBufferSize, closing session", "sid", c.id, "max", max)
 		c.srv.writeError(w, r, false, http.StatusRequestEntityTooLarge, errBadRequest, "Payload too large")
 		c.die(ReasonTransportError, codec.Close)
 		return
@@ -206,7 +205,7 @@ func (c *Conn) receive(w http.ResponseWriter, r *http.Request) {
 	binary := strings.HasPrefix(r.Header.Get("Content-Type"), "application/octet-stream")
 	if binary && c.version != codec.V3 {
 		// v4 has no XHR2 payload; engine.io 6.x: "invalid content".
-		c.srv.log.Info("engineio: binary POST from a v4 client, closing session", "sid", c.id)
+		c.peerLog.Info(c.srv.log, "engineio: binary POST from a v4 client, closing session", "sid", c.id)
 		w.WriteHeader(http.StatusBadRequest)
 		c.die(ReasonTransportError, codec.Close)
 		return
@@ -232,7 +231,7 @@ func (c *Conn) receive(w http.ResponseWriter, r *http.Request) {
 
 	c.deliver(pkts)
 	if err != nil {
-		c.srv.log.Info("engineio: bad payload, closing session", "sid", c.id, "err", err)
+		c.peerLog.Info(c.srv.log, "engineio: bad payload, closing session", "sid", c.id, "err", err)
 		c.die(ReasonParseError, codec.Close)
 	}
 }

@@ -190,7 +190,7 @@ func (c *Conn) readWebSocketPacket(ws *websocket.Conn) bool {
 	typ, data, err := ws.ReadMessage()
 	if err != nil {
 		if errors.Is(err, websocket.ErrReadLimit) {
-			c.srv.log.Info("engineio: websocket frame over MaxBufferSize, closing session", "sid", c.id, "max", c.srv.opts.MaxBufferSize)
+			c.peerLog.Info(c.srv.log, "engineio: websocket frame over MaxBufferSize, closing session", "sid", c.id, "max", c.srv.opts.MaxBufferSize)
 		}
 		c.die(readErrorReason(err), codec.Close)
 		return false
@@ -202,7 +202,7 @@ func (c *Conn) readWebSocketPacket(ws *websocket.Conn) bool {
 		p, err = codec.DecodeBinary(data, c.version)
 	}
 	if err != nil {
-		c.srv.log.Info("engineio: bad packet, closing session", "sid", c.id, "err", err)
+		c.peerLog.Info(c.srv.log, "engineio: bad packet, closing session", "sid", c.id, "err", err)
 		c.die(ReasonParseError, codec.Close)
 		return false
 	}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/siogen/siogen/internal/peerlog"
 	"github.com/siogen/siogen/runtime/engineio"
 	"github.com/siogen/siogen/runtime/socketio/codec"
 )
@@ -27,6 +28,8 @@ type conn struct {
 	waiting       []string           // CONNECTs that arrived before "/" was connected
 	closeReason   string             // overrides the engine's reason
 	gone          bool
+
+	peerLog peerlog.Log // the client's misbehaviour, logged once per kind
 }
 
 func newConn(s *Server, ec *engineio.Conn) *conn {
@@ -74,11 +77,11 @@ func (c *conn) connectTimedOut() {
 }
 
 // invalidState closes a v5 connection that sent a packet its state does
-// not allow: anything but a CONNECT for a namespace it is not in, a CONNECT
-// for one it is in, or an ERROR. socket.io 4.x closes the connection then
-// ("invalid state").
+// not allow: anything but a CONNECT for a namespace it is not in, or a
+// CONNECT for one it is in. socket.io 4.x closes the connection then
+// ("invalid state"). (A client's ERROR is a parse error, before this.)
 func (c *conn) invalidState(p *codec.Packet) {
-	c.srv.log.Info("socketio: packet in an invalid state, closing connection", "sid", c.ec.ID(), "type", p.Type, "nsp", p.Namespace)
+	c.peerLog.Info(c.srv.log, "socketio: packet in an invalid state, closing connection", "sid", c.ec.ID(), "type", p.Type, "nsp", p.Namespace)
 	c.mu.Lock()
 	if c.closeReason == "" {
 		c.closeReason = ReasonForcedServerClose
@@ -99,14 +102,11 @@ func (c *conn) sendEncoded(msgs []engineio.Message) error {
 // receive handles one engine message.
 func (c *conn) receive(m engineio.Message) {
 	p, err := c.dec.Add(m.Data, m.Binary)
+	if err == nil && p != nil {
+		err = checkClientPacket(p)
+	}
 	if err != nil {
-		// The reference closes the whole connection on a packet it cannot
-		// decode; only this client is affected.
-		c.srv.log.Info("socketio: bad packet, closing connection", "sid", c.ec.ID(), "err", err)
-		c.mu.Lock()
-		c.closeReason = ReasonParseError
-		c.mu.Unlock()
-		c.ec.Close()
+		c.parseError(err)
 		return
 	}
 	if p == nil {
@@ -145,10 +145,6 @@ func (c *conn) receive(m engineio.Message) {
 		if s := c.socket(p.Namespace); s != nil {
 			s.onAck(p)
 		}
-	case codec.Error:
-		if s := c.socket(p.Namespace); s != nil {
-			s.onClientError(p)
-		}
 	}
 	// Packets for a namespace the client has not joined are dropped, as the
 	// reference does.
@@ -169,7 +165,7 @@ func (c *conn) receiveV5(p *codec.Packet) {
 			return // its middleware is running: as for v4, asked once
 		}
 		c.connect(p.Namespace, nil, p.Data)
-	case s == nil, p.Type == codec.Connect, p.Type == codec.Error:
+	case s == nil, p.Type == codec.Connect:
 		c.invalidState(p)
 	case p.Type == codec.Disconnect:
 		s.onClose(ReasonClientNamespaceDisconnect)
@@ -237,7 +233,7 @@ func (c *conn) namespacesLocked() int {
 // tooManyNamespaces refuses the namespace past Options.MaxNamespaces and
 // disconnects the client.
 func (c *conn) tooManyNamespaces(name string) {
-	c.srv.log.Warn("socketio: too many namespaces, disconnecting", "sid", c.ec.ID(), "max", c.srv.opts.MaxNamespaces)
+	c.peerLog.Warn(c.srv.log, "socketio: too many namespaces, disconnecting", "sid", c.ec.ID(), "max", c.srv.opts.MaxNamespaces)
 	c.send(errorPacket(name, errTooManyNamespaces, c.version))
 	c.disconnectAll(ReasonTransportError)
 }
@@ -328,5 +324,5 @@ func (c *conn) closed(reason string) {
 	for _, s := range sockets {
 		s.onClose(reason)
 	}
-
+	c.peerLog.Close(c.srv.log, "sid", c.ec.ID())
 }

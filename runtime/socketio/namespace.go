@@ -147,7 +147,7 @@ func (n *Namespace) admit(s *Socket) {
 func (n *Namespace) runMiddleware(fn func(*Socket) error, s *Socket) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			n.srv.log.Error("socketio: panic in middleware", "nsp", n.name, "panic", r)
+			s.conn.peerLog.Error(n.srv.log, "socketio: panic in middleware", "nsp", n.name, "panic", r)
 			err = errors.New("middleware error")
 		}
 	}()

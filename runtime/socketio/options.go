@@ -2,6 +2,7 @@ package socketio
 
 import (
 	"log/slog"
+	"math"
 	"time"
 
 	"github.com/siogen/siogen/runtime/engineio"
@@ -37,6 +38,17 @@ type Options struct {
 	// MaxPendingEvents bounds the events of one socket waiting for its
 	// handlers; a client that floods past it is disconnected. Default 1024.
 	MaxPendingEvents int
+	// MaxEventRate bounds the events (EVENT and BINARY_EVENT packets) one
+	// socket may send per second, as a token bucket holding MaxEventBurst
+	// events: a client may send a burst of that many at once, then
+	// MaxEventRate a second. A client that sends faster is disconnected:
+	// a DISCONNECT for every namespace, then the connection is closed, and
+	// the disconnect handlers get ReasonEventRateExceeded. Default 0: no
+	// bound (socket.io has none).
+	MaxEventRate float64
+	// MaxEventBurst is the bucket size of MaxEventRate. Default
+	// MaxEventRate rounded up (a second's worth), and at least 1.
+	MaxEventBurst int
 	// MaxPendingAcks bounds the acks one socket's EmitWithAck calls wait
 	// for at once; past it EmitWithAck fails with ErrTooManyAcks. Default 1024.
 	MaxPendingAcks int
@@ -80,6 +92,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.MaxPendingEvents <= 0 {
 		c.MaxPendingEvents = 1024
+	}
+	if c.MaxEventRate > 0 && c.MaxEventBurst <= 0 {
+		c.MaxEventBurst = max(1, int(math.Ceil(c.MaxEventRate)))
 	}
 	if c.MaxPendingAcks <= 0 {
 		c.MaxPendingAcks = 1024

@@ -163,7 +163,7 @@ func TestBadInputV5(t *testing.T) {
 		{"reserved event name escaped", []string{`2["\u0063onnect"]`}, ReasonParseError},
 		{"event for a namespace not joined", []string{`2/a,["echo",1]`}, ReasonForcedServerClose},
 		{"CONNECT for a namespace joined", []string{`0`}, ReasonForcedServerClose},
-		{"ERROR from the client", []string{`4{"message":"x"}`}, ReasonForcedServerClose},
+		{"ERROR from the client", []string{`4{"message":"x"}`}, ReasonParseError},
 		{"CONNECT payload not an object", []string{`0/a,"token"`}, ReasonParseError},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

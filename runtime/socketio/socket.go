@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"fmt"
 	"log/slog"
 	"runtime/debug"
 	"slices"
@@ -101,6 +100,7 @@ type Socket struct {
 	acks         map[uint64]chan *Args
 	jobs         []func()
 	running      bool
+	bucket       eventBucket // Options.MaxEventRate
 }
 
 func newSocket(nsp *Namespace, c *conn, hs *Handshake) *Socket {
@@ -225,16 +225,18 @@ func (s *Socket) OnDisconnect(fn func(reason string)) {
 	s.mu.Unlock()
 }
 
-// OnError sets the handler of errors concerning the socket: an ERROR packet
-// from the client, or an event whose arguments did not decode (reported by
-// generated code). Default: logged.
+// OnError sets the handler of errors concerning the socket, such as an event
+// whose arguments did not decode (reported by generated code). Default:
+// logged, once per connection (later ones are counted, and the count logged
+// when the connection ends), so that a client cannot flood the log.
 func (s *Socket) OnError(fn func(err error)) {
 	s.mu.Lock()
 	s.onError = fn
 	s.mu.Unlock()
 }
 
-// ReportError hands err to the OnError handler, or logs it.
+// ReportError hands err to the OnError handler, or logs it (once per
+// connection; repeats are counted and logged when the connection ends).
 func (s *Socket) ReportError(err error) {
 	s.mu.Lock()
 	fn := s.onError
@@ -243,7 +245,7 @@ func (s *Socket) ReportError(err error) {
 		fn(err)
 		return
 	}
-	s.nsp.srv.log.Warn("socketio: socket error", "id", s.id, "err", err)
+	s.conn.peerLog.Warn(s.nsp.srv.log, "socketio: socket error", "id", s.id, "err", err)
 }
 
 // Emit sends an event to the socket. []byte values anywhere in args travel
@@ -357,12 +359,15 @@ func (s *Socket) onEvent(p *codec.Packet) {
 	if err != nil || !ok {
 		return // a number as the name is valid on the wire and matches nothing
 	}
+	if !s.allowEvent() {
+		return
+	}
 	e := &Event{Name: name, Args: Args{Raw: args, Attachments: p.Attachments}, socket: s, nsp: s.nsp.name, send: s.send, report: s.ReportError, id: p.ID, hasAck: p.HasID}
 	s.mu.Lock()
 	full := len(s.jobs) >= s.nsp.srv.opts.MaxPendingEvents
 	s.mu.Unlock()
 	if full {
-		s.nsp.srv.log.Warn("socketio: too many pending events, disconnecting", "id", s.id)
+		s.conn.peerLog.Warn(s.nsp.srv.log, "socketio: too many pending events, disconnecting", "id", s.id)
 		s.conn.disconnectAll(ReasonTransportError)
 		return
 	}
@@ -396,12 +401,6 @@ func (s *Socket) onAck(p *codec.Packet) {
 	if ch != nil {
 		ch <- &Args{Raw: raw, Attachments: p.Attachments}
 	}
-}
-
-func (s *Socket) onClientError(p *codec.Packet) {
-	var msg any
-	codec.Unmarshal(p.Data, nil, &msg)
-	s.post(func() { s.ReportError(fmt.Errorf("socketio: client error: %v", msg)) })
 }
 
 // onClose ends the socket once: it leaves its rooms and namespace, pending
@@ -468,7 +467,7 @@ func (s *Socket) run() {
 func (s *Socket) safely(job func()) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.nsp.srv.log.Error("socketio: panic in handler", "id", s.id, "nsp", s.nsp.name, "panic", r, "stack", string(debug.Stack()))
+			s.conn.peerLog.Error(s.nsp.srv.log, "socketio: panic in handler", "id", s.id, "nsp", s.nsp.name, "panic", r, "stack", string(debug.Stack()))
 		}
 	}()
 	job()
