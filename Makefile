@@ -4,6 +4,7 @@ GO ?= go
 .PHONY: bench bench-smoke bench-micro
 
 # The side-by-side run: siogen (examples/chat), node-chat (socket.io 2.5.1),
+# node-chat-v4 (socket.io 4.8.3, from interop/node_modules),
 # googollee and zishang520, each in turn on loopback, pinned with taskset.
 # A few minutes per server; run it on a quiet machine. BENCHFLAGS adds flags
 # (go run ./bench -h lists them), e.g. BENCHFLAGS='-servers siogen,node-chat'.

@@ -38,10 +38,11 @@
 //
 // # Generate
 //
-// Run the siogen command in the schema package, usually from a
-// go:generate line:
+// Run the siogen command in the schema package from a go:generate line,
+// after adding it to your module's tools with
+// "go get -tool github.com/siogen/siogen/cmd/siogen":
 //
-//	//go:generate go run github.com/siogen/siogen/cmd/siogen
+//	//go:generate go tool siogen
 //
 // It loads the schema (package github.com/siogen/siogen/schema), reports every
 // mistake at file:line:col, and writes *_siogen.go files holding typed

@@ -22,15 +22,16 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// TestSmoke runs every scenario at a tiny size against examples/chat and
-// node-chat (socket.io 2.5.1), through the same code as `make bench`, so
-// that the harness cannot rot: both servers are built or installed, started,
-// driven by sioload and the polling generator, and must deliver every
-// message; the table must have a row for every figure. With redis-server
-// installed (required under CI=true) it also runs crossnode: two nodes of
-// each server joined through Redis, receivers split evenly over them, every
-// message delivered to all. It measures nothing (the machine running tests is
-// busy).
+// TestSmoke runs every scenario at a tiny size against examples/chat,
+// node-chat (socket.io 2.5.1) and node-chat-v4 (socket.io 4.8.3), through
+// the same code as `make bench`, so that the harness cannot rot: the servers
+// are built or installed, started, driven by sioload and the polling
+// generator, and must deliver every message; the table must have a row for
+// every figure. With redis-server installed (required under CI=true) it also
+// runs the crossnode scenarios: two nodes of each server joined through
+// Redis (one server; a Redis Cluster; a mixed cluster with node-chat-v4),
+// receivers split evenly over them, every message delivered to all. It
+// measures nothing (the machine running tests is busy).
 func TestSmoke(t *testing.T) {
 	nodetest.Require(t)
 	if _, err := exec.LookPath("npm"); err != nil {
@@ -47,7 +48,8 @@ func TestSmoke(t *testing.T) {
 		}
 		t.Log("redis-server is not installed: crossnode is left out")
 	}
-	cfg, err := parseFlags([]string{"-smoke", "-servers", "siogen,node-chat,siogen-eio4,node-chat-v4", "-work", t.TempDir()})
+	servers := []string{"siogen", "node-chat", "node-chat-v4", "siogen-eio4", "node-chat-v4-eio4"}
+	cfg, err := parseFlags([]string{"-smoke", "-servers", strings.Join(servers, ","), "-work", t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +83,7 @@ func TestSmoke(t *testing.T) {
 		t.Fatalf("errors in the run:\n%s", log.String())
 	}
 
-	for _, server := range []string{"siogen", "node-chat", "siogen-eio4", "node-chat-v4"} {
+	for _, server := range servers {
 		res := rep.server(server)
 		if res == nil {
 			t.Fatalf("no results for %s", server)
@@ -105,18 +107,25 @@ func TestSmoke(t *testing.T) {
 			t.Errorf("%s density: %v connections dropped while idle", server, d)
 		}
 		checked := []string{"fanout", "polling"}
-		if strings.HasSuffix(server, "-eio4") || strings.HasSuffix(server, "-v4") {
+		eio4 := strings.HasSuffix(server, "-eio4")
+		if eio4 {
 			checked = checked[:1] // the long-polling generator speaks Engine.IO v3
 		}
 		if crossnode {
-			checked = append(checked, "crossnode")
-			// Receivers half on each node, so that every message crosses.
-			a, b := get("crossnode", "node_a_conns"), get("crossnode", "node_b_conns")
-			if n := float64(cfg.crossnode.n); a != n/2 || b != n/2 {
-				t.Errorf("%s crossnode: %v and %v connections on the nodes, want %v each", server, a, b, n/2)
+			clusters := []string{"crossnode", "crossnode-cluster", "crossnode-v4"}
+			if server == "node-chat" || eio4 { // socket.io-redis 5.x: one Redis server, 2.x nodes; v4 load: plain crossnode
+				clusters = clusters[:1]
 			}
-			if cpu := get("crossnode", "server_cpu_s"); cpu < get("crossnode", "node_a_cpu_s") {
-				t.Errorf("%s crossnode: server CPU %v, less than node A's alone", server, cpu)
+			for _, sc := range clusters {
+				checked = append(checked, sc)
+				// Receivers half on each node, so that every message crosses.
+				a, b := get(sc, "node_a_conns"), get(sc, "node_b_conns")
+				if n := float64(cfg.crossnode.n); a != n/2 || b != n/2 {
+					t.Errorf("%s %s: %v and %v connections on the nodes, want %v each", server, sc, a, b, n/2)
+				}
+				if cpu := get(sc, "server_cpu_s"); cpu < get(sc, "node_a_cpu_s") {
+					t.Errorf("%s %s: server CPU %v, less than node A's alone", server, sc, cpu)
+				}
 			}
 		}
 		for _, sc := range checked {
@@ -134,13 +143,13 @@ func TestSmoke(t *testing.T) {
 	}
 
 	table := out.String()
-	for _, want := range []string{"| metric | siogen | node-chat | siogen-eio4 | node-chat-v4 | siogen/node | siogen-eio4/node-v4 |", "| target (issue 6) |"} {
+	for _, want := range []string{"| metric | siogen | node-chat | node-chat-v4 | siogen-eio4 | node-chat-v4-eio4 | siogen/node | siogen-eio4/node-v4 |", "| target (issue 6) |"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %q", want)
 		}
 	}
 	for _, m := range metrics {
-		if m.scenario == "crossnode" && !crossnode {
+		if crossnodeScenarios[m.scenario] && !crossnode {
 			continue
 		}
 		if !strings.Contains(table, "| "+m.label+" |") {

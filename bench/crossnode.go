@@ -20,7 +20,13 @@ import (
 // The crossnode scenario runs two nodes of one server joined through a
 // private Redis, behind a round-robin TCP forwarder: sioload's chat receivers
 // are split evenly over the nodes, so every message reaches half of them
-// through Redis.
+// through Redis. crossnode-cluster is the same over a Redis Cluster of three
+// masters; crossnode-v4 makes node B node-chat-v4 (socket.io 4.8.3 with
+// @socket.io/redis-adapter 8.3.0) and node A the server speaking that
+// adapter's protocol: a mixed cluster with socket.io 4.x.
+
+// crossnodeScenarios are the scenarios of two nodes joined through Redis.
+var crossnodeScenarios = map[string]bool{"crossnode": true, "crossnode-cluster": true, "crossnode-v4": true}
 
 // clusterServers are the servers that can join a cluster through Redis.
 var clusterServers = map[string]bool{"siogen": true, "node-chat": true}
@@ -35,7 +41,8 @@ type redisServer struct {
 
 // startRedis runs redis-server, persisting nothing, pinned to the server
 // CPUs (it is part of what serves the chat), and waits until it answers PING.
-func startRedis(ctx context.Context, c *config) (*redisServer, error) {
+// extra are more redis-server arguments.
+func startRedis(ctx context.Context, c *config, extra ...string) (*redisServer, error) {
 	path, err := exec.LookPath("redis-server")
 	if err != nil {
 		return nil, errNoRedis
@@ -50,16 +57,18 @@ func startRedis(ctx context.Context, c *config) (*redisServer, error) {
 	}
 	argv := []string{path, "--bind", "127.0.0.1", "--port", port, "--dir", dir,
 		"--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"}
+	argv = append(argv, extra...)
 	if c.pin {
 		argv = append([]string{"taskset", "-c", c.serverCPU}, argv...)
 	}
-	logPath := filepath.Join(c.work, "redis-crossnode.log")
+	logPath := filepath.Join(c.work, "redis-crossnode-"+port+".log")
 	logf, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
 	defer logf.Close()
 	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = dir // where a cluster node writes its nodes.conf
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -93,23 +102,71 @@ func (r *redisServer) stop() {
 	<-r.done
 }
 
-// waitSubscribers waits until n Redis clients hold a pattern subscription:
-// both servers' adapters subscribe after they listen, and a message
-// published before then would be lost to the other node.
-func waitSubscribers(ctx context.Context, addr string, n int) error {
-	rdb := redis.NewClient(&redis.Options{Addr: addr})
-	defer rdb.Close()
+// startRedisCluster runs three redis-servers in cluster mode and joins
+// them into one Redis Cluster with redis-cli, every slot assigned.
+func startRedisCluster(ctx context.Context, c *config) ([]*redisServer, error) {
+	cli, err := exec.LookPath("redis-cli")
+	if err != nil {
+		return nil, errors.New("redis-cli is not installed (apt-get install redis-tools)")
+	}
+	var rs []*redisServer
+	var addrs []string
+	for range 3 {
+		r, err := startRedis(ctx, c, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
+		if err != nil {
+			stopAll(rs)
+			return nil, err
+		}
+		rs = append(rs, r)
+		addrs = append(addrs, r.addr)
+	}
+	args := append(append([]string{"--cluster", "create"}, addrs...), "--cluster-replicas", "0", "--cluster-yes")
+	if out, err := exec.CommandContext(ctx, cli, args...).CombinedOutput(); err != nil {
+		stopAll(rs)
+		return nil, fmt.Errorf("redis-cli --cluster create: %v\n%s", err, out)
+	}
+	for _, r := range rs {
+		rdb := redis.NewClient(&redis.Options{Addr: r.addr})
+		var info string
+		for deadline := time.Now().Add(20 * time.Second); !strings.Contains(info, "cluster_state:ok"); time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				rdb.Close()
+				stopAll(rs)
+				return nil, fmt.Errorf("redis cluster node %s not ok within 20s: %s", r.addr, info)
+			}
+			info, _ = rdb.ClusterInfo(ctx).Result()
+		}
+		rdb.Close()
+	}
+	return rs, nil
+}
+
+func stopAll(rs []*redisServer) {
+	for _, r := range rs {
+		r.stop()
+	}
+}
+
+// waitSubscribers waits until n Redis clients hold a pattern subscription,
+// on any of the Redis servers at addrs: both servers' adapters subscribe
+// after they listen, and a message published before then would be lost to
+// the other node.
+func waitSubscribers(ctx context.Context, addrs []string, n int) error {
 	var got int
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		list, err := rdb.ClientList(ctx).Result()
-		if err != nil {
-			return err
-		}
 		got = 0
-		for _, line := range strings.Split(list, "\n") {
-			for _, f := range strings.Fields(line) {
-				if strings.HasPrefix(f, "psub=") && f != "psub=0" {
-					got++
+		for _, addr := range addrs {
+			rdb := redis.NewClient(&redis.Options{Addr: addr})
+			list, err := rdb.ClientList(ctx).Result()
+			rdb.Close()
+			if err != nil {
+				return err
+			}
+			for _, line := range strings.Split(list, "\n") {
+				for _, f := range strings.Fields(line) {
+					if strings.HasPrefix(f, "psub=") && f != "psub=0" {
+						got++
+					}
 				}
 			}
 		}
@@ -205,18 +262,34 @@ func (f *forwarder) stop() {
 	f.wg.Wait()
 }
 
-// cluster is a running crossnode set-up: Redis, two nodes, the forwarder.
+// cluster is a running crossnode set-up: Redis (one server, or the
+// masters of a Redis Cluster), two nodes, the forwarder.
 type cluster struct {
-	redis *redisServer
+	redis []*redisServer
 	nodes [2]*running
 	fwd   *forwarder
 }
 
-// startCluster starts Redis, then two nodes of s joined through it, then the
-// forwarder in front of them, and waits until both nodes have subscribed.
-func startCluster(ctx context.Context, c *config, s *server, env []string) (cl *cluster, err error) {
-	if s.cluster == nil {
-		return nil, fmt.Errorf("%s cannot join a cluster through Redis", s.name)
+// joins returns how the server joins the cluster of the scenario, or nil
+// when it cannot.
+func (s *server) joins(scenario string) func(redisAddr string) (args, env []string) {
+	switch scenario {
+	case "crossnode-cluster":
+		if !s.redisCluster {
+			return nil
+		}
+	case "crossnode-v4":
+		return s.protocol4
+	}
+	return s.cluster
+}
+
+// startCluster starts Redis, then two nodes joined through it (of s, or for
+// crossnode-v4 s and peer), then the forwarder in front of them, and waits
+// until both nodes have subscribed.
+func startCluster(ctx context.Context, c *config, scenario string, s, peer *server, env []string) (cl *cluster, err error) {
+	if s.joins(scenario) == nil {
+		return nil, fmt.Errorf("%s cannot join a cluster of %s", s.name, scenario)
 	}
 	cl = &cluster{}
 	defer func() {
@@ -224,16 +297,35 @@ func startCluster(ctx context.Context, c *config, s *server, env []string) (cl *
 			cl.stop()
 		}
 	}()
-	if cl.redis, err = startRedis(ctx, c); err != nil {
-		return nil, err
+	if scenario == "crossnode-cluster" {
+		if cl.redis, err = startRedisCluster(ctx, c); err != nil {
+			return nil, err
+		}
+	} else {
+		r, err := startRedis(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		cl.redis = []*redisServer{r}
 	}
-	args, clusterEnv := s.cluster(cl.redis.addr)
-	for i, tag := range []string{"crossnode-a", "crossnode-b"} {
-		if cl.nodes[i], err = s.startWith(c, tag, args, append(clusterEnv, env...)...); err != nil {
+	var addrs []string
+	for _, r := range cl.redis {
+		addrs = append(addrs, r.addr)
+	}
+	nodes := [2]*server{s, s}
+	if scenario == "crossnode-v4" {
+		nodes[1] = peer
+	}
+	for i, tag := range []string{scenario + "-a", scenario + "-b"} {
+		args, clusterEnv := nodes[i].joins(scenario)(strings.Join(addrs, ","))
+		if nodes[i] != s {
+			env = nil // the profile is siogen's
+		}
+		if cl.nodes[i], err = nodes[i].startWith(c, tag, args, append(clusterEnv, env...)...); err != nil {
 			return nil, err
 		}
 	}
-	if err = waitSubscribers(ctx, cl.redis.addr, 2); err != nil {
+	if err = waitSubscribers(ctx, addrs, 2); err != nil {
 		return nil, err
 	}
 	cl.fwd, err = startForwarder(cl.nodes[0].addr, cl.nodes[1].addr)
@@ -247,12 +339,14 @@ func (cl *cluster) exited() error {
 			return fmt.Errorf("node %c: %w", 'A'+i, err)
 		}
 	}
-	select {
-	case <-cl.redis.done:
-		return fmt.Errorf("redis-server exited: %s", tail(cl.redis.log))
-	default:
-		return nil
+	for _, r := range cl.redis {
+		select {
+		case <-r.done:
+			return fmt.Errorf("redis-server exited: %s", tail(r.log))
+		default:
+		}
 	}
+	return nil
 }
 
 func (cl *cluster) stop() {
@@ -264,9 +358,7 @@ func (cl *cluster) stop() {
 			n.stop()
 		}
 	}
-	if cl.redis != nil {
-		cl.redis.stop()
-	}
+	stopAll(cl.redis)
 }
 
 // lineWriter calls fn on each complete line written to it, as it arrives,

@@ -6,6 +6,7 @@
 //	go run ./bench -smoke                   # every scenario at a tiny size
 //	go run ./bench -servers siogen,node-chat -scenarios fanout,ceiling
 //	go run ./bench -servers siogen,node-chat -scenarios fanout,crossnode
+//	go run ./bench -servers siogen,node-chat-v4 -scenarios crossnode,crossnode-cluster,crossnode-v4
 //
 // Each server is started, for each scenario afresh, pinned to one core
 // (-server-cpu) with taskset; the load generator runs pinned to another
@@ -14,18 +15,22 @@
 // the polling scenario by this command's own long-polling generator (the
 // "poll" subcommand, poll.go), which does the same over HTTP. Neither uses
 // this repository's runtime. The crossnode scenario is fanout across two
-// nodes of the server joined through a private redis-server (crossnode.go);
-// siogen and node-chat only, and in the default run only when redis-server
-// is installed.
+// nodes of the server joined through a private redis-server (crossnode.go),
+// crossnode-cluster the same through a Redis Cluster of three masters, and
+// crossnode-v4 a mixed cluster whose node B is node-chat-v4; the servers with
+// a Redis adapter only, and in the default run only when redis-server is
+// installed.
 //
 // Servers: siogen (examples/chat), node-chat (../shared/peers/node-chat,
-// installed with npm ci into a cache directory), googollee and zishang520
-// (../shared/peers/go-*, each built from its own module). On request,
-// the Engine.IO v4 columns, driven by sioload -eio 4 as socket.io 4.x
-// clients: siogen-eio4 (the same chat) and node-chat-v4 (socket.io 4.8.3,
-// interop/node-chat-v4.js); the table then adds their ratio.
+// installed with npm ci into a cache directory), node-chat-v4
+// (interop/node-chat-v4.js on socket.io 4.8.3, from interop/node_modules,
+// admitting sioload's Engine.IO v3), googollee and zishang520
+// (../shared/peers/go-*, each built from its own module). On request, the
+// Engine.IO v4 columns, driven by sioload -eio 4 as socket.io 4.x clients:
+// siogen-eio4 (the same chat) and node-chat-v4-eio4 (node-chat-v4); the
+// table then adds their ratio.
 //
-//	go run ./bench -servers siogen,siogen-eio4,node-chat-v4 -scenarios density,fanout,ceiling
+//	go run ./bench -servers siogen,siogen-eio4,node-chat-v4-eio4 -scenarios density,fanout,ceiling
 package main
 
 import (
@@ -112,18 +117,18 @@ type config struct {
 }
 
 var (
-	allServers = []string{"siogen", "node-chat", "googollee", "zishang520"}
+	allServers   = []string{"siogen", "node-chat", "node-chat-v4", "googollee", "zishang520"}
+	allScenarios = []string{"density", "fanout", "ceiling", "polling", "crossnode", "crossnode-cluster", "crossnode-v4"}
 	// eio4Servers are measured when asked for: socket.io 4.x clients
 	// (sioload -eio 4) against the chat and against socket.io 4.8.3.
-	eio4Servers  = []string{"siogen-eio4", "node-chat-v4"}
-	allScenarios = []string{"density", "fanout", "ceiling", "polling", "crossnode"}
+	eio4Servers = []string{"siogen-eio4", "node-chat-v4-eio4"}
 )
 
 func parseFlags(args []string) (*config, error) {
 	c := &config{}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	servers := fs.String("servers", strings.Join(allServers, ","), "servers to measure, in column order: "+strings.Join(append(allServers, eio4Servers...), ","))
-	scenarios := fs.String("scenarios", strings.Join(allScenarios, ","), "scenarios to run: "+strings.Join(allScenarios, ",")+" (by default crossnode only when redis-server is installed)")
+	servers := fs.String("servers", strings.Join(allServers, ","), "servers to measure, in column order: "+strings.Join(append(slices.Clip(allServers), eio4Servers...), ","))
+	scenarios := fs.String("scenarios", strings.Join(allScenarios, ","), "scenarios to run: "+strings.Join(allScenarios, ",")+" (by default the crossnode ones only when redis-server is installed)")
 	fs.StringVar(&c.root, "root", "", "repository root (default: found from the working directory)")
 	fs.StringVar(&c.peers, "peers", "", "reference peers folder (default ROOT/../shared/peers)")
 	fs.StringVar(&c.sioload, "sioload", "", "sioload module folder (default ROOT/../shared/sioload)")
@@ -188,8 +193,8 @@ func parseFlags(args []string) (*config, error) {
 		if _, err := exec.LookPath("redis-server"); err != nil {
 			// Asked for by name, a missing redis-server is an error of
 			// the scenario; the default run goes without it.
-			c.scenarios = slices.DeleteFunc(c.scenarios, func(s string) bool { return s == "crossnode" })
-			c.skipped = "crossnode (" + errNoRedis.Error() + ")"
+			c.scenarios = slices.DeleteFunc(c.scenarios, func(s string) bool { return crossnodeScenarios[s] })
+			c.skipped = "crossnode, crossnode-cluster, crossnode-v4 (" + errNoRedis.Error() + ")"
 		}
 	}
 	return c, nil
@@ -371,6 +376,10 @@ func (c *config) describe() string {
 			parts = append(parts, fmt.Sprintf("polling: %d long-polling receivers, %g msgs/s for %v", c.polling.n, c.polling.rate, c.polling.d))
 		case "crossnode":
 			parts = append(parts, fmt.Sprintf("crossnode: %d websocket receivers over two nodes joined through Redis, %g msgs/s for %v", c.crossnode.n, c.crossnode.rate, c.crossnode.d))
+		case "crossnode-cluster":
+			parts = append(parts, "crossnode-cluster: the same through a Redis Cluster of three masters (siogen/node: against node-chat-v4)")
+		case "crossnode-v4":
+			parts = append(parts, "crossnode-v4: the same, node B being node-chat-v4 (socket.io 4.8.3, @socket.io/redis-adapter 8.3.0), node A speaking its protocol (siogen/node: against node-chat-v4)")
 		}
 	}
 	if len(c.siogenArgs) > 0 {

@@ -68,7 +68,7 @@ func rssMiB(r result) (float64, bool) {
 	return kib / 1024, ok && kib >= 0
 }
 
-var metrics = []metric{
+var metrics = withCrossnodeVariants([]metric{
 	{"density", "connections established", "%.0f", field("established")},
 	{"density", "server RSS per connection, KiB", "%.1f", field("server_kib_per_conn")},
 	{"density", "server RSS with all connected, MiB", "%.0f", rssMiB},
@@ -108,6 +108,36 @@ var metrics = []metric{
 	{"polling", "server CPU, s", "%.2f", field("server_cpu_s")},
 	{"polling", "server CPU per delivery, µs", "%.1f", perDelivery},
 	{"polling", "load generator CPU, % of a core", "%.0f", field("client_cpu_pct")},
+})
+
+// withCrossnodeVariants gives crossnode-cluster and crossnode-v4 the rows
+// of crossnode, after them.
+func withCrossnodeVariants(ms []metric) []metric {
+	var out []metric
+	for i, m := range ms {
+		out = append(out, m)
+		if m.scenario == "crossnode" && (i+1 == len(ms) || ms[i+1].scenario != "crossnode") {
+			for _, variant := range []string{"crossnode-cluster", "crossnode-v4"} {
+				for _, cm := range ms {
+					if cm.scenario == "crossnode" {
+						cm.scenario = variant
+						out = append(out, cm)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// reference is the server siogen is compared with in the ratio column:
+// node-chat (socket.io 2.5.1), except where it cannot run the scenario.
+func reference(scenario string) string {
+	switch scenario {
+	case "crossnode-cluster", "crossnode-v4":
+		return "node-chat-v4"
+	}
+	return "node-chat"
 }
 
 // value is a metric of one server, when measured.
@@ -135,10 +165,10 @@ func printReport(w io.Writer, rep *report) {
 	for _, res := range rep.Results {
 		servers = append(servers, res.Server)
 	}
-	hasNode := rep.server("node-chat") != nil && rep.server("siogen") != nil
+	hasNode := rep.server("siogen") != nil && (rep.server("node-chat") != nil || rep.server("node-chat-v4") != nil)
 	// The Engine.IO v4 columns have their own ratio: the chat to socket.io
 	// 4.8.3, both driven by socket.io 4.x clients.
-	hasV4 := rep.server("node-chat-v4") != nil && rep.server("siogen-eio4") != nil
+	hasV4 := rep.server("node-chat-v4-eio4") != nil && rep.server("siogen-eio4") != nil
 	fmt.Fprintf(w, "\ndate: %s\nmachine: %s\n", rep.Date, rep.Machine)
 	fmt.Fprintf(w, "load average (1/5/15 min) before → after each server:")
 	for _, res := range rep.Results {
@@ -176,7 +206,7 @@ func printReport(w io.Writer, rep *report) {
 				row += " – |"
 			}
 		}
-		for _, pair := range [][2]string{{"siogen", "node-chat"}, {"siogen-eio4", "node-chat-v4"}} {
+		for _, pair := range [][2]string{{"siogen", reference(m.scenario)}, {"siogen-eio4", "node-chat-v4-eio4"}} {
 			if pair[0] == "siogen" && !hasNode || pair[0] == "siogen-eio4" && !hasV4 {
 				continue
 			}

@@ -35,8 +35,8 @@ type serverResult struct {
 // starts two nodes, Redis and the forwarder instead (crossnode.go); servers
 // that cannot join through Redis are left out of it.
 func runScenario(ctx context.Context, c *config, t *tools, s *server, scenario string, res *serverResult, log io.Writer) error {
-	if scenario == "crossnode" && s.cluster == nil {
-		fmt.Fprintf(log, "bench: %s: crossnode: not measured (the server has no Redis adapter here)\n", s.name)
+	if crossnodeScenarios[scenario] && s.joins(scenario) == nil {
+		fmt.Fprintf(log, "bench: %s: %s: not measured (the server cannot join that cluster here)\n", s.name, scenario)
 		return nil
 	}
 	var env []string
@@ -51,9 +51,16 @@ func runScenario(ctx context.Context, c *config, t *tools, s *server, scenario s
 	var pid int
 	var exited func() error
 	var cl *cluster
-	if scenario == "crossnode" {
+	if crossnodeScenarios[scenario] {
+		var peer *server
+		if scenario == "crossnode-v4" {
+			var err error
+			if peer, err = prepareServer(ctx, c, "node-chat-v4", log); err != nil {
+				return err
+			}
+		}
 		var err error
-		if cl, err = startCluster(ctx, c, s, env); err != nil {
+		if cl, err = startCluster(ctx, c, scenario, s, peer, env); err != nil {
 			return err
 		}
 		defer cl.stop()
@@ -84,9 +91,9 @@ func runScenario(ctx context.Context, c *config, t *tools, s *server, scenario s
 		argv = append([]string{t.sioload, "conns"}, common...)
 		argv = append(argv, "-n", itoa(d.n), "-connrate", ftoa(d.connRate), "-hold", d.hold.String())
 		limit = time.Duration(float64(d.n)/d.connRate*float64(time.Second)) + d.hold + 2*time.Minute
-	case "fanout", "crossnode":
+	case "fanout", "crossnode", "crossnode-cluster", "crossnode-v4":
 		f := c.fanout
-		if scenario == "crossnode" {
+		if crossnodeScenarios[scenario] {
 			f = c.crossnode
 		}
 		argv = append([]string{t.sioload, "chat"}, common...)
@@ -122,23 +129,37 @@ func runScenario(ctx context.Context, c *config, t *tools, s *server, scenario s
 	// sending (it says so on stderr, then starts its own CPU sampling of
 	// node A) to when it prints its summary (just after it stops sampling).
 	var others [2]struct {
-		pid           int
+		pids          []int
 		before, after float64
 	}
 	if cl != nil {
-		others[0].pid, others[1].pid = cl.nodes[1].pid(), cl.redis.pid()
+		others[0].pids = []int{cl.nodes[1].pid()}
+		for _, r := range cl.redis {
+			others[1].pids = append(others[1].pids, r.pid())
+		}
+	}
+	cpuOf := func(pids []int) float64 { // -1 when any could not be sampled
+		sum := 0.0
+		for _, pid := range pids {
+			cpu := procCPU(pid)
+			if cpu < 0 {
+				return -1
+			}
+			sum += cpu
+		}
+		return sum
 	}
 	stdout := &lineWriter{fn: func(line string) {
 		if strings.HasPrefix(line, "{") {
 			for i := range others {
-				others[i].after = procCPU(others[i].pid)
+				others[i].after = cpuOf(others[i].pids)
 			}
 		}
 	}}
 	stderr := &lineWriter{fn: func(line string) {
 		if strings.HasPrefix(line, "sioload: chat ") {
 			for i := range others {
-				others[i].before = procCPU(others[i].pid)
+				others[i].before = cpuOf(others[i].pids)
 			}
 		}
 	}}
@@ -198,7 +219,7 @@ func addClusterFigures(r result, cl *cluster, b0, b1, redis0, redis1 float64) {
 // deliveries 5 s after the last send.
 func smokeFlags(scenario string) []string {
 	switch scenario {
-	case "fanout", "polling", "crossnode":
+	case "fanout", "polling", "crossnode", "crossnode-cluster", "crossnode-v4":
 		return []string{"-warmup", "200ms", "-grace", "20s"}
 	case "ceiling":
 		return []string{"-warmup", "200ms"}

@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -25,7 +24,7 @@ type tools struct {
 
 func buildTools(ctx context.Context, c *config, log io.Writer) (*tools, error) {
 	t := &tools{sioload: filepath.Join(c.work, "sioload")}
-	if c.has("density") || c.has("fanout") || c.has("ceiling") || c.has("crossnode") {
+	if c.has("density") || c.has("fanout") || c.has("ceiling") || c.has("crossnode") || c.has("crossnode-cluster") || c.has("crossnode-v4") {
 		if _, err := os.Stat(filepath.Join(c.sioload, "go.mod")); err != nil {
 			return nil, fmt.Errorf("the sioload module is not at %s (-sioload): %w", c.sioload, err)
 		}
@@ -65,6 +64,13 @@ type server struct {
 	// to the others through the Redis server at redisAddr; nil when it
 	// cannot (crossnode).
 	cluster func(redisAddr string) (args, env []string)
+	// redisCluster says that cluster also takes the comma-separated
+	// addresses of a Redis Cluster (crossnode-cluster).
+	redisCluster bool
+	// protocol4 is cluster speaking @socket.io/redis-adapter 8.x's
+	// protocol, beside a socket.io 4.x node; nil when the server cannot
+	// (crossnode-v4).
+	protocol4 func(redisAddr string) (args, env []string)
 	// eio is the Engine.IO revision the load speaks to it: 3, or 4
 	// (sioload -eio 4; the long-polling generator speaks 3 only).
 	eio int
@@ -80,23 +86,18 @@ func prepareServer(ctx context.Context, c *config, name string, log io.Writer) (
 		if err != nil {
 			return nil, err
 		}
-		s.name, s.eio = name, 4
+		// Plain crossnode only: the Redis Cluster and mixed-cluster
+		// scenarios are measured with the v3 load.
+		s.name, s.eio, s.redisCluster, s.protocol4 = name, 4, false, nil
 		return s, nil
-	case "node-chat-v4":
-		// socket.io 4.8.3 from interop/ (as socket.io-v4), with
-		// @socket.io/redis-adapter 8.3.0 for crossnode.
-		node, err := exec.LookPath("node")
+	case "node-chat-v4-eio4":
+		// node-chat-v4 (below), driven by socket.io 4.x clients.
+		s, err := prepareServer(ctx, c, "node-chat-v4", log)
 		if err != nil {
-			return nil, fmt.Errorf("node is not installed")
+			return nil, err
 		}
-		dir := filepath.Join(c.root, "interop")
-		if _, err := os.Stat(filepath.Join(dir, "node_modules", "socket.io-v4")); err != nil {
-			return nil, fmt.Errorf("node-chat-v4: interop/node_modules is not installed (cd interop && npm ci)")
-		}
-		return &server{name: name, dir: dir, argv: []string{node, "node-chat-v4.js"}, eio: 4,
-			addr:    func(string) []string { return nil },
-			env:     func(port string) []string { return []string{"PORT=" + port, "QUIET=1"} },
-			cluster: func(redisAddr string) ([]string, []string) { return nil, []string{"REDIS=" + redisAddr} }}, nil
+		s.name, s.eio, s.redisCluster, s.protocol4 = name, 4, false, nil
+		return s, nil
 	case "siogen":
 		bin := filepath.Join(c.work, "siogen-chat")
 		var flags []string
@@ -111,7 +112,11 @@ func prepareServer(ctx context.Context, c *config, name string, log io.Writer) (
 			return nil, err
 		}
 		return &server{name: name, dir: c.work, argv: append([]string{bin}, c.siogenArgs...), addr: goFlag, env: noEnv,
-			cluster: func(redisAddr string) ([]string, []string) { return []string{"-redis", redisAddr}, nil }}, nil
+			cluster:      func(redisAddr string) ([]string, []string) { return []string{"-redis", redisAddr}, nil },
+			redisCluster: true,
+			protocol4: func(redisAddr string) ([]string, []string) {
+				return []string{"-redis", redisAddr, "-redis-protocol", "redis-adapter"}, nil
+			}}, nil
 	case "googollee", "zishang520":
 		bin := filepath.Join(c.work, name)
 		if err := goBuild(ctx, filepath.Join(c.peers, "go-"+name), bin, ".", log); err != nil {
@@ -137,6 +142,24 @@ func prepareServer(ctx context.Context, c *config, name string, log io.Writer) (
 			env:  func(port string) []string { return []string{"PORT=" + port, "QUIET=1"} },
 			// socket.io-redis 5.4.0, from the peer's package.json.
 			cluster: func(redisAddr string) ([]string, []string) { return nil, []string{"REDIS=" + redisAddr} }}, nil
+	case "node-chat-v4":
+		// interop/node-chat-v4.js, the reference chat on socket.io 4.8.3
+		// with @socket.io/redis-adapter 8.3.0, from interop's packages. It
+		// admits Engine.IO v3, which sioload speaks, and the Go nodes of a
+		// mixed cluster too.
+		node, err := exec.LookPath("node")
+		if err != nil {
+			return nil, fmt.Errorf("node is not installed")
+		}
+		dir := filepath.Join(c.root, "interop")
+		if _, err := os.Stat(filepath.Join(dir, "node_modules", "socket.io-v4")); err != nil {
+			return nil, fmt.Errorf("%s has no node_modules (run npm ci there, or scripts/test.sh)", dir)
+		}
+		join := func(redisAddr string) ([]string, []string) { return nil, []string{"REDIS=" + redisAddr} }
+		return &server{name: name, dir: dir, argv: []string{node, "node-chat-v4.js"},
+			addr:    func(string) []string { return nil },
+			env:     func(port string) []string { return []string{"PORT=" + port, "QUIET=1", "ALLOW_EIO3=1"} },
+			cluster: join, redisCluster: true, protocol4: join}, nil
 	}
 	return nil, fmt.Errorf("unknown server %q", name)
 }
@@ -265,7 +288,7 @@ func (s *server) startWith(c *config, tag string, args []string, env ...string) 
 	}
 	// The process listening may be a child (it is not, for these four), so
 	// check that the pid is alive and ours.
-	if err := syscall.Kill(cmd.Process.Pid, 0); err != nil {
+	if err := alive(cmd.Process.Pid); err != nil {
 		return nil, fmt.Errorf("%s: %v", s.name, err)
 	}
 	return r, nil

@@ -247,13 +247,10 @@ func TestBadArgumentsNeverReachHandlers(t *testing.T) {
 	}
 	defer sock.Manager().Close()
 	// "join room" wants a string; send a number.
-	reply, err := sock.EmitWithAck(ctx, "join room", 12)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var body map[string]string
-	if err := reply.Decode(0, &body); err != nil || body["error"] == "" {
-		t.Errorf("ack = %v, %v; want an error object", body, err)
+	_, err = sock.EmitWithAck(ctx, "join room", 12)
+	var rej *socketio.RejectedError
+	if !errors.As(err, &rej) || !strings.Contains(rej.Message, `"join room"`) {
+		t.Errorf("EmitWithAck: %v; want the ack rejected with an error naming the event", err)
 	}
 	err = recv(t, serverErrs, "the server socket's OnError")
 	var argErr *socketio.ArgError
@@ -624,4 +621,31 @@ func TestTypedAuth(t *testing.T) {
 	if user, err := c.EmitWhoami(ctx); user != "" || err != nil {
 		t.Errorf("protocol 4 whoami = %q, %v", user, err)
 	}
+}
+
+// TestDialOtherNamespace: a generated DialX given the URL of another
+// namespace fails, naming both, instead of connecting to X's namespace;
+// given the server's URL or X's own, it connects.
+func TestDialOtherNamespace(t *testing.T) {
+	ts, _, _ := featureServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	if c, err := features.DialRoom(ctx, ts.URL+"/vault", dialOptions(nil, false)); err == nil || !strings.Contains(err.Error(), `names namespace "/vault", not "/"`) {
+		t.Errorf("DialRoom(/vault): %v, %v; want an error naming both namespaces", c, err)
+	}
+	if c, err := features.DialVault(ctx, ts.URL+"/other?token=open+sesame", dialOptions(nil, false)); err == nil || !strings.Contains(err.Error(), `names namespace "/other", not "/vault"`) {
+		t.Errorf("DialVault(/other): %v, %v; want an error naming both namespaces", c, err)
+	}
+	for _, url := range []string{ts.URL, ts.URL + "/", ts.URL + "/?x=1"} {
+		c, err := features.DialRoom(ctx, url, dialOptions(nil, false))
+		if err != nil {
+			t.Fatalf("DialRoom(%s): %v", url, err)
+		}
+		c.Close()
+	}
+	c, err := features.DialVault(ctx, ts.URL+"/vault?token=open+sesame", dialOptions(nil, false))
+	if err != nil {
+		t.Fatalf("DialVault(/vault): %v", err)
+	}
+	c.Close()
 }

@@ -65,7 +65,7 @@ func Generate(pkg *schema.Package, cfg Config) (map[string][]byte, error) {
 		f.ImportName("context", "context")
 		f.ImportName("net/http", "http")
 		f.Comment("This file needs the siogen runtime at the version that generated it, or later.")
-		f.Const().Id("_").Op("=").Qual(runtimePath, "IsAtLeastVersion0_1_0")
+		f.Const().Id("_").Op("=").Qual(runtimePath, "IsAtLeastVersion0_2_0")
 		for _, ns := range byFile[src] {
 			g := &nsGen{ns: ns, n: newNames(ns)}
 			g.server(f)
@@ -328,6 +328,26 @@ func paramNames(ps []*schema.Param, taken map[string]bool) []string {
 	return out
 }
 
+// ackNames names the values of an ack, as paramNames does, except that a
+// name already taken gets an "ack" prefix first: a JavaScript-style ack
+// func(err *string, n int) becomes the results (ackErr *string, n int, err
+// error) of an emitter.
+func ackNames(ps []*schema.Param, taken map[string]bool) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		name := p.Name
+		if taken[name] {
+			name = "ack" + strings.ToUpper(name[:1]) + name[1:]
+		}
+		for taken[name] {
+			name += "_"
+		}
+		taken[name] = true
+		out[i] = name
+	}
+	return out
+}
+
 func (g *nsGen) params(ps []*schema.Param, ids []string) []jen.Code {
 	out := make([]jen.Code, len(ps))
 	for i, p := range ps {
@@ -406,7 +426,7 @@ func handlerBody(ev *schema.Event, fnExpr jen.Code) []jen.Code {
 	if ev.Ack != nil {
 		all = append(all, ev.Ack.Params...)
 	}
-	taken := locals(all, "fn", "e", "err", "ackErr")
+	taken := locals(all, "fn", "e", "err", "fnErr")
 	names := paramNames(ev.Args, taken)
 	var body []jen.Code
 	errDeclared := false
@@ -421,12 +441,12 @@ func handlerBody(ev *schema.Event, fnExpr jen.Code) []jen.Code {
 	if ev.Ack == nil {
 		return append(body, call)
 	}
-	results := paramNames(ev.Ack.Params, taken)
-	lhs := append(ids(results), jen.Id("ackErr"))
+	results := ackNames(ev.Ack.Params, taken)
+	lhs := append(ids(results), jen.Id("fnErr"))
 	body = append(body,
 		jen.List(lhs...).Op(":=").Add(call),
-		jen.If(jen.Id("ackErr").Op("!=").Nil()).Block(
-			jen.Id("e").Dot("AckError").Call(jen.Id("ackErr")),
+		jen.If(jen.Id("fnErr").Op("!=").Nil()).Block(
+			jen.Id("e").Dot("AckError").Call(jen.Id("fnErr")),
 			jen.Return(),
 		),
 		jen.Id("e").Dot("Ack").Call(ids(results)...),
@@ -485,7 +505,7 @@ func (g *nsGen) emitMethod(f *jen.File, recvType, r string, target jen.Code, ev 
 	g.emitNoAckMethod(f, recvType, r, target, ev, to)
 	taken := locals(append(append([]*schema.Param{}, ev.Args...), ev.Ack.Params...), r, "ctx", "reply", "err")
 	argNames := paramNames(ev.Args, taken)
-	resNames := paramNames(ev.Ack.Params, taken)
+	resNames := ackNames(ev.Ack.Params, taken)
 	results := append(g.params(ev.Ack.Params, resNames), jen.Err().Error())
 	docf(f, "%s sends %q to %s and waits for its ack, until ctx ends. An ack answered with {\"error\": message} returns a *socketio.RejectedError.%s", name, ev.Wire, to, docLines(ev.Doc))
 	f.Func().Params(jen.Id(r).Id(recvType)).Id(name).
@@ -620,8 +640,8 @@ func (g *nsGen) socket(f *jen.File) {
 	}
 	f.Comment("Join adds the socket to rooms.")
 	f.Func().Params(recv()).Id("Join").Params(jen.Id("rooms").Op("...").String()).Block(sock().Dot("Join").Call(jen.Id("rooms").Op("...")))
-	f.Comment("Leave removes the socket from room.")
-	f.Func().Params(recv()).Id("Leave").Params(jen.Id("room").String()).Block(sock().Dot("Leave").Call(jen.Id("room")))
+	f.Comment("Leave removes the socket from rooms.")
+	f.Func().Params(recv()).Id("Leave").Params(jen.Id("rooms").Op("...").String()).Block(sock().Dot("Leave").Call(jen.Id("rooms").Op("...")))
 	f.Comment("Rooms returns the rooms the socket is in, its own included.")
 	f.Func().Params(recv()).Id("Rooms").Params().Index().String().Block(jen.Return(sock().Dot("Rooms").Call()))
 	f.Comment("Disconnect makes the socket leave the namespace; with closeConn the whole connection is closed.")
@@ -680,14 +700,11 @@ func (g *nsGen) client(f *jen.File) {
 	f.Func().Id(n.NewClient).Params(jen.Id("m").Op("*").Add(rt("Manager"))).Op("*").Id(n.Client).Block(
 		jen.Return(jen.Op("&").Id(n.Client).Values(jen.Dict{jen.Id("sock"): jen.Id("m").Dot("Socket").Call(jen.Lit(ns.Path))})),
 	)
-	docf(f, "%s connects to %s on the server at rawURL (such as http://localhost:3000; its query is sent with the handshake) and returns the client once the server accepted it. Handlers set after it returns miss the events sent on connection; use %s and Connect when that matters. The client reconnects by itself as opts configure; end it with Close.", n.Dial, g.what(), n.NewClient)
+	docf(f, "%s connects to %s on the server at rawURL (such as http://localhost:3000, or the URL of the namespace itself; its query is sent with the handshake) and returns the client once the server accepted it. A rawURL whose path names another namespace is an error. Handlers set after it returns miss the events sent on connection; use %s and Connect when that matters. The client reconnects by itself as opts configure; end it with Close.", n.Dial, g.what(), n.NewClient)
 	f.Func().Id(n.Dial).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("rawURL").String(), jen.Id("opts").Op("*").Add(rt("ManagerOptions"))).Params(jen.Op("*").Id(n.Client), jen.Error()).Block(
-		jen.Id("c").Op(":=").Id(n.NewClient).Call(rt("NewManager").Call(jen.Id("rawURL"), jen.Id("opts"))),
-		jen.If(jen.Err().Op(":=").Id("c").Dot("Connect").Call(jen.Id("ctx")), jen.Err().Op("!=").Nil()).Block(
-			jen.Id("c").Dot("Close").Call(),
-			jen.Return(jen.Nil(), jen.Err()),
-		),
-		jen.Return(jen.Id("c"), jen.Nil()),
+		jen.List(jen.Id("sock"), jen.Err()).Op(":=").Add(rt("DialNamespace")).Call(jen.Id("ctx"), jen.Id("rawURL"), jen.Lit(ns.Path), jen.Id("opts")),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		jen.Return(jen.Op("&").Id(n.Client).Values(jen.Dict{jen.Id("sock"): jen.Id("sock")}), jen.Nil()),
 	)
 
 	f.Comment("Socket returns the untyped client socket underneath.")

@@ -272,7 +272,7 @@ func TestLoadParseError(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write("go.mod", "module example.com/broken\n\ngo 1.26\n")
+	write("go.mod", "module example.com/broken\n\ngo 1.25\n")
 	write("schema.go", "package broken\n\ntype Chat struct {\n\tHello func(msg string\n}\n")
 
 	_, err := Load(Config{Dir: dir})
@@ -290,7 +290,7 @@ func TestLoadParseError(t *testing.T) {
 // TestLoadNoGoFiles checks the error for a directory without a package.
 func TestLoadNoGoFiles(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/empty\n\ngo 1.26\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/empty\n\ngo 1.25\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	_, err := Load(Config{Dir: dir})

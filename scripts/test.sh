@@ -33,6 +33,10 @@ if ! command -v redis-server >/dev/null; then
 	echo "installing redis-server from Debian (Redis adapter tests; they start their own)"
 	apt_install redis-server
 fi
+if ! command -v redis-cli >/dev/null; then
+	echo "installing redis-tools from Debian (redis-cli makes the Redis Cluster of the adapter tests)"
+	apt_install redis-tools
+fi
 redis-server --version
 
 step "Go modules"
@@ -46,16 +50,33 @@ unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go')
 if [ -n "$unformatted" ]; then echo "gofmt would change:"; echo "$unformatted"; exit 1; fi
 go vet ./...
 
+step "LICENSE, CHANGELOG.md and version agreement, README paths, examples run"
+# Also part of go test ./... below; first here, so that a failure says so at once.
+go test -count=1 -run '^(TestLicense|TestVersionAgreement|TestReadmePaths|TestExamplesRun)$' .
+
+step "every platform builds and vets (go build, go vet)"
+# linux/amd64 is vetted above; the runtime also supports these.
+for platform in linux/arm64 linux/386 linux/arm darwin/amd64 darwin/arm64 windows/amd64 freebsd/amd64; do
+	echo "$platform"
+	GOOS=${platform%/*} GOARCH=${platform#*/} go build ./...
+	GOOS=${platform%/*} GOARCH=${platform#*/} go vet ./...
+done
+
 step "generated code is current (siogen -check)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/siogen" ./cmd/siogen
-directive='//go:generate go run github.com/siogen/siogen/cmd/siogen'
-for f in $(grep -rl --include='*.go' --exclude-dir=testdata --exclude-dir=node_modules "^$directive" .); do
-	args=$(grep -h "^$directive" "$f" | head -1 | sed "s|^$directive||")
+# Every package with a //go:generate line running siogen, in the form the
+# README gives (go tool siogen) or the older go run one.
+directive='^//go:generate go \(tool siogen\|run github.com/siogen/siogen/cmd/siogen\)'
+checked=0
+for f in $(grep -rl --include='*.go' --exclude-dir=testdata --exclude-dir=node_modules "$directive" .); do
+	args=$(grep -h "$directive" "$f" | head -1 | sed "s#$directive##")
 	echo "$(dirname "$f")"
 	(cd "$(dirname "$f")" && "$tmp/siogen" -check $args)
+	checked=$((checked + 1))
 done
+[ "$checked" -ge 3 ] || { echo "the drift check found $checked generated packages, want examples/chat, examples/conformance and examples/hello at least"; exit 1; }
 
 step "go test -race"
 go test -race -count=1 -timeout 12m ./...

@@ -42,7 +42,7 @@ type Admin struct {
 func flagScratch(t *testing.T) (mod, api string, goCmd func(bool, ...string) string) {
 	t.Helper()
 	mod, goCmd = scratchModule(t)
-	for _, kv := range scratchEnv {
+	for _, kv := range scratchEnvironment(t) {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
 	}

@@ -1,7 +1,11 @@
 // Command siogen generates typed Socket.IO servers and clients from a Go
-// schema package. Run it with go generate from the schema package:
+// schema package. Add it to your module's tools once (Go 1.24 or later):
 //
-//	//go:generate go run github.com/siogen/siogen/cmd/siogen
+//	go get -tool github.com/siogen/siogen/cmd/siogen
+//
+// and run it with go generate from the schema package:
+//
+//	//go:generate go tool siogen
 //
 // Usage:
 //
@@ -55,10 +59,14 @@ Usage:
   siogen [flags] [package]
 
 The schema is plain Go: structs that embed siogen.Namespace and declare their
-events as func-typed fields tagged with the wire name (docs/schema.md). Put
-this line in the schema package and run "go generate ./...":
+events as func-typed fields tagged with the wire name (docs/schema.md). Add
+siogen to your module's tools with
 
-  //go:generate go run github.com/siogen/siogen/cmd/siogen
+  go get -tool github.com/siogen/siogen/cmd/siogen
+
+then put this line in the schema package and run "go generate ./...":
+
+  //go:generate go tool siogen
 
 Flags:
 `

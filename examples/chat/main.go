@@ -2,7 +2,7 @@
 // siogen generated from package chatapi: open http://localhost:3000 in two
 // tabs and type.
 //
-//	go run ./examples/chat [-addr :3000] [-redis host:port] [-write-interval 20ms]
+//	go run ./examples/chat [-addr :3000] [-redis host:port[,host:port...]] [-redis-master name] [-write-interval 20ms]
 //	                       [-ping-interval 25s] [-ping-timeout 20s] [-debug 127.0.0.1:6060]
 //
 // With -redis, several chat servers behind a load balancer share their
@@ -30,7 +30,7 @@ import (
 
 func main() {
 	addr := flag.String("addr", ":3000", "listen on `host:port`")
-	redisAddr := flag.String("redis", "", "join the other chat nodes through the Redis server at `host:port`")
+	redisAddr := flag.String("redis", "", "join the other chat nodes through Redis at `host:port` (a comma-separated list: a Redis Cluster; see -redis-master)")
 	pingInterval := flag.Duration("ping-interval", 25*time.Second, "how often clients ping (the Engine.IO heartbeat)")
 	pingTimeout := flag.Duration("ping-timeout", 20*time.Second, "how long past -ping-interval a silent client keeps its session")
 	debugAddr := flag.String("debug", "", "serve net/http/pprof on the loopback `host:port` (127.0.0.1:6060)")

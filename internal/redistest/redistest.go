@@ -43,6 +43,7 @@ type Server struct {
 	t    testing.TB
 	path string
 	dir  string
+	args []string // after the common ones
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -72,7 +73,14 @@ func (l *logBuffer) String() string {
 // answers PING.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{t: t, path: Require(t), dir: t.TempDir()}
+	return StartWith(t)
+}
+
+// StartWith is Start with more redis-server arguments (such as
+// "--cluster-enabled", "yes").
+func StartWith(t testing.TB, args ...string) *Server {
+	t.Helper()
+	s := &Server{t: t, path: Require(t), dir: t.TempDir(), args: args}
 	t.Cleanup(func() {
 		s.Stop()
 		if t.Failed() {
@@ -108,6 +116,8 @@ func (s *Server) start() error {
 	cmd := exec.Command(s.path,
 		"--bind", "127.0.0.1", "--port", port, "--dir", s.dir,
 		"--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning")
+	cmd.Args = append(cmd.Args, s.args...)
+	cmd.Dir = s.dir
 	out := &logBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -152,6 +162,25 @@ func (s *Server) Stop() {
 	}
 	cmd.Process.Kill()
 	<-done
+}
+
+// Output returns what the server has printed since it last started.
+func (s *Server) Output() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.out == nil {
+		return ""
+	}
+	return s.out.String()
+}
+
+func (s *Server) signal(sig os.Signal) {
+	s.mu.Lock()
+	cmd := s.cmd
+	s.mu.Unlock()
+	if cmd != nil {
+		cmd.Process.Signal(sig)
+	}
 }
 
 // ping sends PING and expects +PONG.

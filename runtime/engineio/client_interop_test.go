@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -318,13 +317,13 @@ func TestClientInteropHeartbeat(t *testing.T) {
 					t.Fatalf("server closed the session:\n%s", out)
 				}
 
-				if err := syscall.Kill(node.pid, syscall.SIGSTOP); err != nil {
+				if err := stopProcess(node.pid); err != nil {
 					t.Fatal(err)
 				}
 				start := time.Now()
 				ev := r.waitClose(t, 3*time.Second)
 				elapsed := time.Since(start)
-				syscall.Kill(node.pid, syscall.SIGKILL)
+				killProcess(node.pid)
 				if ev.reason != ReasonPingTimeout {
 					t.Errorf("OnClose(%q, %v), want %q", ev.reason, ev.err, ReasonPingTimeout)
 				}
@@ -344,7 +343,7 @@ func TestClientInteropHeartbeat(t *testing.T) {
 					t.Fatal(err)
 				}
 				clientExpect(t, r, clientText("alive"))
-				if err := syscall.Kill(node.pid, syscall.SIGKILL); err != nil {
+				if err := killProcess(node.pid); err != nil {
 					t.Fatal(err)
 				}
 				start := time.Now()

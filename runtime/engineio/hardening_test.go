@@ -230,7 +230,7 @@ func TestStalledPostBody(t *testing.T) {
 var smallBufferDialer = &net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
 	var serr error
 	err := rc.Control(func(fd uintptr) {
-		serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		serr = setReceiveBuffer(fd, 4096)
 	})
 	if err != nil {
 		return err

@@ -65,6 +65,15 @@ type Options struct {
 	// queued, as socket.io does.
 	MinWriteInterval time.Duration
 
+	// DisableEpoll makes every idle websocket session wait for its next
+	// message on a goroutine of its own, as it does on systems other than
+	// Linux and over TLS, instead of in an epoll set the server shares
+	// between sessions, which costs an idle session no goroutine (about
+	// 2 KiB less memory each; see BENCHMARKS.md). Set it where epoll
+	// misbehaves (some sandboxes), or to see each session's reader in
+	// goroutine dumps. Default false: on Linux, idle sessions wait in epoll.
+	DisableEpoll bool
+
 	// Transports lists the transports clients may use, out of Polling and
 	// WebSocket. Default both.
 	Transports []string

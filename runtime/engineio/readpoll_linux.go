@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // readPoller lets an idle websocket session wait for its next packet
@@ -39,15 +41,15 @@ func (p *readPoller) arm(nc net.Conn, ready func()) bool {
 		// Inside Control the descriptor cannot be closed and its number
 		// reused by another connection, whose registration a MOD would
 		// then re-arm with this wait's key.
-		ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT}
+		ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT}
 		putKey(&ev, id)
 		// added is set before the call: the event may fire, and the next
 		// reader arm again, before epoll_ctl has returned.
-		op, added := syscall.EPOLL_CTL_ADD, p.added.Swap(true)
+		op, added := unix.EPOLL_CTL_ADD, p.added.Swap(true)
 		if added {
-			op = syscall.EPOLL_CTL_MOD
+			op = unix.EPOLL_CTL_MOD
 		}
-		if err = syscall.EpollCtl(e.epfd, op, int(fd), &ev); err != nil {
+		if err = unix.EpollCtl(e.epfd, op, int(fd), &ev); err != nil {
 			p.added.Store(added)
 		}
 	})
@@ -86,12 +88,13 @@ func rawConn(nc net.Conn) syscall.RawConn {
 }
 
 // putKey and key store a wait's 64-bit key in the event's data, which
-// package syscall splits into two 32-bit fields.
-func putKey(ev *syscall.EpollEvent, id uint64) {
+// package unix splits into two 32-bit fields, Fd and Pad, on every
+// architecture.
+func putKey(ev *unix.EpollEvent, id uint64) {
 	ev.Fd, ev.Pad = int32(uint32(id)), int32(uint32(id>>32))
 }
 
-func key(ev *syscall.EpollEvent) uint64 {
+func key(ev *unix.EpollEvent) uint64 {
 	return uint64(uint32(ev.Fd)) | uint64(uint32(ev.Pad))<<32
 }
 
@@ -121,21 +124,20 @@ type epollSet struct {
 // init creates the epoll set on first use and reports whether it works.
 func (e *epollSet) init() bool {
 	e.once.Do(func() {
-		epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+		epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 		if err != nil {
 			return
 		}
-		const efdCloexec, efdNonblock = 0x80000, 0x800
-		wfd, _, errno := syscall.Syscall(syscall.SYS_EVENTFD2, 0, efdCloexec|efdNonblock, 0)
-		if errno != 0 {
-			syscall.Close(epfd)
+		wfd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+		if err != nil {
+			unix.Close(epfd)
 			return
 		}
-		ev := syscall.EpollEvent{Events: syscall.EPOLLIN}
+		ev := unix.EpollEvent{Events: unix.EPOLLIN}
 		putKey(&ev, wakeKey)
-		if syscall.EpollCtl(epfd, syscall.EPOLL_CTL_ADD, int(wfd), &ev) != nil || syscall.SetNonblock(epfd, true) != nil {
-			syscall.Close(epfd)
-			syscall.Close(int(wfd))
+		if unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, wfd, &ev) != nil || unix.SetNonblock(epfd, true) != nil {
+			unix.Close(epfd)
+			unix.Close(wfd)
 			return
 		}
 		// A non-blocking descriptor given to os.NewFile joins the network
@@ -144,10 +146,10 @@ func (e *epollSet) init() bool {
 		rc, err := f.SyscallConn()
 		if err != nil {
 			f.Close()
-			syscall.Close(int(wfd))
+			unix.Close(wfd)
 			return
 		}
-		e.epfd, e.file, e.rc, e.wakeF = epfd, f, rc, int(wfd)
+		e.epfd, e.file, e.rc, e.wakeF = epfd, f, rc, wfd
 		e.waits = make(map[uint64]func())
 		e.ok = true
 	})
@@ -182,21 +184,21 @@ func (e *epollSet) remove(id uint64) {
 // wake makes the poll goroutine look at the wait list. Any non-zero
 // count will do, whatever the byte order.
 func (e *epollSet) wake() {
-	syscall.Write(e.wakeF, []byte{1, 0, 0, 0, 0, 0, 0, 0})
+	unix.Write(e.wakeF, []byte{1, 0, 0, 0, 0, 0, 0, 0})
 }
 
 // run takes the epoll set's events and starts each ready function on a
 // goroutine of its own, until nothing waits.
 func (e *epollSet) run() {
-	var events [128]syscall.EpollEvent
+	var events [128]unix.EpollEvent
 	var ready []func()
 	failed := false
 	err := e.rc.Read(func(fd uintptr) bool {
 		// The network poller reports the epoll descriptor edge-triggered:
 		// take every event before waiting again.
 		for {
-			n, err := syscall.EpollWait(int(fd), events[:], 0)
-			if err == syscall.EINTR {
+			n, err := unix.EpollWait(int(fd), events[:], 0)
+			if err == unix.EINTR {
 				continue
 			}
 			if err != nil {
@@ -209,7 +211,7 @@ func (e *epollSet) run() {
 				id := key(&events[i])
 				if id == wakeKey {
 					var b [8]byte
-					syscall.Read(e.wakeF, b[:])
+					unix.Read(e.wakeF, b[:])
 					continue
 				}
 				if f, ok := e.waits[id]; ok {

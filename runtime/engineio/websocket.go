@@ -136,7 +136,7 @@ func (c *Conn) probeUntilUpgrade(ws *websocket.Conn) bool {
 // not known, so every wait happens inside gorilla's read).
 //
 // The waiting is shaped for memory, not speed. Once br holds nothing, the
-// session waits in readPoll (Linux), which holds no goroutine, and the read
+// session waits in readPoll (Linux, unless Options.DisableEpoll), which holds no goroutine, and the read
 // goes on in a new goroutine when data arrives. Where readPoll cannot wait,
 // the goroutine parks in waitReadable, a few frames deep, not inside
 // gorilla's read, and after each packet hands the reading on to a fresh
@@ -161,7 +161,7 @@ func (c *Conn) readWebSocket(ws *websocket.Conn, br *bufio.Reader) {
 func (c *Conn) readWebSocketFrom(ws *websocket.Conn, br *bufio.Reader, ready func()) {
 	for {
 		if br != nil && br.Buffered() == 0 {
-			if c.readPoll.arm(ws.NetConn(), ready) {
+			if !c.srv.opts.DisableEpoll && c.readPoll.arm(ws.NetConn(), ready) {
 				select {
 				case <-c.done:
 					// finish ran before the wait was armed, so its stop

@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/siogen/siogen/runtime/socketio"
 	"github.com/siogen/siogen/runtime/socketio/codec"
@@ -50,10 +53,12 @@ type Adapter struct {
 	pattern         string // channel + "*"
 	requestChannel  string
 	responseChannel string
+	ownResponses    string // ProtocolRedisAdapter8: <response channel><uid>#
 
 	mu       sync.Mutex
 	requests map[string]*pendingRequest
 	hook     func(data json.RawMessage) any
+	sse      ServerSideEmitHandler
 }
 
 func newAdapter(c *Cluster, nsp *socketio.Namespace) *Adapter {
@@ -68,7 +73,45 @@ func newAdapter(c *Cluster, nsp *socketio.Namespace) *Adapter {
 		requests:        make(map[string]*pendingRequest),
 	}
 	a.pattern = a.channel + "*"
+	a.ownResponses = a.responseChannel + c.uid + "#"
 	return a
+}
+
+// channels returns the channels of the adapter's requests and answers.
+func (a *Adapter) channels() []string {
+	if a.v8() {
+		// A node of @socket.io/redis-adapter may answer on the
+		// requester's own channel (publishOnSpecificResponseChannel).
+		return []string{a.requestChannel, a.responseChannel, a.ownResponses}
+	}
+	return []string{a.requestChannel, a.responseChannel}
+}
+
+// numSub counts the subscribers of the request channel: the nodes of the
+// cluster. In a Redis Cluster each node counts the subscriptions of its own
+// connections, so the counts of every node are added up.
+func (a *Adapter) numSub(ctx context.Context) (int64, error) {
+	count := func(ctx context.Context, c redis.UniversalClient) (int64, error) {
+		var n map[string]int64
+		var err error
+		if a.c.opts.Sharded {
+			n, err = c.PubSubShardNumSub(ctx, a.requestChannel).Result()
+		} else {
+			n, err = c.PubSubNumSub(ctx, a.requestChannel).Result()
+		}
+		return n[a.requestChannel], err
+	}
+	cc, ok := a.c.client.(*redis.ClusterClient)
+	if !ok {
+		return count(ctx, a.c.client)
+	}
+	var total atomic.Int64
+	err := cc.ForEachShard(ctx, func(ctx context.Context, node *redis.Client) error {
+		n, err := count(ctx, node)
+		total.Add(n)
+		return err
+	})
+	return total.Load(), err
 }
 
 // Broadcast implements socketio.Adapter: the local sockets get p at once,
@@ -81,12 +124,12 @@ func (a *Adapter) Broadcast(p *codec.Packet, opts socketio.BroadcastOptions) err
 	if opts.Local {
 		return err
 	}
-	msg, encErr := encodeBroadcast(a.c.uid, p, a.nsp.Name(), opts)
+	msg, encErr := encodeBroadcast(a.c.uid, p, a.nsp.Name(), opts, a.v8())
 	if encErr != nil {
 		return errors.Join(err, encErr)
 	}
 	ch := a.channel
-	if len(opts.Rooms) == 1 {
+	if len(opts.Rooms) == 1 && !a.c.opts.Sharded {
 		ch += opts.Rooms[0] + "#"
 	}
 	a.c.enqueue(ch, msg)
@@ -121,9 +164,14 @@ func (a *Adapter) Sockets(ctx context.Context, rooms []string) ([]string, error)
 	if rooms == nil {
 		rooms = []string{}
 	}
+	if a.v8() {
+		local := a.Targets(socketio.BroadcastOptions{Rooms: rooms})
+		r, err := a.request8(ctx, request8Sockets, map[string]any{"rooms": rooms}, "")
+		return a.withLocal(r, local), err
+	}
 	req := map[string]any{"type": requestClients, "rooms": rooms}
 	r, err := a.gather(ctx, requestClients, req)
-	if errors.Is(err, ErrNotSubscribed) {
+	if errors.Is(err, ErrNotSubscribed) || errors.Is(err, ErrUnavailable) {
 		local, _ := a.MemoryAdapter.Sockets(ctx, rooms)
 		return local, err
 	}
@@ -135,19 +183,51 @@ func (a *Adapter) Sockets(ctx context.Context, rooms []string) ([]string, error)
 // a node does not answer in time, the rooms gathered are returned with
 // ErrTimeout.
 func (a *Adapter) Rooms(ctx context.Context) ([]string, error) {
+	if a.v8() {
+		local, _ := a.MemoryAdapter.Rooms(ctx)
+		r, err := a.request8(ctx, request8AllRooms, map[string]any{}, "")
+		return a.withLocal(r, local), err
+	}
 	r, err := a.gather(ctx, requestAllRooms, map[string]any{"type": requestAllRooms})
-	if errors.Is(err, ErrNotSubscribed) {
+	if errors.Is(err, ErrNotSubscribed) || errors.Is(err, ErrUnavailable) {
 		local, _ := a.MemoryAdapter.Rooms(ctx)
 		return local, err
 	}
 	return r.sortedSet(), err
 }
 
+// withLocal returns the union of local and what r gathered, sorted.
+func (a *Adapter) withLocal(r *pendingRequest, local []string) []string {
+	set := map[string]struct{}{}
+	for _, s := range local {
+		set[s] = struct{}{}
+	}
+	if r != nil {
+		a.mu.Lock()
+		for s := range r.set {
+			set[s] = struct{}{}
+		}
+		a.mu.Unlock()
+	}
+	out := make([]string, 0, len(set))
+	for s := range set {
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // CustomRequest sends data (JSON-encodable, without binary) to every node
 // and returns the answers of their custom hooks (see SetCustomHook), this
 // node's included, in arrival order. When a node does not answer in time,
 // the answers gathered are returned with ErrTimeout.
+//
+// @socket.io/redis-adapter 8.x has no custom requests: with
+// ProtocolRedisAdapter8, use ServerSideEmitWithAck.
 func (a *Adapter) CustomRequest(ctx context.Context, data any) ([]json.RawMessage, error) {
+	if a.v8() {
+		return nil, errors.New("redisadapter: @socket.io/redis-adapter 8.x has no custom requests; use ServerSideEmitWithAck")
+	}
 	raw, err := json.Marshal(data)
 	if err != nil {
 		return nil, fmt.Errorf("redisadapter: custom request: %w", err)
@@ -174,6 +254,18 @@ func (a *Adapter) SocketRoomsOf(ctx context.Context, id string) ([]string, error
 	if a.nsp.Socket(id) != nil {
 		return a.SocketRooms(id), nil
 	}
+	if a.v8() { // 8.x has no such request: fetch the socket (its own room)
+		sockets, err := a.FetchSockets(ctx, socketio.BroadcastOptions{Rooms: []string{id}})
+		for _, s := range sockets {
+			if s.ID == id {
+				return s.Rooms, nil
+			}
+		}
+		if err == nil {
+			err = fmt.Errorf("redisadapter: rooms of %s: %w", id, socketio.ErrUnknownSocket)
+		}
+		return nil, err
+	}
 	r, err := a.one(ctx, requestClientRooms, map[string]any{"type": requestClientRooms, "sid": id}, id)
 	if err != nil {
 		return nil, err
@@ -190,6 +282,10 @@ func (a *Adapter) RemoteJoin(ctx context.Context, id, room string) error {
 		s.Join(room)
 		return nil
 	}
+	if a.v8() {
+		_, err := a.request8(ctx, request8RemoteJoin, map[string]any{"sid": id, "room": room}, id)
+		return err
+	}
 	_, err := a.one(ctx, requestRemoteJoin, map[string]any{"type": requestRemoteJoin, "sid": id, "room": room}, id)
 	return err
 }
@@ -200,6 +296,10 @@ func (a *Adapter) RemoteLeave(ctx context.Context, id, room string) error {
 		s.Leave(room)
 		return nil
 	}
+	if a.v8() {
+		_, err := a.request8(ctx, request8RemoteLeave, map[string]any{"sid": id, "room": room}, id)
+		return err
+	}
 	_, err := a.one(ctx, requestRemoteLeave, map[string]any{"type": requestRemoteLeave, "sid": id, "room": room}, id)
 	return err
 }
@@ -209,6 +309,10 @@ func (a *Adapter) RemoteDisconnect(ctx context.Context, id string, closeConn boo
 	if s := a.nsp.Socket(id); s != nil {
 		s.Disconnect(closeConn)
 		return nil
+	}
+	if a.v8() {
+		_, err := a.request8(ctx, request8RemoteDisconnect, map[string]any{"sid": id, "close": closeConn}, id)
+		return err
 	}
 	_, err := a.one(ctx, requestRemoteDisconnect, map[string]any{"type": requestRemoteDisconnect, "sid": id, "close": closeConn}, id)
 	return err
@@ -227,6 +331,12 @@ type pendingRequest struct {
 	rooms   []string
 	replies []json.RawMessage
 	done    chan struct{} // closed when complete
+
+	// A broadcast with acks (ProtocolRedisAdapter8): want counts the
+	// clients asked, servers the other nodes (-1 until known), counted
+	// those that told how many clients they asked.
+	servers, counted int
+	acks             []*socketio.Args
 }
 
 func (r *pendingRequest) sortedSet() []string {
@@ -245,32 +355,44 @@ func (r *pendingRequest) sortedSet() []string {
 // collects the answers of as many nodes as subscribe to the request
 // channel (socket.io-redis counts them with PUBSUB NUMSUB).
 func (a *Adapter) gather(ctx context.Context, typ int, req map[string]any) (*pendingRequest, error) {
-	n, err := a.c.client.PubSubNumSub(ctx, a.requestChannel).Result()
+	if err := a.c.unavailable(); err != nil {
+		return nil, fmt.Errorf("redisadapter: %s: %w", requestName(typ, ""), err)
+	}
+	n, err := a.numSub(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("redisadapter: count nodes: %w", err)
 	}
-	if n[a.requestChannel] == 0 {
+	if n == 0 {
 		return nil, ErrNotSubscribed
 	}
-	r := &pendingRequest{typ: typ, want: int(n[a.requestChannel]), set: make(map[string]struct{}), done: make(chan struct{})}
-	return r, a.send(ctx, r, req, "")
+	r := &pendingRequest{typ: typ, want: int(n), set: make(map[string]struct{}), done: make(chan struct{})}
+	return r, a.send5(ctx, r, req, "")
 }
 
 // one sends a query that only the node holding socket id answers.
 func (a *Adapter) one(ctx context.Context, typ int, req map[string]any, id string) (*pendingRequest, error) {
+	if err := a.c.unavailable(); err != nil {
+		return nil, fmt.Errorf("redisadapter: %s: %w", requestName(typ, id), err)
+	}
 	r := &pendingRequest{typ: typ, want: 1, done: make(chan struct{})}
-	return r, a.send(ctx, r, req, id)
+	return r, a.send5(ctx, r, req, id)
 }
 
-// send publishes req and waits for r to complete, for ctx to end or for
-// RequestsTimeout.
-func (a *Adapter) send(ctx context.Context, r *pendingRequest, req map[string]any, id string) error {
+// send5 sends a request of socket.io-redis 5.x.
+func (a *Adapter) send5(ctx context.Context, r *pendingRequest, req map[string]any, id string) error {
 	reqID := randomID(12)
 	req["requestid"] = reqID
 	body, err := json.Marshal(req)
 	if err != nil {
 		return fmt.Errorf("redisadapter: encode request: %w", err)
 	}
+	return a.send(ctx, r, reqID, body, requestName(r.typ, id), id)
+}
+
+// send publishes the request body, whose id is reqID, and waits for r to
+// complete, for ctx to end or for RequestsTimeout. name and id (of a
+// socket, or "") describe it in errors.
+func (a *Adapter) send(ctx context.Context, r *pendingRequest, reqID string, body []byte, name, id string) error {
 	a.mu.Lock()
 	a.requests[reqID] = r
 	a.mu.Unlock()
@@ -279,7 +401,7 @@ func (a *Adapter) send(ctx context.Context, r *pendingRequest, req map[string]an
 		delete(a.requests, reqID)
 		a.mu.Unlock()
 	}()
-	if err := a.c.client.Publish(ctx, a.requestChannel, body).Err(); err != nil {
+	if err := a.c.publishNow(ctx, a.requestChannel, body); err != nil {
 		return fmt.Errorf("redisadapter: send request: %w", err)
 	}
 	timer := time.NewTimer(a.c.opts.RequestsTimeout)
@@ -288,15 +410,15 @@ func (a *Adapter) send(ctx context.Context, r *pendingRequest, req map[string]an
 	case <-r.done:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("redisadapter: %s: %w", requestName(r.typ, id), ctx.Err())
+		return fmt.Errorf("redisadapter: %s: %w", name, ctx.Err())
 	case <-timer.C:
 		if id != "" {
-			return fmt.Errorf("redisadapter: %s: no node answered within %v: %w: %w", requestName(r.typ, id), a.c.opts.RequestsTimeout, ErrTimeout, socketio.ErrUnknownSocket)
+			return fmt.Errorf("redisadapter: %s: no node answered within %v: %w: %w", name, a.c.opts.RequestsTimeout, ErrTimeout, socketio.ErrUnknownSocket)
 		}
 		a.mu.Lock() // r is still written by onResponse until deleted
 		got, want := r.got, r.want
 		a.mu.Unlock()
-		return fmt.Errorf("redisadapter: %s: %d of %d nodes answered within %v: %w", requestName(r.typ, id), got, want, a.c.opts.RequestsTimeout, ErrTimeout)
+		return fmt.Errorf("redisadapter: %s: %d of %d nodes answered within %v: %w", name, got, want, a.c.opts.RequestsTimeout, ErrTimeout)
 	case <-a.c.ctx.Done():
 		return errClosed
 	}
@@ -334,6 +456,15 @@ type request struct {
 }
 
 func (a *Adapter) onRequestChannel(channel, payload string) {
+	if a.v8() {
+		switch channel {
+		case a.responseChannel, a.ownResponses:
+			a.onResponse8(payload)
+		case a.requestChannel:
+			a.onRequest8(payload)
+		}
+		return
+	}
 	switch channel {
 	case a.responseChannel:
 		a.onResponse(payload)

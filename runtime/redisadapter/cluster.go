@@ -41,7 +41,35 @@ type Options struct {
 	// Logger receives the loss and recovery of Redis and undecodable
 	// publications. Default slog.Default().
 	Logger *slog.Logger
+
+	// Sharded makes the cluster use sharded pub/sub (SSUBSCRIBE and
+	// SPUBLISH, Redis 7 and later): in a Redis Cluster each channel then
+	// lives on the shard that owns its slot instead of being copied to
+	// every node, so the load spreads over the shards. Every broadcast of a
+	// namespace goes on its channel <Key>#<nsp># (sharded pub/sub has no
+	// patterns), so nodes of one cluster must agree on Sharded; neither
+	// socket.io-redis nor @socket.io/redis-adapter's plain adapter read it.
+	// Default false: plain pub/sub, which every Redis has.
+	Sharded bool
+
+	// Protocol is the wire protocol the cluster speaks. Nodes of one
+	// cluster must agree on it. Default ProtocolSocketIORedis5.
+	Protocol Protocol
 }
+
+// Protocol names a wire protocol between the nodes of a cluster.
+type Protocol int
+
+const (
+	// ProtocolSocketIORedis5 is the protocol of socket.io-redis 5.x, the
+	// adapter of socket.io 2.x.
+	ProtocolSocketIORedis5 Protocol = iota
+	// ProtocolRedisAdapter8 is the protocol of @socket.io/redis-adapter
+	// 8.x (createAdapter, not createShardedAdapter), the adapter of
+	// socket.io 4.x: the same broadcasts, other requests (fetch sockets,
+	// server-side emits, broadcasts with acks).
+	ProtocolRedisAdapter8
+)
 
 func (o *Options) withDefaults() Options {
 	var c Options
@@ -73,34 +101,44 @@ const (
 	idlePing = 15 * time.Second
 	// publishBatch bounds the publications sent in one pipeline.
 	publishBatch = 256
+	// stallTimeout bounds a broadcaster's wait for room in a full
+	// publication queue (see enqueue).
+	stallTimeout = 2 * time.Second
 )
 
-// Cluster is this node's membership in a socket.io-redis cluster: one
-// subscription connection and the publishing client, shared by the Adapter
-// of every namespace of one socketio.Server. Create it with New, pass its
-// Adapter method as socketio.Options.Adapter, and Close it after the
-// server has shut down.
+// Cluster is this node's membership in a socket.io-redis cluster: the
+// subscription connections and the publishing client, shared by the
+// Adapter of every namespace of one socketio.Server. Create it with New,
+// pass its Adapter method as socketio.Options.Adapter, and Close it after
+// the server has shut down.
 type Cluster struct {
-	client *redis.Client
+	client redis.UniversalClient
 	opts   Options
 	uid    string
 	log    *slog.Logger
-	ps     *redis.PubSub
 	queue  chan publication
 	ctx    context.Context // ends at Close
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
 	mu         sync.Mutex
+	subs       []*subscription     // plain pub/sub: one; sharded: one per channel
 	byPattern  map[string]*Adapter // broadcast pattern -> adapter
-	byChannel  map[string]*Adapter // request and response channels -> adapter
+	byChannel  map[string]*Adapter // channels -> adapter
 	wanted     map[string]bool     // channels and patterns subscribed to
-	confirmed  map[string]bool     // ... and confirmed by Redis on this connection
+	confirmed  map[string]bool     // ... and confirmed by Redis on their connection
 	confirmedC chan struct{}       // closed (and replaced) when confirmed grows
-	lost       bool                // the subscription failed and is not restored yet
+	lost       bool                // a subscription failed and is not restored yet
 
 	failing atomic.Bool  // the last publication to Redis failed
 	dropped atomic.Int64 // publications dropped since the last report
+}
+
+// subscription is one subscribed connection and what it subscribes to.
+type subscription struct {
+	ps      *redis.PubSub
+	names   []string // channels and patterns, guarded by Cluster.mu
+	started sync.Once
 }
 
 type publication struct {
@@ -109,10 +147,13 @@ type publication struct {
 }
 
 // New returns the cluster membership of one server, using client to reach
-// Redis. client stays the caller's: Close does not close it. New does not
-// wait for Redis: the subscription is made in the background and retried
-// until Redis answers (see Ready), as socket.io-redis does.
-func New(client *redis.Client, opts *Options) *Cluster {
+// Redis: a *redis.Client for one server, a *redis.ClusterClient for a Redis
+// Cluster, or a failover client (redis.NewFailoverClient) for a master
+// watched by Sentinels; redis.NewUniversalClient picks among them. client
+// stays the caller's: Close does not close it. New does not wait for
+// Redis: the subscription is made in the background and retried until
+// Redis answers (see Ready), as socket.io-redis does.
+func New(client redis.UniversalClient, opts *Options) *Cluster {
 	c := &Cluster{
 		client:     client,
 		opts:       opts.withDefaults(),
@@ -126,11 +167,7 @@ func New(client *redis.Client, opts *Options) *Cluster {
 	c.log = c.opts.Logger
 	c.queue = make(chan publication, c.opts.PublishQueueSize)
 	c.ctx, c.cancel = context.WithCancel(context.Background())
-	// An empty subscription opens no connection; receive does, and
-	// go-redis re-subscribes everything on every new connection.
-	c.ps = client.Subscribe(c.ctx)
-	c.wg.Add(2)
-	go c.receive()
+	c.wg.Add(1)
 	go c.publish()
 	return c
 }
@@ -146,15 +183,37 @@ func (c *Cluster) UID() string { return c.uid }
 func (c *Cluster) Adapter(nsp *socketio.Namespace) socketio.Adapter {
 	a := newAdapter(c, nsp)
 	c.mu.Lock()
-	if c.byPattern[a.pattern] != nil {
+	if c.byChannel[a.channel] != nil {
 		c.mu.Unlock()
 		panic("redisadapter: namespace " + nsp.Name() + " already has an adapter in this Cluster; use one Cluster per Server")
 	}
-	c.byPattern[a.pattern] = a
-	c.byChannel[a.requestChannel] = a
-	c.byChannel[a.responseChannel] = a
-	for _, ch := range []string{a.pattern, a.requestChannel, a.responseChannel} {
+	channels := a.channels()
+	if !c.opts.Sharded {
+		c.byPattern[a.pattern] = a
+		c.wanted[a.pattern] = true
+	}
+	c.byChannel[a.channel] = a
+	for _, ch := range channels {
+		c.byChannel[ch] = a
 		c.wanted[ch] = true
+	}
+	var subs []*subscription
+	switch {
+	case c.opts.Sharded:
+		// A connection holds the shard channels of one slot only.
+		for _, ch := range append([]string{a.channel}, channels...) {
+			c.wanted[ch] = true
+			s := &subscription{ps: c.client.SSubscribe(c.ctx), names: []string{ch}}
+			c.subs = append(c.subs, s)
+			subs = append(subs, s)
+		}
+	case len(c.subs) == 0:
+		c.subs = []*subscription{{ps: c.client.Subscribe(c.ctx)}}
+		fallthrough
+	default:
+		c.subs[0].names = append(c.subs[0].names, a.pattern)
+		c.subs[0].names = append(c.subs[0].names, channels...)
+		subs = c.subs[:1]
 	}
 	c.mu.Unlock()
 	// Not inline: Server.Of holds its lock while it creates the adapter,
@@ -164,8 +223,23 @@ func (c *Cluster) Adapter(nsp *socketio.Namespace) socketio.Adapter {
 		defer c.wg.Done()
 		// Errors need no handling here: go-redis records the subscription
 		// even when it cannot send it, and sends it on the next connection.
-		c.ps.PSubscribe(c.ctx, a.pattern)
-		c.ps.Subscribe(c.ctx, a.requestChannel, a.responseChannel)
+		if c.opts.Sharded {
+			for _, s := range subs {
+				s.ps.SSubscribe(c.ctx, s.names[0])
+			}
+		} else {
+			// The first subscription picks the connection's node: in a
+			// Redis Cluster, the master of the channel's slot, which is
+			// where @socket.io/redis-adapter counts subscribers.
+			subs[0].ps.Subscribe(c.ctx, channels...)
+			subs[0].ps.PSubscribe(c.ctx, a.pattern)
+		}
+		for _, s := range subs {
+			s.started.Do(func() {
+				c.wg.Add(1)
+				go c.receive(s)
+			})
+		}
 	}()
 	return a
 }
@@ -176,15 +250,7 @@ func (c *Cluster) Adapter(nsp *socketio.Namespace) socketio.Adapter {
 func (c *Cluster) Ready(ctx context.Context) error {
 	for {
 		c.mu.Lock()
-		ready := len(c.confirmed) >= len(c.wanted)
-		if ready {
-			for ch := range c.wanted {
-				if !c.confirmed[ch] {
-					ready = false
-					break
-				}
-			}
-		}
+		ready := c.allConfirmed()
 		wait := c.confirmedC
 		c.mu.Unlock()
 		if ready {
@@ -200,34 +266,68 @@ func (c *Cluster) Ready(ctx context.Context) error {
 	}
 }
 
+// allConfirmed reports whether every wanted subscription is confirmed;
+// c.mu is held.
+func (c *Cluster) allConfirmed() bool {
+	for ch := range c.wanted {
+		if !c.confirmed[ch] {
+			return false
+		}
+	}
+	return true
+}
+
 var errClosed = errors.New("redisadapter: cluster closed")
 
-// Close stops the subscription and the publisher; publications still
+// ErrUnavailable is returned (wrapped) by a query made while this node's
+// subscription to Redis is lost: the query fails at once instead of
+// waiting for nodes it cannot reach. Sockets and Rooms return the local
+// answer with it.
+var ErrUnavailable = errors.New("redisadapter: Redis is unavailable")
+
+// unavailable returns ErrUnavailable while a subscription is lost.
+func (c *Cluster) unavailable() error {
+	c.mu.Lock()
+	lost := c.lost
+	c.mu.Unlock()
+	if lost {
+		return ErrUnavailable
+	}
+	return nil
+}
+
+// Close stops the subscriptions and the publisher; publications still
 // queued are dropped. It does not close the Redis client.
 func (c *Cluster) Close() error {
 	c.cancel()
-	err := c.ps.Close()
+	c.mu.Lock()
+	subs := c.subs
+	c.mu.Unlock()
+	var errs []error
+	for _, s := range subs {
+		errs = append(errs, s.ps.Close())
+	}
 	c.wg.Wait()
-	return err
+	return errors.Join(errs...)
 }
 
-// receive reads the subscription until Close, restoring it whenever it
+// receive reads subscription s until Close, restoring it whenever it
 // breaks: go-redis reconnects and re-subscribes on the next Receive.
-func (c *Cluster) receive() {
+func (c *Cluster) receive(s *subscription) {
 	defer c.wg.Done()
 	failures := 0
 	for c.ctx.Err() == nil {
-		msg, err := c.ps.ReceiveTimeout(c.ctx, idlePing)
+		msg, err := s.ps.ReceiveTimeout(c.ctx, idlePing)
 		if err != nil {
 			if c.ctx.Err() != nil {
 				return
 			}
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
-				c.ps.Ping(c.ctx) // a failure shows on the next receive
+				s.ps.Ping(c.ctx) // a failure shows on the next receive
 				continue
 			}
-			c.subscriptionLost(err)
+			c.subscriptionLost(s, err)
 			delay := min(retryDelayMin<<min(failures, 10), retryDelayMax)
 			failures++
 			select {
@@ -253,7 +353,7 @@ func (c *Cluster) receive() {
 			if a == nil {
 				continue
 			}
-			if m.Pattern != "" {
+			if m.Pattern != "" || m.Channel == a.channel {
 				a.onBroadcast(m.Channel, m.Payload)
 			} else {
 				a.onRequestChannel(m.Channel, m.Payload)
@@ -262,9 +362,11 @@ func (c *Cluster) receive() {
 	}
 }
 
-func (c *Cluster) subscriptionLost(err error) {
+func (c *Cluster) subscriptionLost(s *subscription, err error) {
 	c.mu.Lock()
-	clear(c.confirmed)
+	for _, name := range s.names {
+		delete(c.confirmed, name)
+	}
 	first := !c.lost
 	c.lost = true
 	c.mu.Unlock()
@@ -274,19 +376,14 @@ func (c *Cluster) subscriptionLost(err error) {
 }
 
 func (c *Cluster) subscribed(m *redis.Subscription) {
-	if m.Kind != "subscribe" && m.Kind != "psubscribe" {
+	if m.Kind != "subscribe" && m.Kind != "psubscribe" && m.Kind != "ssubscribe" {
 		return
 	}
 	c.mu.Lock()
 	c.confirmed[m.Channel] = true
 	close(c.confirmedC)
 	c.confirmedC = make(chan struct{})
-	restored := c.lost
-	for ch := range c.wanted {
-		if !c.confirmed[ch] {
-			restored = false
-		}
-	}
+	restored := c.lost && c.allConfirmed()
 	if restored {
 		c.lost = false
 	}
@@ -299,7 +396,11 @@ func (c *Cluster) subscribed(m *redis.Subscription) {
 // enqueue hands a publication to the publisher. When the queue is full
 // and Redis works, it waits for room, so that a burst is slowed down to
 // the pace of Redis rather than lost; while publishing fails, it drops the
-// publication (and counts it) instead of waiting.
+// publication (and counts it) instead of waiting. A queue that stays full
+// for stallTimeout means that Redis takes nothing (hung, or a connection
+// that died silently and that the client waits on): publishing then counts
+// as failing until a pipeline goes through, so that no broadcaster waits
+// longer than that.
 func (c *Cluster) enqueue(channel string, payload []byte) {
 	p := publication{channel, payload}
 	select {
@@ -307,16 +408,35 @@ func (c *Cluster) enqueue(channel string, payload []byte) {
 		return
 	default:
 	}
+	var stalled <-chan time.Time // made only when the queue is full
 	for !c.failing.Load() {
+		if stalled == nil {
+			t := time.NewTimer(stallTimeout)
+			defer t.Stop()
+			stalled = t.C
+		}
 		select {
 		case c.queue <- p:
 			return
 		case <-c.ctx.Done():
 			return
+		case <-stalled:
+			if !c.failing.Swap(true) {
+				c.log.Error("redisadapter: publishing to Redis stalled; broadcasts to other nodes are dropped until it takes them again", "waited", stallTimeout)
+			}
 		case <-time.After(100 * time.Millisecond): // look at failing again
 		}
 	}
 	c.dropped.Add(1)
+}
+
+// publishNow publishes one message at once, bypassing the queue (a
+// request, whose answers its caller waits for).
+func (c *Cluster) publishNow(ctx context.Context, channel string, payload []byte) error {
+	if c.opts.Sharded {
+		return c.client.SPublish(ctx, channel, payload).Err()
+	}
+	return c.client.Publish(ctx, channel, payload).Err()
 }
 
 // publish sends queued publications in order, in pipelines of what has
@@ -342,7 +462,11 @@ func (c *Cluster) publish() {
 		}
 		_, err := c.client.Pipelined(c.ctx, func(pipe redis.Pipeliner) error {
 			for _, p := range batch {
-				pipe.Publish(c.ctx, p.channel, p.payload)
+				if c.opts.Sharded {
+					pipe.SPublish(c.ctx, p.channel, p.payload)
+				} else {
+					pipe.Publish(c.ctx, p.channel, p.payload)
+				}
 			}
 			return nil
 		})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -17,6 +18,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/siogen/siogen/internal/redistest"
 	"github.com/siogen/siogen/runtime/socketio"
@@ -244,15 +247,23 @@ func TestRedisRestart(t *testing.T) {
 		}
 	}
 	crossFrom("cross-node delivery before the restart", 20)
+	goroutines := runtime.NumGoroutine()
 
 	r.Stop()
 	down := sent.Load()
 	waitFor("log of the loss", logsSay("lost the Redis subscription"))
 	waitFor("log of the failed publications", logsSay("publishing to Redis failed"))
 	waitFor("traffic during the outage", func() bool { return sent.Load() >= down+20 })
-	// Queries that need another node fail; those about a local socket work.
-	if _, err := a.nsp.SocketsIn(ctxFor(t, wait)); err == nil {
-		t.Error("a cluster query succeeded without Redis")
+	// Queries that need another node fail at once, saying why; those about
+	// a local socket work.
+	if ids, err := a.nsp.SocketsIn(ctxFor(t, wait)); !errors.Is(err, ErrUnavailable) || !slices.Equal(ids, []string{a1.ID()}) {
+		t.Errorf("sockets without Redis: %q, %v; want the local ones with ErrUnavailable", ids, err)
+	}
+	if err := a.adapter().RemoteJoin(ctxFor(t, wait), b1.ID(), "remote"); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("remote join of another node's socket without Redis: %v", err)
+	}
+	if _, err := a.adapter().CustomRequest(ctxFor(t, wait), "ping"); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("custom request without Redis: %v", err)
 	}
 	if err := a.adapter().RemoteJoin(ctxFor(t, wait), a1.ID(), "local"); err != nil {
 		t.Errorf("remote join of a local socket without Redis: %v", err)
@@ -298,6 +309,20 @@ func TestRedisRestart(t *testing.T) {
 	waitFor("log of the publications' recovery", logsSay("publishing to Redis again"))
 	if ids, err := a.nsp.SocketsIn(ctxFor(t, wait)); err != nil || !slices.Equal(ids, sorted(a1.ID(), b1.ID())) {
 		t.Errorf("sockets after the restart: %q, %v", ids, err)
+	}
+	// One outage, one line for each of its four events on each node.
+	for _, n := range []*goNode{a, b} {
+		for _, line := range []string{"lost the Redis subscription", "publishing to Redis failed", "Redis subscription restored", "publishing to Redis again"} {
+			if got := strings.Count(n.logs.String(), line); got != 1 {
+				t.Errorf("node %s logged %q %d times, want once", n.url, line, got)
+			}
+		}
+	}
+	// The outage left no goroutine behind: retries, reconnections and the
+	// queries that failed have all ended (the traffic goroutine, counted
+	// before, has ended too).
+	if !waitUntil(wait, func() bool { return runtime.NumGoroutine() <= goroutines }) {
+		t.Errorf("%d goroutines after the recovery, %d before the outage", runtime.NumGoroutine(), goroutines)
 	}
 }
 
@@ -442,5 +467,56 @@ func TestDefaults(t *testing.T) {
 			t.Errorf("publication on %q", msg.Channel)
 		}
 		seen[msg.Channel] = true
+	}
+}
+
+// TestRedisHung: Redis stops answering without closing anything (SIGSTOP),
+// and the node's client waits on Redis without timeouts. A burst far
+// larger than the publish queue still goes out to the local clients, every
+// broadcast returns (the stalled queue counts as failing), the log says so,
+// and once Redis answers again cross-node delivery resumes.
+func TestRedisHung(t *testing.T) {
+	r := redistest.Start(t)
+	patient := redis.NewClient(&redis.Options{Addr: r.Addr, ReadTimeout: -1, WriteTimeout: -1, MaxRetries: -1})
+	a := startGoNodeWith(t, patient, &Options{PublishQueueSize: 8})
+	b := startGoNode(t, r, nil)
+	a1, b1 := dial(t, a.url), dial(t, b.url)
+	settleGo(t, []*goNode{a, b}, a1, b1)
+
+	r.Pause()
+	t.Cleanup(r.Resume) // before the nodes' cleanup: Close waits for a pipeline in flight
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 200 {
+			a.nsp.Emit("said", fmt.Sprint("hung ", i))
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(wait):
+		t.Fatalf("broadcasts blocked by a hung Redis for %v", wait)
+	}
+	a1.waitFor(t, "hung 199")
+	if got := len(ticks(a1.received(), "hung")); got != 200 {
+		t.Errorf("the local client got %d of the 200 broadcasts", got)
+	}
+	if !strings.Contains(a.logs.String(), "publishing to Redis stalled") {
+		t.Errorf("no log of the stall:\n%s", a.logs.String())
+	}
+
+	r.Resume()
+	// What was queued or in flight may arrive; from some point on, every
+	// broadcast of node A reaches b1.
+	i := 0
+	if !waitUntil(wait, func() bool {
+		i++
+		a.nsp.Emit("said", fmt.Sprint("after ", i))
+		return slices.ContainsFunc(b1.received(), func(m string) bool { return strings.HasPrefix(m, "after ") })
+	}) {
+		t.Fatalf("no broadcast of node A reached b1 after Redis came back; a's log:\n%s", a.logs.String())
+	}
+	if !waitUntil(wait, func() bool { return strings.Contains(a.logs.String(), "publishing to Redis again") }) {
+		t.Errorf("no log of the recovery:\n%s", a.logs.String())
 	}
 }

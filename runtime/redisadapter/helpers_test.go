@@ -42,13 +42,18 @@ type goNode struct {
 
 func startGoNode(t *testing.T, r *redistest.Server, opts *Options) *goNode {
 	t.Helper()
+	return startGoNodeWith(t, redis.NewClient(&redis.Options{Addr: r.Addr, MaxRetries: -1, DialTimeout: time.Second}), opts)
+}
+
+// startGoNodeWith starts a node on rdb, which it closes at cleanup.
+func startGoNodeWith(t *testing.T, rdb redis.UniversalClient, opts *Options) *goNode {
+	t.Helper()
 	n := &goNode{logs: &logBuffer{}}
 	var o Options
 	if opts != nil {
 		o = *opts
 	}
 	o.Logger = slog.New(slog.NewTextHandler(n.logs, nil))
-	rdb := redis.NewClient(&redis.Options{Addr: r.Addr, MaxRetries: -1, DialTimeout: time.Second})
 	n.cluster = New(rdb, &o)
 	n.srv = socketio.NewServer(&socketio.Options{Adapter: n.cluster.Adapter, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	n.nsp = n.srv.Of("/")
@@ -147,6 +152,11 @@ func dial(t *testing.T, url string) *client {
 		var b []byte
 		e.Decode(0, &b)
 		c.add("bin:" + hex.EncodeToString(b))
+	})
+	s.On("ask", func(e *socketio.Event) { // a broadcast with acks
+		var q string
+		e.Decode(0, &q)
+		e.Ack("go:" + q)
 	})
 	s.OnDisconnect(func(reason string) {
 		select {

@@ -38,15 +38,12 @@ type broadcastMessage struct {
 // encodeBroadcast returns the msgpack of [uid, {type, data, nsp}, {rooms,
 // except, flags}] as notepack.io encodes it: the same types and the
 // smallest forms, so that a Node node reads what it would have sent.
-func encodeBroadcast(uid string, p *codec.Packet, nsp string, opts socketio.BroadcastOptions) ([]byte, error) {
-	data, err := parseJSON(p.Data, p.Attachments)
-	if err != nil {
-		return nil, fmt.Errorf("redisadapter: encode broadcast: %w", err)
-	}
-	typ := codec.Event
-	if len(p.Attachments) > 0 {
-		typ = codec.BinaryEvent
-	}
+//
+// With v4, it is written as @socket.io/redis-adapter 8.x writes it: a
+// packet with binary is still of type EVENT (socket.io 4.x's encoder finds
+// the binary itself, and would misread a BINARY_EVENT without an
+// attachment count), and except is there even when empty.
+func encodeBroadcast(uid string, p *codec.Packet, nsp string, opts socketio.BroadcastOptions, v4 bool) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(len(p.Data) + 64)
 	e := msgpack.GetEncoder()
@@ -54,6 +51,23 @@ func encodeBroadcast(uid string, p *codec.Packet, nsp string, opts socketio.Broa
 	e.Reset(&buf)
 	e.EncodeArrayLen(3)
 	e.EncodeString(uid)
+	if err := encodePacket(e, p, nsp, v4); err != nil {
+		return nil, err
+	}
+	encodeOpts(e, opts, 0, v4)
+	return buf.Bytes(), nil // bytes.Buffer writes do not fail
+}
+
+// encodePacket writes the packet object {type, data, nsp}.
+func encodePacket(e *msgpack.Encoder, p *codec.Packet, nsp string, v4 bool) error {
+	data, err := parseJSON(p.Data, p.Attachments)
+	if err != nil {
+		return fmt.Errorf("redisadapter: encode broadcast: %w", err)
+	}
+	typ := codec.Event
+	if len(p.Attachments) > 0 && !v4 {
+		typ = codec.BinaryEvent
+	}
 	e.EncodeMapLen(3) // the key order of socket.io 2.x: type, data, then nsp set by the adapter
 	e.EncodeString("type")
 	e.EncodeInt(int64(typ))
@@ -61,20 +75,219 @@ func encodeBroadcast(uid string, p *codec.Packet, nsp string, opts socketio.Broa
 	data.encode(e)
 	e.EncodeString("nsp")
 	e.EncodeString(nsp)
+	return nil
+}
+
+// encodeOpts writes {rooms, except, flags}; flags holds timeout (in
+// milliseconds) when it is positive.
+func encodeOpts(e *msgpack.Encoder, opts socketio.BroadcastOptions, timeout time.Duration, v4 bool) {
 	n := 2
-	if len(opts.Except) > 0 {
+	withExcept := len(opts.Except) > 0 || v4
+	if withExcept {
 		n++
 	}
 	e.EncodeMapLen(n)
 	e.EncodeString("rooms")
 	encodeStrings(e, opts.Rooms)
-	if len(opts.Except) > 0 {
+	if withExcept {
 		e.EncodeString("except")
 		encodeStrings(e, opts.Except)
 	}
 	e.EncodeString("flags")
-	e.EncodeMapLen(0)
-	return buf.Bytes(), nil // bytes.Buffer writes do not fail
+	if timeout > 0 {
+		e.EncodeMapLen(1)
+		e.EncodeString("timeout")
+		e.EncodeInt(timeout.Milliseconds())
+	} else {
+		e.EncodeMapLen(0)
+	}
+}
+
+// encodeBroadcastRequest returns @socket.io/redis-adapter 8.x's request
+// of a broadcast with acks: {uid, requestId, type, packet, opts}.
+func encodeBroadcastRequest(uid, requestID string, p *codec.Packet, nsp string, opts socketio.BroadcastOptions, timeout time.Duration) ([]byte, error) {
+	var buf bytes.Buffer
+	e := msgpack.GetEncoder()
+	defer msgpack.PutEncoder(e)
+	e.Reset(&buf)
+	e.EncodeMapLen(5)
+	e.EncodeString("uid")
+	e.EncodeString(uid)
+	e.EncodeString("requestId")
+	e.EncodeString(requestID)
+	e.EncodeString("type")
+	e.EncodeInt(request8Broadcast)
+	e.EncodeString("packet")
+	if err := encodePacket(e, p, nsp, true); err != nil {
+		return nil, err
+	}
+	e.EncodeString("opts")
+	encodeOpts(e, opts, timeout, true)
+	return buf.Bytes(), nil
+}
+
+// decodeBroadcastRequest decodes a msgpack request of
+// @socket.io/redis-adapter 8.x (the broadcast with acks) into req.
+func decodeBroadcastRequest(payload string, req *request8Message) error {
+	r := strings.NewReader(payload)
+	d := msgpack.GetDecoder()
+	defer msgpack.PutDecoder(d)
+	d.Reset(r)
+	t := &fromMsgpack{d: d, r: r}
+	n, err := d.DecodeMapLen()
+	if err != nil {
+		return fmt.Errorf("redisadapter: request is not a map: %w", err)
+	}
+	for range n {
+		key, err := d.DecodeString()
+		if err != nil {
+			return fmt.Errorf("redisadapter: request key: %w", err)
+		}
+		switch key {
+		case "uid":
+			req.UID, err = d.DecodeString()
+		case "requestId":
+			req.RequestID, err = d.DecodeString()
+		case "type":
+			req.Type, err = d.DecodeInt()
+		case "packet":
+			req.packet, err = t.packet()
+		case "opts":
+			req.bopts, req.timeout, err = t.optsWithTimeout()
+		default:
+			err = d.Skip()
+		}
+		if err != nil {
+			return fmt.Errorf("redisadapter: request %s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+// optsWithTimeout decodes {rooms, except, flags} and flags.timeout (ms).
+func (t *fromMsgpack) optsWithTimeout() (socketio.BroadcastOptions, time.Duration, error) {
+	var o socketio.BroadcastOptions
+	var timeout time.Duration
+	n, err := t.d.DecodeMapLen()
+	if err != nil || n < 0 {
+		return o, 0, errors.New("opts is not a map")
+	}
+	for range n {
+		key, err := t.d.DecodeString()
+		if err != nil {
+			return o, 0, err
+		}
+		switch key {
+		case "rooms":
+			o.Rooms, err = t.names()
+		case "except":
+			o.Except, err = t.names()
+		case "flags":
+			timeout, err = t.timeoutFlag()
+		default:
+			err = t.d.Skip()
+		}
+		if err != nil {
+			return o, 0, err
+		}
+	}
+	return o, timeout, nil
+}
+
+// timeoutFlag decodes the flags object, returning its timeout (ms).
+func (t *fromMsgpack) timeoutFlag() (time.Duration, error) {
+	c, err := t.d.PeekCode()
+	if err != nil {
+		return 0, err
+	}
+	if !msgpcode.IsFixedMap(c) && c != msgpcode.Map16 && c != msgpcode.Map32 {
+		return 0, t.d.Skip()
+	}
+	n, err := t.d.DecodeMapLen()
+	if err != nil {
+		return 0, err
+	}
+	var timeout time.Duration
+	for range n {
+		key, err := t.d.DecodeString()
+		if err != nil {
+			return 0, err
+		}
+		if key != "timeout" {
+			if err := t.d.Skip(); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		v, _, err := t.value(nil, 1)
+		if err != nil {
+			return 0, err
+		}
+		if ms, err := strconv.ParseFloat(string(v), 64); err == nil && ms > 0 && ms < float64(time.Hour/time.Millisecond) {
+			timeout = time.Duration(ms * float64(time.Millisecond))
+		}
+	}
+	return timeout, nil
+}
+
+// encodeBroadcastAck returns the answer carrying a client's ack to a
+// broadcast with acks: {type, requestId, packet: the ack's first argument}.
+func encodeBroadcastAck(requestID string, ack *socketio.Args) ([]byte, error) {
+	var buf bytes.Buffer
+	e := msgpack.GetEncoder()
+	defer msgpack.PutEncoder(e)
+	e.Reset(&buf)
+	e.EncodeMapLen(3)
+	e.EncodeString("type")
+	e.EncodeInt(request8BroadcastAck)
+	e.EncodeString("requestId")
+	e.EncodeString(requestID)
+	e.EncodeString("packet")
+	if ack == nil || ack.Len() == 0 {
+		e.EncodeNil()
+		return buf.Bytes(), nil
+	}
+	v, err := parseJSON(ack.Raw[0], ack.Attachments)
+	if err != nil {
+		return nil, err
+	}
+	v.encode(e)
+	return buf.Bytes(), nil
+}
+
+// decodeBroadcastAck decodes the answer encodeBroadcastAck writes.
+func decodeBroadcastAck(payload string) (requestID string, ack *socketio.Args, err error) {
+	r := strings.NewReader(payload)
+	d := msgpack.GetDecoder()
+	defer msgpack.PutDecoder(d)
+	d.Reset(r)
+	t := &fromMsgpack{d: d, r: r}
+	n, err := d.DecodeMapLen()
+	if err != nil {
+		return "", nil, fmt.Errorf("redisadapter: answer is not a map: %w", err)
+	}
+	ack = &socketio.Args{}
+	for range n {
+		key, err := d.DecodeString()
+		if err != nil {
+			return "", nil, fmt.Errorf("redisadapter: answer key: %w", err)
+		}
+		switch key {
+		case "requestId":
+			requestID, err = d.DecodeString()
+		case "packet":
+			var v []byte
+			v, _, err = t.value(nil, 0)
+			ack.Raw = [][]byte{v}
+		default:
+			err = d.Skip()
+		}
+		if err != nil {
+			return "", nil, fmt.Errorf("redisadapter: answer %s: %w", key, err)
+		}
+	}
+	ack.Attachments = t.attachments
+	return requestID, ack, nil
 }
 
 func encodeStrings(e *msgpack.Encoder, ss []string) {

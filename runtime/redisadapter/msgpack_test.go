@@ -67,7 +67,7 @@ func goPacket(t *testing.T) *codec.Packet {
 // TestEncodeBroadcastMatchesNotepack: a Go node publishes byte for byte
 // what a Node node publishes for the same broadcast.
 func TestEncodeBroadcastMatchesNotepack(t *testing.T) {
-	got, err := encodeBroadcast("AbC123", goPacket(t), "/", socketio.BroadcastOptions{Rooms: []string{"r"}, Except: []string{"x"}})
+	got, err := encodeBroadcast("AbC123", goPacket(t), "/", socketio.BroadcastOptions{Rooms: []string{"r"}, Except: []string{"x"}}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func TestTranscodeRoundTrip(t *testing.T) {
 		if p.Data, err = codec.AppendEvent(nil, "e", args, &p.Attachments); err != nil {
 			t.Fatal(err)
 		}
-		msg, err := encodeBroadcast("u", p, "/x", socketio.BroadcastOptions{})
+		msg, err := encodeBroadcast("u", p, "/x", socketio.BroadcastOptions{}, false)
 		if err != nil {
 			t.Fatalf("%s: %v", p.Data, err)
 		}
@@ -215,7 +215,7 @@ func FuzzDecodeBroadcast(f *testing.F) {
 		if !json.Valid(m.packet.Data) {
 			t.Fatalf("invalid JSON %q", m.packet.Data)
 		}
-		if _, err := encodeBroadcast("u", m.packet, m.packet.Namespace, m.opts); err != nil {
+		if _, err := encodeBroadcast("u", m.packet, m.packet.Namespace, m.opts, false); err != nil {
 			t.Fatalf("re-encode %s: %v", m.packet.Data, err)
 		}
 	})
@@ -235,12 +235,12 @@ func BenchmarkEncodeBroadcast(b *testing.B) {
 	p := chatPacket(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		encodeBroadcast("AbC123", p, "/", socketio.BroadcastOptions{Except: []string{"x"}})
+		encodeBroadcast("AbC123", p, "/", socketio.BroadcastOptions{Except: []string{"x"}}, false)
 	}
 }
 
 func BenchmarkDecodeBroadcast(b *testing.B) {
-	msg, _ := encodeBroadcast("AbC123", chatPacket(b), "/", socketio.BroadcastOptions{Except: []string{"x"}})
+	msg, _ := encodeBroadcast("AbC123", chatPacket(b), "/", socketio.BroadcastOptions{Except: []string{"x"}}, false)
 	payload := string(msg)
 	b.ReportAllocs()
 	for b.Loop() {

@@ -1,6 +1,7 @@
 package socketio
 
 import (
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -52,26 +53,39 @@ func TestBroadcastEncodesOnce(t *testing.T) {
 	check("Namespace.To(room).Emit", func() error { return srv.Of("/").To("room").Emit("news", []byte{7}) })
 }
 
-// TestSocketLeave: a socket that left a room no longer receives what is
-// emitted to it; the others still do.
+// TestSocketLeave: a socket that left rooms no longer receives what is
+// emitted to them; the others still do.
 func TestSocketLeave(t *testing.T) {
 	srv := newEchoServer(nil, newReasonLog())
 	ts := startServer(t, srv)
 	stays, leaves := dialWS(t, ts, "", nil), dialWS(t, ts, "", nil)
 	root := srv.Of("/")
 	for _, c := range []*rawWS{stays, leaves} {
-		root.Socket(c.sid).Join("room", "other")
+		root.Socket(c.sid).Join("room", "other", "third")
 	}
 	root.To("room").Emit("news", 1)
 	stays.expect(`2["news",1]`)
 	leaves.expect(`2["news",1]`)
 
-	root.Socket(leaves.sid).Leave("room")
+	root.Socket(leaves.sid).Leave("room", "third")
+	if got, want := strings.Join(root.Socket(leaves.sid).Rooms(), ","), leaves.sid+",other"; !sameSet(got, want) {
+		t.Errorf("rooms after Leave: %s, want %s", got, want)
+	}
 	root.To("room").Emit("news", 2)
-	root.To("other").Emit("other", 3) // only "room" was left
+	root.To("third").Emit("third", 3)
+	root.To("other").Emit("other", 4) // only "room" and "third" were left
 	stays.expect(`2["news",2]`)
-	stays.expect(`2["other",3]`)
-	// The next packet of the one that left is "other", not "news".
-	leaves.expect(`2["other",3]`)
+	stays.expect(`2["third",3]`)
+	stays.expect(`2["other",4]`)
+	// The next packet of the one that left is "other", not "news" or "third".
+	leaves.expect(`2["other",4]`)
 	leaves.echo("/")
+}
+
+// sameSet reports whether two comma-separated lists hold the same items.
+func sameSet(a, b string) bool {
+	as, bs := strings.Split(a, ","), strings.Split(b, ",")
+	slices.Sort(as)
+	slices.Sort(bs)
+	return slices.Equal(as, bs)
 }

@@ -840,6 +840,28 @@ func Dial(ctx context.Context, rawURL string, opts *ManagerOptions) (*ClientSock
 	return s, nil
 }
 
+// DialNamespace connects to namespace nsp on the server rawURL names, as
+// Dial does, for a client that knows its namespace, such as a generated
+// DialX. rawURL names the server ("http://127.0.0.1:3000", with "/" or no
+// path) or nsp itself ("http://127.0.0.1:3000/admin" for "/admin"); a
+// path naming another namespace is an error rather than a connection to
+// nsp the caller did not ask for. Its query is sent as with Dial.
+func DialNamespace(ctx context.Context, rawURL, nsp string, opts *ManagerOptions) (*ClientSocket, error) {
+	m := NewManager(rawURL, opts)
+	if m.urlErr == nil && m.nsp != "/" && m.nsp != nsp {
+		m.Close()
+		return nil, fmt.Errorf("socketio: URL %q names namespace %q, not %q; give the server's URL, or one naming %q", rawURL, m.nsp, nsp, nsp)
+	}
+	m.mu.Lock()
+	s := m.clientSocketLocked(nsp, m.query)
+	m.mu.Unlock()
+	if err := s.Connect(ctx); err != nil {
+		m.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
 // clientMailbox runs jobs one at a time, in order, on a goroutine that is
 // started when there is work and ends when there is none, recovering and
 // logging panics, as the server Socket's post/run.

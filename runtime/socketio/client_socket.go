@@ -189,7 +189,9 @@ func (s *ClientSocket) Emit(event string, args ...any) error {
 
 // EmitWithAck sends an event asking the server for an ack and waits for
 // it, for ctx to end, or for the connection the packet went out on to be
-// lost (ErrDisconnected; the server can no longer answer). A packet
+// lost (ErrDisconnected; the server can no longer answer). An ack answered
+// with {"error": message} (Event.Reject's convention) returns a
+// *RejectedError, as the generated emitters do. A packet
 // emitted while not connected is buffered as with Emit, and its wait goes
 // on across reconnections until it is sent. Ack ids are counted per socket
 // from 0, as socket.io-client 2.x does.
@@ -215,7 +217,13 @@ func (s *ClientSocket) EmitWithAck(ctx context.Context, event string, args ...an
 	s.m.mu.Unlock()
 	select {
 	case r := <-a.ch:
-		return r.args, r.err
+		if r.err != nil {
+			return nil, r.err
+		}
+		if err := r.args.Rejected(); err != nil {
+			return nil, err
+		}
+		return r.args, nil
 	case <-ctx.Done():
 		s.m.mu.Lock()
 		if s.acks[p.ID] == a {

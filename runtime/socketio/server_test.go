@@ -3,6 +3,8 @@ package socketio
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -282,6 +284,44 @@ func TestServerEmitWithAck(t *testing.T) {
 	}
 	if r := clientRecv(t, results, "deadline"); r != "deadline" {
 		t.Fatalf("unanswered emit: %q", r)
+	}
+}
+
+// TestEmitWithAckRejected: an ack answered with {"error": message} is a
+// *RejectedError from the untyped EmitWithAck, both ways, as from the
+// generated emitters; an object with other keys too is an ordinary reply.
+func TestEmitWithAckRejected(t *testing.T) {
+	clientLeakCheck(t)
+	serverGot := make(chan error, 2)
+	srv := NewServer(&Options{Logger: clientTestLogger()})
+	srv.Of("/").OnConnection(func(s *Socket) {
+		s.On("ask", func(e *Event) { e.AckError(errors.New("not allowed")) })
+		s.On("ask plain", func(e *Event) { e.Ack(map[string]any{"error": "none", "n": 1}) })
+		s.On("go", func(*Event) {
+			ctx, cancel := context.WithTimeout(context.Background(), clientWait)
+			defer cancel()
+			a, err := s.EmitWithAck(ctx, "question")
+			if a != nil {
+				err = fmt.Errorf("reply %v beside error %v", a.Raw, err)
+			}
+			serverGot <- err
+		})
+	})
+	c := clientDial(t, serveForTest(t, srv), clientTestOptions(nil))
+	c.On("question", func(e *Event) { e.AckError(errors.New("no answer")) })
+
+	a, err := c.EmitWithAck(t.Context(), "ask")
+	var rej *RejectedError
+	if !errors.As(err, &rej) || rej.Message != "not allowed" || a != nil {
+		t.Fatalf("client EmitWithAck of a rejected ack: %v, %v; want a *RejectedError \"not allowed\" and no reply", a, err)
+	}
+	if a, err := c.EmitWithAck(t.Context(), "ask plain"); err != nil || len(a.Raw) != 1 {
+		t.Fatalf("client EmitWithAck of {error, n}: %v, %v; want the reply", a, err)
+	}
+	clientEmit(t, c, "go")
+	err = clientRecv(t, serverGot, "the server's EmitWithAck")
+	if !errors.As(err, &rej) || rej.Message != "no answer" {
+		t.Fatalf("server EmitWithAck of a rejected ack: %v; want a *RejectedError \"no answer\"", err)
 	}
 }
 

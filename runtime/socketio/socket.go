@@ -270,7 +270,9 @@ func (s *Socket) Emit(event string, args ...any) error {
 }
 
 // EmitWithAck sends an event asking the client for an ack and waits for it,
-// for ctx to end, or for the socket to disconnect.
+// for ctx to end, or for the socket to disconnect. An ack answered with
+// {"error": message} (Event.Reject's convention) returns a *RejectedError,
+// as the generated emitters do.
 func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (*Args, error) {
 	p, err := eventPacket(s.nsp.name, event, args)
 	if err != nil {
@@ -302,6 +304,9 @@ func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (*A
 	}
 	select {
 	case a := <-reply:
+		if err := a.Rejected(); err != nil {
+			return nil, err
+		}
 		return a, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
@@ -313,8 +318,12 @@ func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (*A
 // Join adds the socket to rooms.
 func (s *Socket) Join(rooms ...string) { s.nsp.adapter.AddAll(s.id, rooms) }
 
-// Leave removes the socket from room.
-func (s *Socket) Leave(room string) { s.nsp.adapter.Del(s.id, room) }
+// Leave removes the socket from rooms.
+func (s *Socket) Leave(rooms ...string) {
+	for _, room := range rooms {
+		s.nsp.adapter.Del(s.id, room)
+	}
+}
 
 // Rooms returns the rooms the socket is in, its own included.
 func (s *Socket) Rooms() []string { return s.nsp.adapter.SocketRooms(s.id) }

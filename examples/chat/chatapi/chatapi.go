@@ -4,7 +4,7 @@
 // and an ack that confirms delivery to the sender.
 package chatapi
 
-//go:generate go run github.com/siogen/siogen/cmd/siogen -ts ../ts/chatapi.ts -asyncapi asyncapi.json
+//go:generate go tool siogen -ts ../ts/chatapi.ts -asyncapi asyncapi.json
 
 import "github.com/siogen/siogen"
 

@@ -13,7 +13,7 @@ import (
 )
 
 // This file needs the siogen runtime at the version that generated it, or later.
-const _ = socketio.IsAtLeastVersion0_1_0
+const _ = socketio.IsAtLeastVersion0_2_0
 
 // ChatServer is the server side of namespace "/" (Chat).
 //
@@ -110,9 +110,9 @@ func (s *ChatSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
 }
 
-// Leave removes the socket from room.
-func (s *ChatSocket) Leave(room string) {
-	s.sock.Leave(room)
+// Leave removes the socket from rooms.
+func (s *ChatSocket) Leave(rooms ...string) {
+	s.sock.Leave(rooms...)
 }
 
 // Rooms returns the rooms the socket is in, its own included.
@@ -159,9 +159,9 @@ func (s *ChatSocket) OnChatMessage(fn func(msg string) (int, error)) {
 			e.RejectArg(0, err)
 			return
 		}
-		recipients, ackErr := fn(msg)
-		if ackErr != nil {
-			e.AckError(ackErr)
+		recipients, fnErr := fn(msg)
+		if fnErr != nil {
+			e.AckError(fnErr)
 			return
 		}
 		e.Ack(recipients)
@@ -181,12 +181,12 @@ func (s *ChatSocket) OnSetName(fn func(name string) (string, error)) {
 			e.RejectArg(0, err)
 			return
 		}
-		name_, ackErr := fn(name)
-		if ackErr != nil {
-			e.AckError(ackErr)
+		ackName, fnErr := fn(name)
+		if fnErr != nil {
+			e.AckError(fnErr)
 			return
 		}
-		e.Ack(name_)
+		e.Ack(ackName)
 	})
 }
 
@@ -261,17 +261,17 @@ func NewChatClient(m *socketio.Manager) *ChatClient {
 	return &ChatClient{sock: m.Socket("/")}
 }
 
-// DialChat connects to namespace "/" (Chat) on the server at rawURL (such as http://localhost:3000;
-// its query is sent with the handshake) and returns the client once the server accepted it.
-// Handlers set after it returns miss the events sent on connection; use NewChatClient and Connect
-// when that matters. The client reconnects by itself as opts configure; end it with Close.
+// DialChat connects to namespace "/" (Chat) on the server at rawURL (such as http://localhost:3000,
+// or the URL of the namespace itself; its query is sent with the handshake) and returns the client
+// once the server accepted it. A rawURL whose path names another namespace is an error. Handlers
+// set after it returns miss the events sent on connection; use NewChatClient and Connect when that
+// matters. The client reconnects by itself as opts configure; end it with Close.
 func DialChat(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*ChatClient, error) {
-	c := NewChatClient(socketio.NewManager(rawURL, opts))
-	if err := c.Connect(ctx); err != nil {
-		c.Close()
+	sock, err := socketio.DialNamespace(ctx, rawURL, "/", opts)
+	if err != nil {
 		return nil, err
 	}
-	return c, nil
+	return &ChatClient{sock: sock}, nil
 }
 
 // Socket returns the untyped client socket underneath.
@@ -421,7 +421,7 @@ func (c *ChatClient) EmitSetNameNoAck(name string) error {
 //
 // SetName picks a nickname; the ack carries the name the server kept (trimmed, at most 32
 // characters, "anonymous" when empty).
-func (c *ChatClient) EmitSetName(ctx context.Context, name string) (name_ string, err error) {
+func (c *ChatClient) EmitSetName(ctx context.Context, name string) (ackName string, err error) {
 	reply, err := c.sock.EmitWithAck(ctx, "set name", name)
 	if err != nil {
 		return
@@ -429,7 +429,7 @@ func (c *ChatClient) EmitSetName(ctx context.Context, name string) (name_ string
 	if err = reply.Rejected(); err != nil {
 		return
 	}
-	name_, err = socketio.DecodeString[string](reply, 0)
+	ackName, err = socketio.DecodeString[string](reply, 0)
 	if err != nil {
 		err = &socketio.ArgError{
 			Err:   err,

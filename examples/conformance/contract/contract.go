@@ -6,7 +6,7 @@
 // generates the typed server and client beside it.
 package contract
 
-//go:generate go run github.com/siogen/siogen/cmd/siogen
+//go:generate go tool siogen
 
 import "github.com/siogen/siogen"
 

@@ -13,7 +13,7 @@ import (
 )
 
 // This file needs the siogen runtime at the version that generated it, or later.
-const _ = socketio.IsAtLeastVersion0_1_0
+const _ = socketio.IsAtLeastVersion0_2_0
 
 // MainServer is the server side of namespace "/" (Main).
 //
@@ -170,9 +170,9 @@ func (s *MainSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
 }
 
-// Leave removes the socket from room.
-func (s *MainSocket) Leave(room string) {
-	s.sock.Leave(room)
+// Leave removes the socket from rooms.
+func (s *MainSocket) Leave(rooms ...string) {
+	s.sock.Leave(rooms...)
 }
 
 // Rooms returns the rooms the socket is in, its own included.
@@ -240,9 +240,9 @@ func (s *MainSocket) OnGetAckDate(fn func(data any) (string, error)) {
 			e.RejectArg(0, err)
 			return
 		}
-		date, ackErr := fn(data)
-		if ackErr != nil {
-			e.AckError(ackErr)
+		date, fnErr := fn(data)
+		if fnErr != nil {
+			e.AckError(fnErr)
 			return
 		}
 		e.Ack(date)
@@ -369,12 +369,12 @@ func (s *MainSocket) OnEcho(fn func(value any) (any, error)) {
 			e.RejectArg(0, err)
 			return
 		}
-		value_, ackErr := fn(value)
-		if ackErr != nil {
-			e.AckError(ackErr)
+		ackValue, fnErr := fn(value)
+		if fnErr != nil {
+			e.AckError(fnErr)
 			return
 		}
-		e.Ack(value_)
+		e.Ack(ackValue)
 	})
 }
 
@@ -383,9 +383,9 @@ func (s *MainSocket) OnEcho(fn func(value any) (any, error)) {
 // decode never reach fn: the error goes to the OnError handler and answers the ack.
 func (s *MainSocket) OnGetHandshake(fn func() (Handshake, error)) {
 	s.sock.On("getHandshake", func(e *socketio.Event) {
-		h, ackErr := fn()
-		if ackErr != nil {
-			e.AckError(ackErr)
+		h, fnErr := fn()
+		if fnErr != nil {
+			e.AckError(fnErr)
 			return
 		}
 		e.Ack(h)
@@ -402,9 +402,9 @@ func (s *MainSocket) OnJoin(fn func(room string) (int, error)) {
 			e.RejectArg(0, err)
 			return
 		}
-		size, ackErr := fn(room)
-		if ackErr != nil {
-			e.AckError(ackErr)
+		size, fnErr := fn(room)
+		if fnErr != nil {
+			e.AckError(fnErr)
 			return
 		}
 		e.Ack(size)
@@ -472,9 +472,9 @@ func (s *MainSocket) OnServerAck(fn func(n float64)) {
 // GetId is acked with the socket's id (4.x contract).
 func (s *MainSocket) OnGetId(fn func() (string, error)) {
 	s.sock.On("getId", func(e *socketio.Event) {
-		id, ackErr := fn()
-		if ackErr != nil {
-			e.AckError(ackErr)
+		id, fnErr := fn()
+		if fnErr != nil {
+			e.AckError(fnErr)
 			return
 		}
 		e.Ack(id)
@@ -723,17 +723,17 @@ func NewMainClient(m *socketio.Manager) *MainClient {
 	return &MainClient{sock: m.Socket("/")}
 }
 
-// DialMain connects to namespace "/" (Main) on the server at rawURL (such as http://localhost:3000;
-// its query is sent with the handshake) and returns the client once the server accepted it.
-// Handlers set after it returns miss the events sent on connection; use NewMainClient and Connect
-// when that matters. The client reconnects by itself as opts configure; end it with Close.
+// DialMain connects to namespace "/" (Main) on the server at rawURL (such as http://localhost:3000,
+// or the URL of the namespace itself; its query is sent with the handshake) and returns the client
+// once the server accepted it. A rawURL whose path names another namespace is an error. Handlers
+// set after it returns miss the events sent on connection; use NewMainClient and Connect when that
+// matters. The client reconnects by itself as opts configure; end it with Close.
 func DialMain(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*MainClient, error) {
-	c := NewMainClient(socketio.NewManager(rawURL, opts))
-	if err := c.Connect(ctx); err != nil {
-		c.Close()
+	sock, err := socketio.DialNamespace(ctx, rawURL, "/", opts)
+	if err != nil {
 		return nil, err
 	}
-	return c, nil
+	return &MainClient{sock: sock}, nil
 }
 
 // Socket returns the untyped client socket underneath.
@@ -801,9 +801,9 @@ func (c *MainClient) OnHi(fn func()) {
 // error goes to the OnError handler and answers the ack.
 func (c *MainClient) OnAck(fn func() (int, AckObject, error)) {
 	c.sock.On("ack", func(e *socketio.Event) {
-		n, obj, ackErr := fn()
-		if ackErr != nil {
-			e.AckError(ackErr)
+		n, obj, fnErr := fn()
+		if fnErr != nil {
+			e.AckError(fnErr)
 			return
 		}
 		e.Ack(n, obj)
@@ -966,9 +966,9 @@ func (c *MainClient) OnDouble(fn func(n float64) (float64, error)) {
 			e.RejectArg(0, err)
 			return
 		}
-		m, ackErr := fn(n)
-		if ackErr != nil {
-			e.AckError(ackErr)
+		m, fnErr := fn(n)
+		if fnErr != nil {
+			e.AckError(fnErr)
 			return
 		}
 		e.Ack(m)
@@ -1094,7 +1094,7 @@ func (c *MainClient) EmitEchoNoAck(value any) error {
 // {"error": message} returns a *socketio.RejectedError.
 //
 // Echo is acked with its value unchanged, binary included.
-func (c *MainClient) EmitEcho(ctx context.Context, value any) (value_ any, err error) {
+func (c *MainClient) EmitEcho(ctx context.Context, value any) (ackValue any, err error) {
 	reply, err := c.sock.EmitWithAck(ctx, "echo", value)
 	if err != nil {
 		return
@@ -1102,7 +1102,7 @@ func (c *MainClient) EmitEcho(ctx context.Context, value any) (value_ any, err e
 	if err = reply.Rejected(); err != nil {
 		return
 	}
-	err = reply.Decode(0, &value_)
+	err = reply.Decode(0, &ackValue)
 	if err != nil {
 		err = &socketio.ArgError{
 			Err:   err,
@@ -1289,9 +1289,9 @@ func (s *AsdSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
 }
 
-// Leave removes the socket from room.
-func (s *AsdSocket) Leave(room string) {
-	s.sock.Leave(room)
+// Leave removes the socket from rooms.
+func (s *AsdSocket) Leave(rooms ...string) {
+	s.sock.Leave(rooms...)
 }
 
 // Rooms returns the rooms the socket is in, its own included.
@@ -1355,17 +1355,17 @@ func NewAsdClient(m *socketio.Manager) *AsdClient {
 }
 
 // DialAsd connects to namespace "/asd" (Asd) on the server at rawURL (such as
-// http://localhost:3000; its query is sent with the handshake) and returns the client once the
-// server accepted it. Handlers set after it returns miss the events sent on connection; use
-// NewAsdClient and Connect when that matters. The client reconnects by itself as opts configure;
-// end it with Close.
+// http://localhost:3000, or the URL of the namespace itself; its query is sent with the handshake)
+// and returns the client once the server accepted it. A rawURL whose path names another namespace
+// is an error. Handlers set after it returns miss the events sent on connection; use NewAsdClient
+// and Connect when that matters. The client reconnects by itself as opts configure; end it with
+// Close.
 func DialAsd(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*AsdClient, error) {
-	c := NewAsdClient(socketio.NewManager(rawURL, opts))
-	if err := c.Connect(ctx); err != nil {
-		c.Close()
+	sock, err := socketio.DialNamespace(ctx, rawURL, "/asd", opts)
+	if err != nil {
 		return nil, err
 	}
-	return c, nil
+	return &AsdClient{sock: sock}, nil
 }
 
 // Socket returns the untyped client socket underneath.
@@ -1492,9 +1492,9 @@ func (s *ValidSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
 }
 
-// Leave removes the socket from room.
-func (s *ValidSocket) Leave(room string) {
-	s.sock.Leave(room)
+// Leave removes the socket from rooms.
+func (s *ValidSocket) Leave(rooms ...string) {
+	s.sock.Leave(rooms...)
 }
 
 // Rooms returns the rooms the socket is in, its own included.
@@ -1558,17 +1558,17 @@ func NewValidClient(m *socketio.Manager) *ValidClient {
 }
 
 // DialValid connects to namespace "/valid" (Valid) on the server at rawURL (such as
-// http://localhost:3000; its query is sent with the handshake) and returns the client once the
-// server accepted it. Handlers set after it returns miss the events sent on connection; use
-// NewValidClient and Connect when that matters. The client reconnects by itself as opts configure;
-// end it with Close.
+// http://localhost:3000, or the URL of the namespace itself; its query is sent with the handshake)
+// and returns the client once the server accepted it. A rawURL whose path names another namespace
+// is an error. Handlers set after it returns miss the events sent on connection; use NewValidClient
+// and Connect when that matters. The client reconnects by itself as opts configure; end it with
+// Close.
 func DialValid(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*ValidClient, error) {
-	c := NewValidClient(socketio.NewManager(rawURL, opts))
-	if err := c.Connect(ctx); err != nil {
-		c.Close()
+	sock, err := socketio.DialNamespace(ctx, rawURL, "/valid", opts)
+	if err != nil {
 		return nil, err
 	}
-	return c, nil
+	return &ValidClient{sock: sock}, nil
 }
 
 // Socket returns the untyped client socket underneath.
@@ -1696,9 +1696,9 @@ func (s *TimeoutSocketSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
 }
 
-// Leave removes the socket from room.
-func (s *TimeoutSocketSocket) Leave(room string) {
-	s.sock.Leave(room)
+// Leave removes the socket from rooms.
+func (s *TimeoutSocketSocket) Leave(rooms ...string) {
+	s.sock.Leave(rooms...)
 }
 
 // Rooms returns the rooms the socket is in, its own included.
@@ -1763,17 +1763,17 @@ func NewTimeoutSocketClient(m *socketio.Manager) *TimeoutSocketClient {
 }
 
 // DialTimeoutSocket connects to namespace "/timeout_socket" (TimeoutSocket) on the server at rawURL
-// (such as http://localhost:3000; its query is sent with the handshake) and returns the client once
-// the server accepted it. Handlers set after it returns miss the events sent on connection; use
+// (such as http://localhost:3000, or the URL of the namespace itself; its query is sent with the
+// handshake) and returns the client once the server accepted it. A rawURL whose path names another
+// namespace is an error. Handlers set after it returns miss the events sent on connection; use
 // NewTimeoutSocketClient and Connect when that matters. The client reconnects by itself as opts
 // configure; end it with Close.
 func DialTimeoutSocket(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*TimeoutSocketClient, error) {
-	c := NewTimeoutSocketClient(socketio.NewManager(rawURL, opts))
-	if err := c.Connect(ctx); err != nil {
-		c.Close()
+	sock, err := socketio.DialNamespace(ctx, rawURL, "/timeout_socket", opts)
+	if err != nil {
 		return nil, err
 	}
-	return c, nil
+	return &TimeoutSocketClient{sock: sock}, nil
 }
 
 // Socket returns the untyped client socket underneath.
@@ -1903,9 +1903,9 @@ func (s *FooSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
 }
 
-// Leave removes the socket from room.
-func (s *FooSocket) Leave(room string) {
-	s.sock.Leave(room)
+// Leave removes the socket from rooms.
+func (s *FooSocket) Leave(rooms ...string) {
+	s.sock.Leave(rooms...)
 }
 
 // Rooms returns the rooms the socket is in, its own included.
@@ -1944,9 +1944,9 @@ func (s *FooSocket) Broadcast() FooBroadcast {
 // fn: the error goes to the OnError handler and answers the ack.
 func (s *FooSocket) OnGetId(fn func() (string, error)) {
 	s.sock.On("getId", func(e *socketio.Event) {
-		id, ackErr := fn()
-		if ackErr != nil {
-			e.AckError(ackErr)
+		id, fnErr := fn()
+		if fnErr != nil {
+			e.AckError(fnErr)
 			return
 		}
 		e.Ack(id)
@@ -1983,17 +1983,17 @@ func NewFooClient(m *socketio.Manager) *FooClient {
 }
 
 // DialFoo connects to namespace "/foo" (Foo) on the server at rawURL (such as
-// http://localhost:3000; its query is sent with the handshake) and returns the client once the
-// server accepted it. Handlers set after it returns miss the events sent on connection; use
-// NewFooClient and Connect when that matters. The client reconnects by itself as opts configure;
-// end it with Close.
+// http://localhost:3000, or the URL of the namespace itself; its query is sent with the handshake)
+// and returns the client once the server accepted it. A rawURL whose path names another namespace
+// is an error. Handlers set after it returns miss the events sent on connection; use NewFooClient
+// and Connect when that matters. The client reconnects by itself as opts configure; end it with
+// Close.
 func DialFoo(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*FooClient, error) {
-	c := NewFooClient(socketio.NewManager(rawURL, opts))
-	if err := c.Connect(ctx); err != nil {
-		c.Close()
+	sock, err := socketio.DialNamespace(ctx, rawURL, "/foo", opts)
+	if err != nil {
 		return nil, err
 	}
-	return c, nil
+	return &FooClient{sock: sock}, nil
 }
 
 // Socket returns the untyped client socket underneath.
@@ -2155,9 +2155,9 @@ func (s *AbcSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
 }
 
-// Leave removes the socket from room.
-func (s *AbcSocket) Leave(room string) {
-	s.sock.Leave(room)
+// Leave removes the socket from rooms.
+func (s *AbcSocket) Leave(rooms ...string) {
+	s.sock.Leave(rooms...)
 }
 
 // Rooms returns the rooms the socket is in, its own included.
@@ -2231,17 +2231,17 @@ func NewAbcClient(m *socketio.Manager) *AbcClient {
 }
 
 // DialAbc connects to namespace "/abc" (Abc) on the server at rawURL (such as
-// http://localhost:3000; its query is sent with the handshake) and returns the client once the
-// server accepted it. Handlers set after it returns miss the events sent on connection; use
-// NewAbcClient and Connect when that matters. The client reconnects by itself as opts configure;
-// end it with Close.
+// http://localhost:3000, or the URL of the namespace itself; its query is sent with the handshake)
+// and returns the client once the server accepted it. A rawURL whose path names another namespace
+// is an error. Handlers set after it returns miss the events sent on connection; use NewAbcClient
+// and Connect when that matters. The client reconnects by itself as opts configure; end it with
+// Close.
 func DialAbc(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*AbcClient, error) {
-	c := NewAbcClient(socketio.NewManager(rawURL, opts))
-	if err := c.Connect(ctx); err != nil {
-		c.Close()
+	sock, err := socketio.DialNamespace(ctx, rawURL, "/abc", opts)
+	if err != nil {
 		return nil, err
 	}
-	return c, nil
+	return &AbcClient{sock: sock}, nil
 }
 
 // Socket returns the untyped client socket underneath.
@@ -2384,9 +2384,9 @@ func (s *NoSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
 }
 
-// Leave removes the socket from room.
-func (s *NoSocket) Leave(room string) {
-	s.sock.Leave(room)
+// Leave removes the socket from rooms.
+func (s *NoSocket) Leave(rooms ...string) {
+	s.sock.Leave(rooms...)
 }
 
 // Rooms returns the rooms the socket is in, its own included.
@@ -2449,17 +2449,17 @@ func NewNoClient(m *socketio.Manager) *NoClient {
 	return &NoClient{sock: m.Socket("/no")}
 }
 
-// DialNo connects to namespace "/no" (No) on the server at rawURL (such as http://localhost:3000;
-// its query is sent with the handshake) and returns the client once the server accepted it.
-// Handlers set after it returns miss the events sent on connection; use NewNoClient and Connect
-// when that matters. The client reconnects by itself as opts configure; end it with Close.
+// DialNo connects to namespace "/no" (No) on the server at rawURL (such as http://localhost:3000,
+// or the URL of the namespace itself; its query is sent with the handshake) and returns the client
+// once the server accepted it. A rawURL whose path names another namespace is an error. Handlers
+// set after it returns miss the events sent on connection; use NewNoClient and Connect when that
+// matters. The client reconnects by itself as opts configure; end it with Close.
 func DialNo(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*NoClient, error) {
-	c := NewNoClient(socketio.NewManager(rawURL, opts))
-	if err := c.Connect(ctx); err != nil {
-		c.Close()
+	sock, err := socketio.DialNamespace(ctx, rawURL, "/no", opts)
+	if err != nil {
 		return nil, err
 	}
-	return c, nil
+	return &NoClient{sock: sock}, nil
 }
 
 // Socket returns the untyped client socket underneath.
@@ -2588,9 +2588,9 @@ func (s *AdminSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
 }
 
-// Leave removes the socket from room.
-func (s *AdminSocket) Leave(room string) {
-	s.sock.Leave(room)
+// Leave removes the socket from rooms.
+func (s *AdminSocket) Leave(rooms ...string) {
+	s.sock.Leave(rooms...)
 }
 
 // Rooms returns the rooms the socket is in, its own included.
@@ -2629,9 +2629,9 @@ func (s *AdminSocket) Broadcast() AdminBroadcast {
 // fn: the error goes to the OnError handler and answers the ack.
 func (s *AdminSocket) OnWhoAmI(fn func() (string, error)) {
 	s.sock.On("whoami", func(e *socketio.Event) {
-		name, ackErr := fn()
-		if ackErr != nil {
-			e.AckError(ackErr)
+		name, fnErr := fn()
+		if fnErr != nil {
+			e.AckError(fnErr)
 			return
 		}
 		e.Ack(name)
@@ -2668,17 +2668,17 @@ func NewAdminClient(m *socketio.Manager) *AdminClient {
 }
 
 // DialAdmin connects to namespace "/admin" (Admin) on the server at rawURL (such as
-// http://localhost:3000; its query is sent with the handshake) and returns the client once the
-// server accepted it. Handlers set after it returns miss the events sent on connection; use
-// NewAdminClient and Connect when that matters. The client reconnects by itself as opts configure;
-// end it with Close.
+// http://localhost:3000, or the URL of the namespace itself; its query is sent with the handshake)
+// and returns the client once the server accepted it. A rawURL whose path names another namespace
+// is an error. Handlers set after it returns miss the events sent on connection; use NewAdminClient
+// and Connect when that matters. The client reconnects by itself as opts configure; end it with
+// Close.
 func DialAdmin(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*AdminClient, error) {
-	c := NewAdminClient(socketio.NewManager(rawURL, opts))
-	if err := c.Connect(ctx); err != nil {
-		c.Close()
+	sock, err := socketio.DialNamespace(ctx, rawURL, "/admin", opts)
+	if err != nil {
 		return nil, err
 	}
-	return c, nil
+	return &AdminClient{sock: sock}, nil
 }
 
 // Socket returns the untyped client socket underneath.

@@ -14,7 +14,7 @@ import (
 )
 
 // This file needs the siogen runtime at the version that generated it, or later.
-const _ = socketio.IsAtLeastVersion0_1_0
+const _ = socketio.IsAtLeastVersion0_2_0
 
 // RoomServer is the server side of namespace "/" (Room).
 //
@@ -110,9 +110,9 @@ func (s *RoomSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
 }
 
-// Leave removes the socket from room.
-func (s *RoomSocket) Leave(room string) {
-	s.sock.Leave(room)
+// Leave removes the socket from rooms.
+func (s *RoomSocket) Leave(rooms ...string) {
+	s.sock.Leave(rooms...)
 }
 
 // Rooms returns the rooms the socket is in, its own included.
@@ -173,9 +173,9 @@ func (s *RoomSocket) OnJoin(fn func(room string) (int, error)) {
 			e.RejectArg(0, err)
 			return
 		}
-		members, ackErr := fn(room)
-		if ackErr != nil {
-			e.AckError(ackErr)
+		members, fnErr := fn(room)
+		if fnErr != nil {
+			e.AckError(fnErr)
 			return
 		}
 		e.Ack(members)
@@ -200,9 +200,9 @@ func (s *RoomSocket) OnPost(fn func(room string, m Message) (int64, time.Time, e
 			e.RejectArg(1, err)
 			return
 		}
-		id, at, ackErr := fn(room, m)
-		if ackErr != nil {
-			e.AckError(ackErr)
+		id, at, fnErr := fn(room, m)
+		if fnErr != nil {
+			e.AckError(fnErr)
 			return
 		}
 		e.Ack(id, at)
@@ -216,9 +216,9 @@ func (s *RoomSocket) OnPost(fn func(room string, m Message) (int64, time.Time, e
 // Ping takes no arguments and an ack with none.
 func (s *RoomSocket) OnPing(fn func() error) {
 	s.sock.On("ping me", func(e *socketio.Event) {
-		ackErr := fn()
-		if ackErr != nil {
-			e.AckError(ackErr)
+		fnErr := fn()
+		if fnErr != nil {
+			e.AckError(fnErr)
 			return
 		}
 		e.Ack()
@@ -238,12 +238,12 @@ func (s *RoomSocket) OnEcho(fn func(v any) (any, error)) {
 			e.RejectArg(0, err)
 			return
 		}
-		v_, ackErr := fn(v)
-		if ackErr != nil {
-			e.AckError(ackErr)
+		ackV, fnErr := fn(v)
+		if fnErr != nil {
+			e.AckError(fnErr)
 			return
 		}
-		e.Ack(v_)
+		e.Ack(ackV)
 	})
 }
 
@@ -389,17 +389,17 @@ func NewRoomClient(m *socketio.Manager) *RoomClient {
 	return &RoomClient{sock: m.Socket("/")}
 }
 
-// DialRoom connects to namespace "/" (Room) on the server at rawURL (such as http://localhost:3000;
-// its query is sent with the handshake) and returns the client once the server accepted it.
-// Handlers set after it returns miss the events sent on connection; use NewRoomClient and Connect
-// when that matters. The client reconnects by itself as opts configure; end it with Close.
+// DialRoom connects to namespace "/" (Room) on the server at rawURL (such as http://localhost:3000,
+// or the URL of the namespace itself; its query is sent with the handshake) and returns the client
+// once the server accepted it. A rawURL whose path names another namespace is an error. Handlers
+// set after it returns miss the events sent on connection; use NewRoomClient and Connect when that
+// matters. The client reconnects by itself as opts configure; end it with Close.
 func DialRoom(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*RoomClient, error) {
-	c := NewRoomClient(socketio.NewManager(rawURL, opts))
-	if err := c.Connect(ctx); err != nil {
-		c.Close()
+	sock, err := socketio.DialNamespace(ctx, rawURL, "/", opts)
+	if err != nil {
 		return nil, err
 	}
-	return c, nil
+	return &RoomClient{sock: sock}, nil
 }
 
 // Socket returns the untyped client socket underneath.
@@ -501,9 +501,9 @@ func (c *RoomClient) OnQuestion(fn func(q string) (bool, string, error)) {
 			e.RejectArg(0, err)
 			return
 		}
-		yes, why, ackErr := fn(q)
-		if ackErr != nil {
-			e.AckError(ackErr)
+		yes, why, fnErr := fn(q)
+		if fnErr != nil {
+			e.AckError(fnErr)
 			return
 		}
 		e.Ack(yes, why)
@@ -627,7 +627,7 @@ func (c *RoomClient) EmitEchoNoAck(v any) error {
 // {"error": message} returns a *socketio.RejectedError.
 //
 // Echo returns whatever it gets, binary included.
-func (c *RoomClient) EmitEcho(ctx context.Context, v any) (v_ any, err error) {
+func (c *RoomClient) EmitEcho(ctx context.Context, v any) (ackV any, err error) {
 	reply, err := c.sock.EmitWithAck(ctx, "echo", v)
 	if err != nil {
 		return
@@ -635,7 +635,7 @@ func (c *RoomClient) EmitEcho(ctx context.Context, v any) (v_ any, err error) {
 	if err = reply.Rejected(); err != nil {
 		return
 	}
-	err = reply.Decode(0, &v_)
+	err = reply.Decode(0, &ackV)
 	if err != nil {
 		err = &socketio.ArgError{
 			Err:   err,
@@ -728,9 +728,9 @@ func (s *VaultSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
 }
 
-// Leave removes the socket from room.
-func (s *VaultSocket) Leave(room string) {
-	s.sock.Leave(room)
+// Leave removes the socket from rooms.
+func (s *VaultSocket) Leave(rooms ...string) {
+	s.sock.Leave(rooms...)
 }
 
 // Rooms returns the rooms the socket is in, its own included.
@@ -769,9 +769,9 @@ func (s *VaultSocket) Broadcast() VaultBroadcast {
 // fn: the error goes to the OnError handler and answers the ack.
 func (s *VaultSocket) OnOpen(fn func() (string, error)) {
 	s.sock.On("open", func(e *socketio.Event) {
-		secret, ackErr := fn()
-		if ackErr != nil {
-			e.AckError(ackErr)
+		secret, fnErr := fn()
+		if fnErr != nil {
+			e.AckError(fnErr)
 			return
 		}
 		e.Ack(secret)
@@ -808,17 +808,17 @@ func NewVaultClient(m *socketio.Manager) *VaultClient {
 }
 
 // DialVault connects to namespace "/vault" (Vault) on the server at rawURL (such as
-// http://localhost:3000; its query is sent with the handshake) and returns the client once the
-// server accepted it. Handlers set after it returns miss the events sent on connection; use
-// NewVaultClient and Connect when that matters. The client reconnects by itself as opts configure;
-// end it with Close.
+// http://localhost:3000, or the URL of the namespace itself; its query is sent with the handshake)
+// and returns the client once the server accepted it. A rawURL whose path names another namespace
+// is an error. Handlers set after it returns miss the events sent on connection; use NewVaultClient
+// and Connect when that matters. The client reconnects by itself as opts configure; end it with
+// Close.
 func DialVault(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*VaultClient, error) {
-	c := NewVaultClient(socketio.NewManager(rawURL, opts))
-	if err := c.Connect(ctx); err != nil {
-		c.Close()
+	sock, err := socketio.DialNamespace(ctx, rawURL, "/vault", opts)
+	if err != nil {
 		return nil, err
 	}
-	return c, nil
+	return &VaultClient{sock: sock}, nil
 }
 
 // Socket returns the untyped client socket underneath.
@@ -993,9 +993,9 @@ func (s *KeyringSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
 }
 
-// Leave removes the socket from room.
-func (s *KeyringSocket) Leave(room string) {
-	s.sock.Leave(room)
+// Leave removes the socket from rooms.
+func (s *KeyringSocket) Leave(rooms ...string) {
+	s.sock.Leave(rooms...)
 }
 
 // Rooms returns the rooms the socket is in, its own included.
@@ -1034,9 +1034,9 @@ func (s *KeyringSocket) Broadcast() KeyringBroadcast {
 // fn: the error goes to the OnError handler and answers the ack.
 func (s *KeyringSocket) OnWhoami(fn func() (string, error)) {
 	s.sock.On("whoami", func(e *socketio.Event) {
-		user, ackErr := fn()
-		if ackErr != nil {
-			e.AckError(ackErr)
+		user, fnErr := fn()
+		if fnErr != nil {
+			e.AckError(fnErr)
 			return
 		}
 		e.Ack(user)
@@ -1073,17 +1073,17 @@ func NewKeyringClient(m *socketio.Manager) *KeyringClient {
 }
 
 // DialKeyring connects to namespace "/keyring" (Keyring) on the server at rawURL (such as
-// http://localhost:3000; its query is sent with the handshake) and returns the client once the
-// server accepted it. Handlers set after it returns miss the events sent on connection; use
+// http://localhost:3000, or the URL of the namespace itself; its query is sent with the handshake)
+// and returns the client once the server accepted it. A rawURL whose path names another namespace
+// is an error. Handlers set after it returns miss the events sent on connection; use
 // NewKeyringClient and Connect when that matters. The client reconnects by itself as opts
 // configure; end it with Close.
 func DialKeyring(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*KeyringClient, error) {
-	c := NewKeyringClient(socketio.NewManager(rawURL, opts))
-	if err := c.Connect(ctx); err != nil {
-		c.Close()
+	sock, err := socketio.DialNamespace(ctx, rawURL, "/keyring", opts)
+	if err != nil {
 		return nil, err
 	}
-	return c, nil
+	return &KeyringClient{sock: sock}, nil
 }
 
 // Socket returns the untyped client socket underneath.

@@ -17,7 +17,7 @@ import (
 )
 
 // This file needs the siogen runtime at the version that generated it, or later.
-const _ = socketio.IsAtLeastVersion0_1_0
+const _ = socketio.IsAtLeastVersion0_2_0
 
 // KindsServer is the server side of namespace "/kinds" (Kinds).
 //
@@ -104,9 +104,9 @@ func (s *KindsSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
 }
 
-// Leave removes the socket from room.
-func (s *KindsSocket) Leave(room string) {
-	s.sock.Leave(room)
+// Leave removes the socket from rooms.
+func (s *KindsSocket) Leave(rooms ...string) {
+	s.sock.Leave(rooms...)
 }
 
 // Rooms returns the rooms the socket is in, its own included.
@@ -336,9 +336,9 @@ func (s *KindsSocket) OnBinary(fn func(raw []byte, blob Blob, list [][]byte, fil
 			e.RejectArg(3, err)
 			return
 		}
-		sizes, ackErr := fn(raw, blob, list, file)
-		if ackErr != nil {
-			e.AckError(ackErr)
+		sizes, fnErr := fn(raw, blob, list, file)
+		if fnErr != nil {
+			e.AckError(fnErr)
 			return
 		}
 		e.Ack(sizes)
@@ -539,9 +539,9 @@ func (s *KindsSocket) OnKeywords(fn func(new string, class int) (bool, error)) {
 			e.RejectArg(1, err)
 			return
 		}
-		this, ackErr := fn(new, class)
-		if ackErr != nil {
-			e.AckError(ackErr)
+		this, fnErr := fn(new, class)
+		if fnErr != nil {
+			e.AckError(fnErr)
 			return
 		}
 		e.Ack(this)
@@ -655,17 +655,17 @@ func NewKindsClient(m *socketio.Manager) *KindsClient {
 }
 
 // DialKinds connects to namespace "/kinds" (Kinds) on the server at rawURL (such as
-// http://localhost:3000; its query is sent with the handshake) and returns the client once the
-// server accepted it. Handlers set after it returns miss the events sent on connection; use
-// NewKindsClient and Connect when that matters. The client reconnects by itself as opts configure;
-// end it with Close.
+// http://localhost:3000, or the URL of the namespace itself; its query is sent with the handshake)
+// and returns the client once the server accepted it. A rawURL whose path names another namespace
+// is an error. Handlers set after it returns miss the events sent on connection; use NewKindsClient
+// and Connect when that matters. The client reconnects by itself as opts configure; end it with
+// Close.
 func DialKinds(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*KindsClient, error) {
-	c := NewKindsClient(socketio.NewManager(rawURL, opts))
-	if err := c.Connect(ctx); err != nil {
-		c.Close()
+	sock, err := socketio.DialNamespace(ctx, rawURL, "/kinds", opts)
+	if err != nil {
 		return nil, err
 	}
-	return c, nil
+	return &KindsClient{sock: sock}, nil
 }
 
 // Socket returns the untyped client socket underneath.
@@ -733,9 +733,9 @@ func (c *KindsClient) OnEverything(fn func(t Tagged) (bool, time.Time, []string,
 			e.RejectArg(0, err)
 			return
 		}
-		ok, at, missing, ackErr := fn(t)
-		if ackErr != nil {
-			e.AckError(ackErr)
+		ok, at, missing, fnErr := fn(t)
+		if fnErr != nil {
+			e.AckError(fnErr)
 			return
 		}
 		e.Ack(ok, at, missing)
@@ -749,9 +749,9 @@ func (c *KindsClient) OnEverything(fn func(t Tagged) (bool, time.Time, []string,
 // Nothing has no arguments and a bare ack.
 func (c *KindsClient) OnNothing(fn func() error) {
 	c.sock.On("nothing", func(e *socketio.Event) {
-		ackErr := fn()
-		if ackErr != nil {
-			e.AckError(ackErr)
+		fnErr := fn()
+		if fnErr != nil {
+			e.AckError(fnErr)
 			return
 		}
 		e.Ack()

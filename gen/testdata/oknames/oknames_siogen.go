@@ -14,7 +14,7 @@ import (
 )
 
 // This file needs the siogen runtime at the version that generated it, or later.
-const _ = socketio.IsAtLeastVersion0_1_0
+const _ = socketio.IsAtLeastVersion0_2_0
 
 // ChatServer is the server side of namespace "/" (Chat).
 type ChatServer struct {
@@ -95,9 +95,9 @@ func (s *ChatSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
 }
 
-// Leave removes the socket from room.
-func (s *ChatSocket) Leave(room string) {
-	s.sock.Leave(room)
+// Leave removes the socket from rooms.
+func (s *ChatSocket) Leave(rooms ...string) {
+	s.sock.Leave(rooms...)
 }
 
 // Rooms returns the rooms the socket is in, its own included.
@@ -149,12 +149,12 @@ func (s *ChatSocket) OnConnection(fn func(s string, time time.Time) (string, str
 			e.RejectArg(1, err)
 			return
 		}
-		ctx, err_, ackErr := fn(s, time_)
-		if ackErr != nil {
-			e.AckError(ackErr)
+		ctx, ackErr, fnErr := fn(s, time_)
+		if fnErr != nil {
+			e.AckError(fnErr)
 			return
 		}
-		e.Ack(ctx, err_)
+		e.Ack(ctx, ackErr)
 	})
 }
 
@@ -224,17 +224,17 @@ func NewChatClient(m *socketio.Manager) *ChatClient {
 	return &ChatClient{sock: m.Socket("/")}
 }
 
-// DialChat connects to namespace "/" (Chat) on the server at rawURL (such as http://localhost:3000;
-// its query is sent with the handshake) and returns the client once the server accepted it.
-// Handlers set after it returns miss the events sent on connection; use NewChatClient and Connect
-// when that matters. The client reconnects by itself as opts configure; end it with Close.
+// DialChat connects to namespace "/" (Chat) on the server at rawURL (such as http://localhost:3000,
+// or the URL of the namespace itself; its query is sent with the handshake) and returns the client
+// once the server accepted it. A rawURL whose path names another namespace is an error. Handlers
+// set after it returns miss the events sent on connection; use NewChatClient and Connect when that
+// matters. The client reconnects by itself as opts configure; end it with Close.
 func DialChat(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*ChatClient, error) {
-	c := NewChatClient(socketio.NewManager(rawURL, opts))
-	if err := c.Connect(ctx); err != nil {
-		c.Close()
+	sock, err := socketio.DialNamespace(ctx, rawURL, "/", opts)
+	if err != nil {
 		return nil, err
 	}
-	return c, nil
+	return &ChatClient{sock: sock}, nil
 }
 
 // Socket returns the untyped client socket underneath.
@@ -319,7 +319,7 @@ func (c *ChatClient) EmitConnectionNoAck(s string, time time.Time) error {
 // answered with {"error": message} returns a *socketio.RejectedError.
 //
 // Socket.OnConnection: the server's OnConnection is elsewhere
-func (c *ChatClient) EmitConnection(ctx context.Context, s string, time_ time.Time) (ctx_ string, err_ string, err error) {
+func (c *ChatClient) EmitConnection(ctx context.Context, s string, time_ time.Time) (ackCtx string, ackErr string, err error) {
 	reply, err := c.sock.EmitWithAck(ctx, "connection", s, time_)
 	if err != nil {
 		return
@@ -327,7 +327,7 @@ func (c *ChatClient) EmitConnection(ctx context.Context, s string, time_ time.Ti
 	if err = reply.Rejected(); err != nil {
 		return
 	}
-	ctx_, err = socketio.DecodeString[string](reply, 0)
+	ackCtx, err = socketio.DecodeString[string](reply, 0)
 	if err != nil {
 		err = &socketio.ArgError{
 			Err:   err,
@@ -336,7 +336,7 @@ func (c *ChatClient) EmitConnection(ctx context.Context, s string, time_ time.Ti
 		}
 		return
 	}
-	err_, err = socketio.DecodeString[string](reply, 1)
+	ackErr, err = socketio.DecodeString[string](reply, 1)
 	if err != nil {
 		err = &socketio.ArgError{
 			Err:   err,

@@ -2,7 +2,7 @@
 // would write it.
 package api
 
-//go:generate go run github.com/siogen/siogen/cmd/siogen
+//go:generate go tool siogen
 
 import "github.com/siogen/siogen"
 
