@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -490,6 +491,106 @@ func TestClientRecovery(t *testing.T) {
 			if s.ID() != id {
 				t.Errorf("id %q after recovery, was %q", s.ID(), id)
 			}
+		})
+	}
+}
+
+// cutProxy forwards loopback TCP connections to a backend and can cut all
+// of them at once, as a network that drops: neither side closes anything
+// in order.
+type cutProxy struct {
+	ln      net.Listener
+	backend string
+	mu      sync.Mutex
+	conns   []net.Conn
+}
+
+func startCutProxy(t *testing.T, backend string) *cutProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &cutProxy{ln: ln, backend: backend}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			b, err := net.Dial("tcp", backend)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, b)
+			p.mu.Unlock()
+			go func() { io.Copy(b, c); b.Close() }()
+			go func() { io.Copy(c, b); c.Close() }()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		p.cut()
+	})
+	return p
+}
+
+func (p *cutProxy) addr() string { return p.ln.Addr().String() }
+
+// cut closes every forwarded connection.
+func (p *cutProxy) cut() {
+	p.mu.Lock()
+	conns := p.conns
+	p.conns = nil
+	p.mu.Unlock()
+	for _, c := range conns {
+		c.Close()
+	}
+}
+
+// TestClientRecoversWithReference: the Go client in protocol 5 gets its
+// session back from socket.io 4.8.3 (interop/sio-conformance-server-v4.js,
+// connection state recovery on) after the network drops its websocket: the
+// same id, and Recovered. (Over polling the server notices a dropped network
+// only when a held poll breaks or its ping goes unanswered, and a session
+// it has not noticed losing cannot be recovered yet: a client that comes
+// back sooner gets a fresh one, from socket.io as from this server.)
+func TestClientRecoversWithReference(t *testing.T) {
+	nodetest.Require(t)
+	addr := nodetest.FreeAddr(t)
+	_, port, _ := net.SplitHostPort(addr)
+	nodetest.Start(t, "sio-conformance-server-v4.js", "listening", []string{"PORT=" + port})
+	for _, setup := range clientTransportSetups[1:2] { // websocket
+		t.Run(setup.name, func(t *testing.T) {
+			proxy := startCutProxy(t, addr)
+			m := NewManager("http://"+proxy.addr(), clientProtocolOptions(setup.transports, 5))
+			t.Cleanup(func() { m.Close() })
+			s := m.Socket("/")
+			hi := clientExpect(s, "hi")
+			connects := make(chan bool, 4)
+			s.OnConnect(func() { connects <- s.Recovered() })
+			if err := s.Connect(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			if clientRecv(t, connects, "connect") {
+				t.Fatal("a fresh socket reports Recovered")
+			}
+			clientEmit(t, s, "hi")
+			if e := clientRecv(t, hi, "hi"); e.Len() != 0 {
+				t.Fatalf("hi with %d arguments: the offset was not taken off", e.Len())
+			}
+			id := s.ID()
+			proxy.cut()
+			if !clientRecv(t, connects, "reconnect") {
+				t.Fatal("not recovered")
+			}
+			if s.ID() != id {
+				t.Errorf("id %q after recovery, was %q", s.ID(), id)
+			}
+			clientEmit(t, s, "hi")
+			clientRecv(t, hi, "hi after recovery")
 		})
 	}
 }
