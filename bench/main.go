@@ -29,7 +29,12 @@
 // Socket.IO, every chat frame relayed as it comes, the floor a server
 // cannot beat by much; websocket only, so not in the polling scenario),
 // googollee and zishang520 (../shared/peers/go-*, each built from its own
-// module).
+// module). On request, the
+// Engine.IO v4 columns, driven by sioload -eio 4 as socket.io 4.x clients:
+// siogen-eio4 (the same chat) and node-chat-v4-eio4 (node-chat-v4); the
+// table then adds their ratio.
+//
+//	go run ./bench -servers siogen,siogen-eio4,node-chat-v4-eio4 -scenarios density,fanout,ceiling
 //
 // -curve draws the ceiling ramps' steps as a picture: p50 and p99 latency
 // against offered deliveries/s, one line per server (curve.go).
@@ -122,12 +127,15 @@ type config struct {
 var (
 	allServers   = []string{"siogen", "node-chat", "node-chat-v4", "relay", "googollee", "zishang520"}
 	allScenarios = []string{"density", "fanout", "ceiling", "polling", "crossnode", "crossnode-cluster", "crossnode-v4"}
+	// eio4Servers are measured when asked for: socket.io 4.x clients
+	// (sioload -eio 4) against the chat and against socket.io 4.8.3.
+	eio4Servers = []string{"siogen-eio4", "node-chat-v4-eio4"}
 )
 
 func parseFlags(args []string) (*config, error) {
 	c := &config{}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	servers := fs.String("servers", strings.Join(allServers, ","), "servers to measure, in column order: "+strings.Join(allServers, ","))
+	servers := fs.String("servers", strings.Join(allServers, ","), "servers to measure, in column order: "+strings.Join(append(slices.Clip(allServers), eio4Servers...), ","))
 	scenarios := fs.String("scenarios", strings.Join(allScenarios, ","), "scenarios to run: "+strings.Join(allScenarios, ",")+" (by default the crossnode ones only when redis-server is installed)")
 	fs.StringVar(&c.root, "root", "", "repository root (default: found from the working directory)")
 	fs.StringVar(&c.peers, "peers", "", "reference peers folder (default ROOT/../shared/peers)")
@@ -184,7 +192,7 @@ func parseFlags(args []string) (*config, error) {
 	}
 	c.siogenArgs = strings.Fields(*siogenArgs)
 	var err error
-	if c.servers, err = pick(*servers, allServers); err != nil {
+	if c.servers, err = pick(*servers, append(slices.Clip(allServers), eio4Servers...)); err != nil {
 		return nil, fmt.Errorf("-servers: %w", err)
 	}
 	if c.scenarios, err = pick(*scenarios, allScenarios); err != nil {

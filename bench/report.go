@@ -166,6 +166,9 @@ func printReport(w io.Writer, rep *report) {
 		servers = append(servers, res.Server)
 	}
 	hasNode := rep.server("siogen") != nil && (rep.server("node-chat") != nil || rep.server("node-chat-v4") != nil)
+	// The Engine.IO v4 columns have their own ratio: the chat to socket.io
+	// 4.8.3, both driven by socket.io 4.x clients.
+	hasV4 := rep.server("node-chat-v4-eio4") != nil && rep.server("siogen-eio4") != nil
 	fmt.Fprintf(w, "\ndate: %s\nmachine: %s\n", rep.Date, rep.Machine)
 	fmt.Fprintf(w, "load average (1/5/15 min) before → after each server:")
 	for _, res := range rep.Results {
@@ -180,6 +183,10 @@ func printReport(w io.Writer, rep *report) {
 		head += " siogen/node |"
 		rule += " ---: |"
 	}
+	if hasV4 {
+		head += " siogen-eio4/node-v4 |"
+		rule += " ---: |"
+	}
 	fmt.Fprintln(w, head)
 	fmt.Fprintln(w, rule)
 	scenario := ""
@@ -189,7 +196,7 @@ func printReport(w io.Writer, rep *report) {
 		}
 		if m.scenario != scenario {
 			scenario = m.scenario
-			fmt.Fprintf(w, "| **%s** |%s\n", scenarioTitle(scenario, rep), strings.Repeat(" |", len(servers)+map[bool]int{true: 1}[hasNode]))
+			fmt.Fprintf(w, "| **%s** |%s\n", scenarioTitle(scenario, rep), strings.Repeat(" |", len(servers)+map[bool]int{true: 1}[hasNode]+map[bool]int{true: 1}[hasV4]))
 		}
 		row := "| " + m.label + " |"
 		for _, s := range servers {
@@ -199,9 +206,12 @@ func printReport(w io.Writer, rep *report) {
 				row += " – |"
 			}
 		}
-		if hasNode {
-			a, ok1 := rep.value("siogen", m)
-			b, ok2 := rep.value(reference(m.scenario), m)
+		for _, pair := range [][2]string{{"siogen", reference(m.scenario)}, {"siogen-eio4", "node-chat-v4-eio4"}} {
+			if pair[0] == "siogen" && !hasNode || pair[0] == "siogen-eio4" && !hasV4 {
+				continue
+			}
+			a, ok1 := rep.value(pair[0], m)
+			b, ok2 := rep.value(pair[1], m)
 			if ok1 && ok2 && b != 0 {
 				row += fmt.Sprintf(" %s |", ratioText(a/b))
 			} else {

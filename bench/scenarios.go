@@ -79,7 +79,14 @@ func runScenario(ctx context.Context, c *config, t *tools, s *server, scenario s
 		defer srv.stop()
 		addr, pid, exited = srv.addr, srv.pid(), srv.exited
 	}
+	if scenario == "polling" && s.eio == 4 {
+		fmt.Fprintf(log, "bench: %s: polling: not measured (the long-polling generator speaks Engine.IO v3)\n", s.name)
+		return nil
+	}
 	common := []string{"-addr", addr, "-pid", strconv.Itoa(pid)}
+	if s.eio == 4 && scenario != "polling" {
+		common = append(common, "-eio", "4")
+	}
 	var argv []string
 	var limit time.Duration
 	switch scenario {

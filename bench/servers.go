@@ -73,12 +73,33 @@ type server struct {
 	protocol4 func(redisAddr string) (args, env []string)
 	// websocketOnly leaves the server out of the polling scenario.
 	websocketOnly bool
+	// eio is the Engine.IO revision the load speaks to it: 3, or 4
+	// (sioload -eio 4; the long-polling generator speaks 3 only).
+	eio int
 }
 
 func prepareServer(ctx context.Context, c *config, name string, log io.Writer) (*server, error) {
 	goFlag := func(addr string) []string { return []string{"-addr", addr} }
 	noEnv := func(string) []string { return nil }
 	switch name {
+	case "siogen-eio4":
+		// The same chat, driven by socket.io 4.x clients.
+		s, err := prepareServer(ctx, c, "siogen", log)
+		if err != nil {
+			return nil, err
+		}
+		// Plain crossnode only: the Redis Cluster and mixed-cluster
+		// scenarios are measured with the v3 load.
+		s.name, s.eio, s.redisCluster, s.protocol4 = name, 4, false, nil
+		return s, nil
+	case "node-chat-v4-eio4":
+		// node-chat-v4 (below), driven by socket.io 4.x clients.
+		s, err := prepareServer(ctx, c, "node-chat-v4", log)
+		if err != nil {
+			return nil, err
+		}
+		s.name, s.eio, s.redisCluster, s.protocol4 = name, 4, false, nil
+		return s, nil
 	case "siogen":
 		bin := filepath.Join(c.work, "siogen-chat")
 		var flags []string

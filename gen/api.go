@@ -52,11 +52,10 @@ func newTSNames(ns *schema.Namespace) tsNames {
 	}
 }
 
-// namespaceAuth returns the CONNECT (auth) payload a namespace declares, or
-// nil. The schema declares none yet; when the model gains one, this is
-// where it comes in.
+// namespaceAuth returns the CONNECT (auth) payload a namespace declares
+// (its Auth field), or nil.
 func namespaceAuth(ns *schema.Namespace) *schema.Param {
-	return nil
+	return ns.Auth
 }
 
 // describe walks every payload of pkg once.

@@ -548,6 +548,81 @@ func TestAckRepliesThatDoNotDecode(t *testing.T) {
 	}
 }
 
+// TestTypedAuth: a namespace with an Auth type hands its middleware the
+// CONNECT payload decoded, refuses one that does not decode before any
+// middleware runs, and gives socket.io 2.x clients (protocol 4, which send
+// none) the zero value.
+func TestTypedAuth(t *testing.T) {
+	srv := socketio.NewServer(nil)
+	keyring := features.NewKeyringServer(srv)
+	seen := make(chan features.KeyringCredentials, 8)
+	keyring.Use(func(s *features.KeyringSocket, auth features.KeyringCredentials) error {
+		seen <- auth
+		if auth.Key != 42 && s.Socket().Protocol() == 5 {
+			return errors.New("wrong key")
+		}
+		return nil
+	})
+	keyring.OnConnection(func(s *features.KeyringSocket) {
+		s.OnWhoami(func() (string, error) { return s.Auth().User, nil })
+	})
+	ts := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		ts.Close()
+		srv.Shutdown(context.Background())
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	connect := func(protocol int, auth any) (*features.KeyringClient, error) {
+		opts := dialOptions(nil, false)
+		opts.Protocol = protocol
+		c := features.NewKeyringClient(socketio.NewManager(ts.URL, opts))
+		t.Cleanup(func() { c.Close() })
+		if a, ok := auth.(features.KeyringCredentials); ok {
+			c.SetAuth(a)
+		} else if auth != nil {
+			c.Socket().SetAuth(auth)
+		}
+		return c, c.Connect(ctx)
+	}
+
+	c, err := connect(5, features.KeyringCredentials{User: "ann", Key: 42})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := <-seen; got != (features.KeyringCredentials{User: "ann", Key: 42}) {
+		t.Errorf("middleware got %+v", got)
+	}
+	if user, err := c.EmitWhoami(ctx); user != "ann" || err != nil {
+		t.Errorf("whoami = %q, %v", user, err)
+	}
+
+	var ce *socketio.ConnectError
+	if _, err := connect(5, features.KeyringCredentials{User: "bob", Key: 7}); !errors.As(err, &ce) || ce.Message != "wrong key" {
+		t.Errorf("wrong key: %v", err)
+	}
+	<-seen
+	if _, err := connect(5, map[string]any{"user": "eve", "key": "not a number"}); !errors.As(err, &ce) || !strings.HasPrefix(ce.Message, "invalid auth: ") {
+		t.Errorf("auth that does not decode: %v", err)
+	}
+	select {
+	case a := <-seen:
+		t.Errorf("the middleware ran for an auth that does not decode: %+v", a)
+	default:
+	}
+
+	c, err = connect(4, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := <-seen; got != (features.KeyringCredentials{}) {
+		t.Errorf("protocol 4 client: middleware got %+v, want the zero value", got)
+	}
+	if user, err := c.EmitWhoami(ctx); user != "" || err != nil {
+		t.Errorf("protocol 4 whoami = %q, %v", user, err)
+	}
+}
+
 // TestDialOtherNamespace: a generated DialX given the URL of another
 // namespace fails, naming both, instead of connecting to X's namespace;
 // given the server's URL or X's own, it connects.

@@ -114,9 +114,9 @@ func newNames(ns *schema.Namespace) names {
 // events: an event whose method would take one of these names is an error.
 var (
 	serverMethods    = []string{"Namespace", "ServeHTTP", "Use", "OnConnection", "To", "Except"}
-	socketMethods    = []string{"Socket", "ID", "Handshake", "Join", "Leave", "Rooms", "Disconnect", "OnDisconnect", "OnError", "To", "Broadcast"}
+	socketMethods    = []string{"Socket", "ID", "Handshake", "Auth", "Join", "Leave", "Rooms", "Disconnect", "OnDisconnect", "OnError", "To", "Broadcast"}
 	broadcastMethods = []string{"To", "Except"}
-	clientMethods    = []string{"Socket", "Connect", "ID", "Connected", "OnConnect", "OnDisconnect", "OnConnectError", "OnError", "Disconnect", "Close"}
+	clientMethods    = []string{"Socket", "Connect", "ID", "Connected", "OnConnect", "OnDisconnect", "OnConnectError", "OnError", "Disconnect", "Close", "SetAuth"}
 )
 
 // methodSet records which schema declaration gives a generated type each of
@@ -547,10 +547,22 @@ func (g *nsGen) server(f *jen.File) {
 	docf(f, "%s is the server side of %s.%s", n.Server, g.what(), docLines(ns.Doc))
 	f.Type().Id(n.Server).Struct(jen.Id("nsp").Op("*").Add(rt("Namespace")))
 
-	docf(f, "%s registers %s on srv and returns its typed server.", n.NewServer, g.what())
-	f.Func().Id(n.NewServer).Params(jen.Id("srv").Op("*").Add(rt("Server"))).Op("*").Id(n.Server).Block(
-		jen.Return(jen.Op("&").Id(n.Server).Values(jen.Dict{jen.Id("nsp"): jen.Id("srv").Dot("Of").Call(jen.Lit(ns.Path))})),
-	)
+	if ns.Auth == nil {
+		docf(f, "%s registers %s on srv and returns its typed server.", n.NewServer, g.what())
+		f.Func().Id(n.NewServer).Params(jen.Id("srv").Op("*").Add(rt("Server"))).Op("*").Id(n.Server).Block(
+			jen.Return(jen.Op("&").Id(n.Server).Values(jen.Dict{jen.Id("nsp"): jen.Id("srv").Dot("Of").Call(jen.Lit(ns.Path))})),
+		)
+	} else {
+		docf(f, "%s registers %s on srv and returns its typed server. A client whose CONNECT payload does not decode into %s is refused with a connect error (a *socketio.AuthError) before any middleware runs; call it once per namespace.", n.NewServer, g.what(), typeName(ns.Auth))
+		f.Func().Id(n.NewServer).Params(jen.Id("srv").Op("*").Add(rt("Server"))).Op("*").Id(n.Server).Block(
+			jen.Id("nsp").Op(":=").Id("srv").Dot("Of").Call(jen.Lit(ns.Path)),
+			jen.Id("nsp").Dot("Use").Call(jen.Func().Params(jen.Id("sock").Op("*").Add(rt("Socket"))).Error().Block(
+				jen.Var().Id("auth").Add(typ(ns.Auth.Type)),
+				jen.Return(jen.Id("sock").Dot("DecodeAuth").Call(jen.Op("&").Id("auth"))),
+			)),
+			jen.Return(jen.Op("&").Id(n.Server).Values(jen.Dict{jen.Id("nsp"): jen.Id("nsp")})),
+		)
+	}
 
 	recv := jen.Id("s").Op("*").Id(n.Server)
 	f.Comment("Namespace returns the untyped namespace underneath.")
@@ -562,12 +574,23 @@ func (g *nsGen) server(f *jen.File) {
 		jen.Id("s").Dot("nsp").Dot("Server").Call().Dot("ServeHTTP").Call(jen.Id("w"), jen.Id("r")),
 	)
 
-	docf(f, "Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it as a connect error.")
-	f.Func().Params(recv.Clone()).Id("Use").Params(jen.Id("fn").Func().Params(jen.Op("*").Id(n.Socket)).Error()).Block(
-		jen.Id("s").Dot("nsp").Dot("Use").Call(jen.Func().Params(jen.Id("sock").Op("*").Add(rt("Socket"))).Error().Block(
-			jen.Return(jen.Id("fn").Call(jen.Op("&").Id(n.Socket).Values(jen.Dict{jen.Id("sock"): jen.Id("sock")}))),
-		)),
-	)
+	if ns.Auth == nil {
+		docf(f, "Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it as a connect error.")
+		f.Func().Params(recv.Clone()).Id("Use").Params(jen.Id("fn").Func().Params(jen.Op("*").Id(n.Socket)).Error()).Block(
+			jen.Id("s").Dot("nsp").Dot("Use").Call(jen.Func().Params(jen.Id("sock").Op("*").Add(rt("Socket"))).Error().Block(
+				jen.Return(jen.Id("fn").Call(jen.Op("&").Id(n.Socket).Values(jen.Dict{jen.Id("sock"): jen.Id("sock")}))),
+			)),
+		)
+	} else {
+		docf(f, "Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it as a connect error. auth is the client's CONNECT payload, decoded; socket.io 2.x clients send none, and get the zero value.")
+		f.Func().Params(recv.Clone()).Id("Use").Params(jen.Id("fn").Func().Params(jen.Op("*").Id(n.Socket), typ(ns.Auth.Type)).Error()).Block(
+			jen.Id("s").Dot("nsp").Dot("Use").Call(jen.Func().Params(jen.Id("sock").Op("*").Add(rt("Socket"))).Error().Block(
+				jen.Var().Id("auth").Add(typ(ns.Auth.Type)),
+				jen.If(jen.Err().Op(":=").Id("sock").Dot("DecodeAuth").Call(jen.Op("&").Id("auth")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+				jen.Return(jen.Id("fn").Call(jen.Op("&").Id(n.Socket).Values(jen.Dict{jen.Id("sock"): jen.Id("sock")}), jen.Id("auth"))),
+			)),
+		)
+	}
 
 	f.Comment("OnConnection sets the handler called for every socket that joins the namespace, before any")
 	f.Comment("of its events: set the socket's handlers there.")
@@ -607,6 +630,14 @@ func (g *nsGen) socket(f *jen.File) {
 	f.Func().Params(recv()).Id("ID").Params().String().Block(jen.Return(sock().Dot("ID").Call()))
 	f.Comment("Handshake returns the request that opened the connection, with its query.")
 	f.Func().Params(recv()).Id("Handshake").Params().Op("*").Add(rt("Handshake")).Block(jen.Return(sock().Dot("Handshake").Call()))
+	if g.ns.Auth != nil {
+		f.Comment("Auth returns the client's CONNECT payload, decoded (the zero value for socket.io 2.x clients,")
+		f.Comment("which send none).")
+		f.Func().Params(recv()).Id("Auth").Params().Params(jen.Id("auth").Add(typ(g.ns.Auth.Type))).Block(
+			sock().Dot("DecodeAuth").Call(jen.Op("&").Id("auth")),
+			jen.Return(),
+		)
+	}
 	f.Comment("Join adds the socket to rooms.")
 	f.Func().Params(recv()).Id("Join").Params(jen.Id("rooms").Op("...").String()).Block(sock().Dot("Join").Call(jen.Id("rooms").Op("...")))
 	f.Comment("Leave removes the socket from rooms.")
@@ -696,6 +727,11 @@ func (g *nsGen) client(f *jen.File) {
 	f.Func().Params(recv()).Id("Disconnect").Params().Error().Block(jen.Return(sock().Dot("Disconnect").Call()))
 	f.Comment("Close ends the client for good: it closes the connection underneath, with every namespace on it.")
 	f.Func().Params(recv()).Id("Close").Params().Error().Block(jen.Return(sock().Dot("Manager").Call().Dot("Close").Call()))
+	if ns.Auth != nil {
+		f.Comment("SetAuth sets the payload of the client's CONNECT, which the server's middleware receives")
+		f.Comment("decoded; it is sent with the next Connect and every reconnection (protocol 5).")
+		f.Func().Params(recv()).Id("SetAuth").Params(jen.Id("auth").Add(typ(ns.Auth.Type))).Block(sock().Dot("SetAuth").Call(jen.Id("auth")))
+	}
 	for _, ev := range ns.ServerToClient {
 		g.onMethod(f, "*"+n.Client, "c", sock(), ev, "the server")
 	}
@@ -761,4 +797,9 @@ func named(obj *types.TypeName, args *types.TypeList) *jen.Statement {
 		s.Types(ts...)
 	}
 	return s
+}
+
+// typeName renders p's type for a doc comment.
+func typeName(p *schema.Param) string {
+	return types.TypeString(p.Type, func(*types.Package) string { return "" })
 }

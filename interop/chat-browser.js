@@ -5,8 +5,11 @@
 //   CASE = NAME,URL,CLIENT,TRANSPORT[,SCREENSHOT]
 //   NAME        a label for the output, e.g. "siogen"
 //   URL         the chat's page, e.g. http://127.0.0.1:3000/
-//   CLIENT      "siogen" (the runtime's own /socket.io/socket.io.js) or
-//               "official" (socket.io-client 2.x served in its place)
+//   CLIENT      "siogen" (the runtime's own /socket.io/socket.io.js),
+//               "official" (socket.io-client 2.x served in its place), or
+//               "mixed": page 1 opens URL?client=v4, for which the server
+//               serves the socket.io-client 4.x bundle (Engine.IO v4), page 2
+//               URL with a 2.x client: the two generations chat together
 //   TRANSPORT   the transport both pages must end on: "websocket" (the
 //               upgrade happened) or "polling" (websocket refused, or not tried)
 //   SCREENSHOT  optional: save a PNG of page 1 with the conversation there
@@ -24,13 +27,13 @@
 
 const { runCases } = require('./browser-run');
 
-const USAGE = 'usage: node chat-browser.js NAME,URL,siogen|official,websocket|polling[,SCREENSHOT] ...';
+const USAGE = 'usage: node chat-browser.js NAME,URL,siogen|official|mixed,websocket|polling[,SCREENSHOT] ...';
 const CHECK_TIMEOUT = Number(process.env.CHECK_TIMEOUT_MS || 15000);
 const OVERALL_TIMEOUT = Number(process.env.OVERALL_TIMEOUT_MS || 60000);
 
 const cases = process.argv.slice(2).map((arg) => {
   const [name, url, client, transport, screenshot] = arg.split(',');
-  if (!name || !url || !['siogen', 'official'].includes(client) || !['websocket', 'polling'].includes(transport)) {
+  if (!name || !url || !['siogen', 'official', 'mixed'].includes(client) || !['websocket', 'polling'].includes(transport)) {
     console.error(`bad CASE ${JSON.stringify(arg)}\n${USAGE}`);
     process.exit(2);
   }
@@ -59,8 +62,9 @@ function expect(cond, why) {
   if (!cond) throw new Error(why);
 }
 
-// openChat opens the chat page and records its uncaught errors.
-async function openChat(context, c, label) {
+// openChat opens the chat page (at url, default the case's) and records its
+// uncaught errors.
+async function openChat(context, c, label, url = c.url) {
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (err) => {
@@ -71,7 +75,7 @@ async function openChat(context, c, label) {
     if (msg.type() === 'error') console.log(`[${c.name}] ${label} console: ${msg.text()}`);
   });
   // Not "load": a JSONP poll is a script element that holds the load event.
-  await page.goto(c.url, { waitUntil: 'domcontentloaded' });
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
   return page;
 }
 
@@ -88,7 +92,8 @@ function shows(page, text) {
 async function runCase(browser, c) {
   const context = await browser.newContext({ viewport: { width: 720, height: 360 } });
   try {
-    const page1 = await openChat(context, c, 'page1');
+    const mixed = c.client === 'mixed';
+    const page1 = await openChat(context, c, 'page1', mixed ? c.url + '?client=v4' : c.url);
     const page2 = await openChat(context, c, 'page2');
     const pages = [page1, page2];
 
@@ -96,6 +101,11 @@ async function runCase(browser, c) {
       await page1.waitForFunction(() => window.io, null, { timeout: CHECK_TIMEOUT });
       const ours = await page1.evaluate(() => window.io.client === 'siogen');
       expect(ours === (c.client === 'siogen'), `window.io.client says ${ours ? 'siogen' : 'not siogen'}`);
+      if (mixed) {
+        // Only socket.io-client 4.x sockets have timeout().
+        const v4 = await Promise.all(pages.map((page) => page.evaluate(() => typeof window.socket.timeout === 'function')));
+        expect(v4[0] && !v4[1], `page 1 runs socket.io-client ${v4[0] ? '4.x' : '2.x'}, page 2 ${v4[1] ? '4.x' : '2.x'}; want 4.x and 2.x`);
+      }
     });
 
     await check(c, 'both pages connect', async () => {
@@ -106,7 +116,12 @@ async function runCase(browser, c) {
       for (const page of pages) {
         await page.evaluate(() => {
           window.pongs = 0;
-          window.socket.on('pong', () => { window.pongs++; });
+          if (typeof window.socket.timeout === 'function') {
+            // 4.x: the server pings; the Manager reports each ping it answers.
+            window.socket.io.on('ping', () => { window.pongs++; });
+          } else {
+            window.socket.on('pong', () => { window.pongs++; });
+          }
         });
       }
     });

@@ -3,7 +3,7 @@
 // usage: node chat-line-v4.js URL REPLY
 // Prints "connected" once connected, then "got <JSON>" for every
 // "chat message" it receives; on the first one that is not REPLY, it sends
-// REPLY.
+// REPLY, then "end node" (after which a duplicate of REPLY cannot come).
 'use strict';
 const io = require('socket.io-client-v4');
 const [url, reply] = process.argv.slice(2);
@@ -16,5 +16,6 @@ s.on('chat message', (msg) => {
   if (!replied && msg !== reply) {
     replied = true;
     s.emit('chat message', reply);
+    s.emit('chat message', 'end node');
   }
 });

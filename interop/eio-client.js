@@ -1,12 +1,17 @@
-// Drives the official engine.io-client 3.5.6 against an Engine.IO server that
-// echoes every message (text stays text, binary stays binary) and closes the
-// session when it receives the text "close me".
+// Drives the official engine.io-client 3.5.6 (Engine.IO v3), or with EIO=4
+// in the environment the engine.io-client 6.x that socket.io-client 4.x
+// depends on (Engine.IO v4), against an Engine.IO server that echoes every
+// message (text stays text, binary stays binary) and closes the session when
+// it receives the text "close me".
 //
-// usage: node eio-client.js URL TRANSPORTS [forceBase64]
+// usage: [EIO=4] node eio-client.js URL TRANSPORTS [forceBase64]
 //   TRANSPORTS: "polling,websocket" (default upgrade path), "websocket", "polling"
 // Prints "PASS <check>" per check, "FAIL <check>: <why>" on failure, and
 // exits 0 only when every check passed.
-const eio = require('engine.io-client');
+const path = require('path');
+const eio = process.env.EIO === '4'
+  ? require(require.resolve('engine.io-client', { paths: [path.dirname(require.resolve('socket.io-client-v4'))] }))
+  : require('engine.io-client');
 
 const [url, transports = 'polling,websocket', b64] = process.argv.slice(2);
 const u = new URL(url);
@@ -60,6 +65,10 @@ async function burst(N) {
 
 socket.on('open', async () => {
   try {
+    if (process.env.EIO === '4') {
+      // The handshake was v4: the client took the server's maxPayload.
+      socket._maxPayload > 0 ? pass('protocol 4') : fail('protocol 4', `maxPayload ${socket._maxPayload}`);
+    }
     const N = 1000;
     const sending = burst(N);
     let inOrder = true;

@@ -1,7 +1,10 @@
 // Engine.IO 3.6.2 echo server for the Go client's interop tests
-// (runtime/engineio/client_interop_test.go).
+// (runtime/engineio/client_interop_test.go). With ENGINE=6, the engine.io
+// 6.x of socket.io 4.8.3 instead, with allowEIO3 (both protocol revisions)
+// unless ALLOW_EIO3=0.
 //
-// Env: PORT (required), PING_INTERVAL and PING_TIMEOUT in ms (optional).
+// Env: PORT (required), PING_INTERVAL and PING_TIMEOUT in ms (optional),
+// ENGINE, ALLOW_EIO3.
 // Listens on 127.0.0.1:PORT at /socket.io/ and prints "listening pid <pid>".
 // Echoes every message back as it came (text as text, binary as binary);
 // on the text message "close me" it closes the socket from the server side;
@@ -12,9 +15,14 @@
 'use strict';
 
 const http = require('http');
-const engine = require('engine.io');
+const path = require('path');
+const v6 = process.env.ENGINE === '6';
+const engine = v6
+  ? require(require.resolve('engine.io', { paths: [path.dirname(require.resolve('socket.io-v4'))] }))
+  : require('engine.io');
 
 const opts = { path: '/socket.io', maxHttpBufferSize: 1e8 };
+if (v6) opts.allowEIO3 = process.env.ALLOW_EIO3 !== '0';
 if (process.env.PING_INTERVAL) opts.pingInterval = Number(process.env.PING_INTERVAL);
 if (process.env.PING_TIMEOUT) opts.pingTimeout = Number(process.env.PING_TIMEOUT);
 

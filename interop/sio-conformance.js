@@ -1,8 +1,12 @@
 // Checks a Socket.IO server against the conformance contract
 // (shared/peers/node-conformance/README.md) with the official socket.io-client
-// 2.5.0: every row of the contract's table and every namespace rule.
+// 2.5.0: every row of the contract's table and every namespace rule. With
+// SIO_CLIENT=4 in the environment it runs socket.io-client 4.8.3 (Engine.IO
+// v4, Socket.IO v5) instead, and adds the rows of the 4.x contract
+// (shared/peers/node-conformance-v4/README.md): socket ids, auth; a server
+// serving both contracts (examples/conformance) passes both runs.
 //
-// usage: node sio-conformance.js URL TRANSPORTS [ROW_FILTER]
+// usage: [SIO_CLIENT=4] node sio-conformance.js URL TRANSPORTS [ROW_FILTER]
 //   URL         e.g. http://127.0.0.1:3210 (only the origin is used; path /socket.io/)
 //   TRANSPORTS  "websocket", "polling" or "polling,websocket" (the default
 //               upgrade path; then a check also requires the upgrade to websocket)
@@ -23,7 +27,8 @@
 'use strict';
 
 const util = require('util');
-const io = require('socket.io-client');
+const V4 = process.env.SIO_CLIENT === '4';
+const io = require(V4 ? 'socket.io-client-v4' : 'socket.io-client');
 
 const USAGE = 'usage: node sio-conformance.js URL TRANSPORTS [ROW_FILTER]\n' +
   '  TRANSPORTS: "websocket", "polling" or "polling,websocket"';
@@ -79,6 +84,14 @@ function expectRecentIso(v, what) {
   expect(!Number.isNaN(t), `${what}: does not parse as a date: ${fmt(v)}`);
   expect(Math.abs(Date.now() - t) < 60000, `${what}: ${v} is not within a minute of now (${new Date().toISOString()})`);
 }
+// A 4.x server with connection state recovery (the socket has a _pid)
+// appends an offset to every event it sends without an ack request, and
+// socket.io-client hands it to the listeners as a last argument: drop it.
+function ownArgs(e, args) {
+  if (V4 && e && e._pid && args.length && typeof args[args.length - 1] === 'string') return args.slice(0, -1);
+  return args;
+}
+
 function expectArgs(args, n, what) {
   expect(args.length === n, `${what}: expected ${n} argument(s), got ${args.length}: ${fmt(args)}`);
 }
@@ -109,7 +122,7 @@ class Ctx {
   }
 
   // Resolves once s is connected; rejects on a connection error or a
-  // namespace ERROR.
+  // namespace ERROR (4.x: connect_error).
   connected(s, what = `connect to ${s.nsp}`) {
     if (s.connected) return Promise.resolve(s);
     return this.wait(what, (resolve, reject) => {
@@ -130,7 +143,7 @@ class Ctx {
   // Manager or an engine) whose arguments satisfy pred.
   once(e, ev, pred = () => true) {
     return this.wait(`'${ev}'`, (resolve) => {
-      const fn = (...args) => { if (pred(...args)) { e.off(ev, fn); resolve(args); } };
+      const fn = (...all) => { const args = ownArgs(e, all); if (pred(...args)) { e.off(ev, fn); resolve(args); } };
       e.on(ev, fn);
     });
   }
@@ -138,7 +151,7 @@ class Ctx {
   // Collects the argument lists of every `ev` on s from now on.
   collect(s, ev, pred = () => true) {
     const got = [];
-    s.on(ev, (...args) => { if (pred(...args)) got.push(args); });
+    s.on(ev, (...all) => { const args = ownArgs(s, all); if (pred(...args)) got.push(args); });
     return got;
   }
 
@@ -240,7 +253,7 @@ check('getUtf8', async (c) => {
   const got = [];
   let five;
   const all = c.wait(`five 'takeUtf8'`, (resolve) => { five = resolve; });
-  s.on('takeUtf8', (...args) => { got.push(args); if (got.length === UTF8.length) five(); });
+  s.on('takeUtf8', (...args) => { got.push(ownArgs(s, args)); if (got.length === UTF8.length) five(); });
   s.emit('getUtf8');
   await all;
   await sleep(100); // catch a sixth
@@ -331,6 +344,12 @@ function expectHandshake(hs, what) {
   }
   expect(isPlainObject(hs.headers), `${what}.headers: expected an object, got ${fmt(hs.headers)}`);
   expect(isPlainObject(hs.query), `${what}.query: expected an object, got ${fmt(hs.query)}`);
+  if (V4) {
+    expect(isPlainObject(hs.auth), `${what}.auth: expected an object, got ${fmt(hs.auth)}`);
+    expect(hs.query.EIO === '4' && typeof hs.query.transport === 'string', `${what}.query: expected EIO 4 and transport, got ${fmt(hs.query)}`);
+  } else {
+    expect(hs.auth === undefined, `${what}.auth: a 2.x handshake has none, got ${fmt(hs.auth)}`);
+  }
 }
 
 check('getHandshake', async (c) => {
@@ -431,9 +450,16 @@ check('nsp /abc?b=c handshake', async (c) => {
 });
 
 // A refused namespace: the socket gets 'error' with exactly `message` and
-// never 'connect'.
+// never 'connect'. 4.x: 'connect_error' with an Error of that message.
 async function refused(c, s, message) {
   const connects = c.collect(s, 'connect');
+  if (V4) {
+    const [err] = await c.once(s, 'connect_error');
+    expect(err instanceof Error && err.message === message, `expected connect_error ${fmt(message)}, got ${fmt(err)}`);
+    await sleep(200);
+    expect(connects.length === 0 && !s.connected, 'the socket connected');
+    return;
+  }
   const [err] = await c.wait(`'error'`, (resolve, reject) => {
     s.once('error', (...args) => resolve(args));
     s.once('connect_error', (e) => reject(new CheckError(`connect_error ${e && e.message ? e.message : fmt(e)}`)));
@@ -461,13 +487,106 @@ check('nsp refusal keeps connection', async (c) => {
   const nope = root.io.socket('/nope');
   c.sockets.push(nope);
   allSockets.add(nope);
-  const [err] = await c.once(nope, 'error');
-  expect(err === 'Invalid namespace', `/nope: expected error 'Invalid namespace', got ${fmt(err)}`);
+  const [err] = await c.once(nope, V4 ? 'connect_error' : 'error');
+  const msg = V4 ? err && err.message : err;
+  expect(msg === 'Invalid namespace', `/nope: expected error 'Invalid namespace', got ${fmt(err)}`);
   const p = c.once(root, 'hi');
   root.emit('hi');
   await p;
   expect(root.connected, '/ is no longer connected');
 });
+
+// ---------------------------------------------------------------- 4.x rows
+
+if (V4) {
+  for (const nsp of ['/', '/foo']) {
+    check(`getId ${nsp}`, async (c) => {
+      const s = await c.connect(nsp);
+      const ack = await c.emitAck(s, 'getId');
+      expect(util.isDeepStrictEqual(ack, [s.id]), `expected ack (${s.id}), got ${fmt(ack)}`);
+      expect(s.id !== s.io.engine.id, `socket id ${s.id} is the engine session id`);
+    });
+  }
+
+  check('socket ids differ per namespace and connection', async (c) => {
+    const root = await c.connect('/');
+    const foo = root.io.socket('/foo');
+    c.sockets.push(foo);
+    allSockets.add(foo);
+    await c.connected(foo);
+    const other = await c.connect('/');
+    const ids = new Set([root.id, foo.id, other.id, root.io.engine.id]);
+    expect(ids.size === 4, `ids ${fmt([root.id, foo.id, other.id, root.io.engine.id])}`);
+  });
+
+  check('auth in the handshake', async (c) => {
+    const s = c.open('/abc', { auth: { a: 'b', c: 'd' }, query: { e: 'f' } });
+    const p = c.once(s, 'handshake');
+    await c.connected(s);
+    const [hs] = await p;
+    expectHandshake(hs, 'handshake');
+    expect(util.isDeepStrictEqual(hs.auth, { a: 'b', c: 'd' }), `handshake.auth: expected {a: 'b', c: 'd'}, got ${fmt(hs.auth)}`);
+    expect(hs.query.e === 'f' && hs.query.a === undefined, `handshake.query: expected e=f and no auth, got ${fmt(hs.query)}`);
+    const root = await c.connect('/');
+    const [own] = await c.emitAck(root, 'getHandshake');
+    expect(util.isDeepStrictEqual(own.auth, {}), `handshake.auth without auth: expected {}, got ${fmt(own.auth)}`);
+  });
+
+  check('leave a namespace and come back', async (c) => {
+    const root = await c.connect('/');
+    const foo = root.io.socket('/foo');
+    c.sockets.push(foo);
+    allSockets.add(foo);
+    await c.connected(foo);
+    const first = foo.id;
+    foo.disconnect();
+    const p = c.once(root, 'hi');
+    root.emit('hi');
+    await p;
+    expect(root.connected, '/ left with /foo');
+    foo.connect();
+    await c.connected(foo);
+    expect(foo.id !== first, `/foo came back with its old id ${first}`);
+    const [id] = await c.emitAck(foo, 'getId');
+    expect(id === foo.id, `getId on /foo: ${fmt(id)}, want ${foo.id}`);
+  });
+
+  // Connection state recovery: a socket whose connection drops gets its
+  // session back (same id, recovered) and what was sent to it meanwhile.
+  // The reference keeps sessions; a server without recovery fails here.
+  check('recovery after a dropped connection', async (c) => {
+    const room = `recover-${RUN}`;
+    const a = await c.connect('/', { reconnection: true, reconnectionDelay: 100, reconnectionDelayMax: 200 });
+    expect(typeof a._pid === 'string', 'the CONNECT answer carries no pid: recovery is off');
+    const b = await c.connect('/');
+    const [n] = await c.emitAck(a, 'join', room);
+    expect(n === 1, `join: ${fmt(n)}`);
+    const hi = c.once(a, 'hi');
+    a.emit('hi');
+    await hi; // an event with an offset, which the client sends back
+    const id = a.id;
+    const gone = c.once(a, 'disconnect');
+    a.io.engine.close(); // as the socket.io test suite drops a connection
+    await gone;
+    const got = c.once(a, 'room message');
+    const back = c.once(a, 'connect');
+    b.emit('room message', room, 'while away');
+    await back;
+    const args = await got;
+    expect(util.isDeepStrictEqual(args, [room, 'while away']), `room message: ${fmt(args)}`);
+    expect(a.recovered === true && a.id === id, `recovered ${a.recovered}, id ${a.id} (was ${id})`);
+  });
+
+  check('unknown events get nothing', async (c) => {
+    const s = await c.connect('/');
+    let got = false;
+    s.onAny(() => { got = true; });
+    s.emit('unknown', 1, () => { got = true; });
+    s.emit('unknown');
+    await sleep(QUIET_MS);
+    expect(!got, 'something came back');
+  });
+}
 
 // ---------------------------------------------------------------- runner
 

@@ -1,4 +1,5 @@
-// Checks that the official socket.io-client 2.5.0 reconnects to a server
+// Checks that the official socket.io-client 2.5.0 (or 4.8.3, with
+// SIO_CLIENT=4 in the environment) reconnects to a server
 // that went away and came back on the same address, with its default
 // reconnection (delays shortened): reconnect_attempt and reconnect fire, an
 // event emitted while disconnected is sent after reconnecting, and every
@@ -13,7 +14,7 @@
 // "hi"; exits 0 then, 1 on SIO_OVERALL_TIMEOUT_MS (default 30000).
 'use strict';
 
-const io = require('socket.io-client');
+const io = require(process.env.SIO_CLIENT === '4' ? 'socket.io-client-v4' : 'socket.io-client');
 
 const [url, transportsArg = 'polling,websocket'] = process.argv.slice(2);
 if (!url) {
@@ -57,7 +58,8 @@ root.io.on('reconnect', (n) => {
   const reason = await down;
   console.log(`disconnected ${reason}`);
   root.emit('note', 'while down'); // buffered until reconnected
-  await new Promise((resolve) => root.once('reconnect', resolve));
+  // 4.x fires 'reconnect' on the Manager only.
+  await new Promise((resolve) => (process.env.SIO_CLIENT === '4' ? root.io : root).once('reconnect', resolve));
   await Promise.all([connected(root), connected(foo)]);
   await Promise.all([hi(root), hi(foo)]);
   if (attempts < 1 || reconnectEvent !== attempts || root.id === firstId) {

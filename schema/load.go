@@ -363,15 +363,43 @@ func (l *loader) namespace(ts *ast.TypeSpec, doc *ast.CommentGroup) *Namespace {
 			ns.ClientToServer = l.events(ns, ClientToServer, f)
 		case !f.Embedded() && f.Name() == "ServerToClient":
 			ns.ServerToClient = l.events(ns, ServerToClient, f)
+		case !f.Embedded() && f.Name() == "Auth":
+			ns.Auth = l.auth(ns, f)
 		case f.Embedded():
-			l.errorf(l.fieldPos(f), "namespace %s embeds %s; a namespace struct may only hold siogen.Namespace and the fields ClientToServer and ServerToClient",
+			l.errorf(l.fieldPos(f), "namespace %s embeds %s; a namespace struct may only hold siogen.Namespace and the fields ClientToServer, ServerToClient and Auth",
 				ns.GoName, l.typeString(f.Type()))
 		default:
-			l.errorf(f.Pos(), "namespace %s has a field %s; a namespace struct may only hold siogen.Namespace and the fields ClientToServer and ServerToClient",
+			l.errorf(f.Pos(), "namespace %s has a field %s; a namespace struct may only hold siogen.Namespace and the fields ClientToServer, ServerToClient and Auth",
 				ns.GoName, f.Name())
 		}
 	}
 	return ns
+}
+
+// auth reads the namespace's Auth field: the type of its CONNECT payload,
+// which is a JSON object on the wire, so a struct (or pointer to one) or a
+// map with string keys. It returns nil after reporting an error.
+func (l *loader) auth(ns *Namespace, f *types.Var) *Param {
+	t := f.Type()
+	u := t.Underlying()
+	if p, ok := u.(*types.Pointer); ok {
+		u = p.Elem().Underlying()
+	}
+	object := false
+	switch u := u.(type) {
+	case *types.Struct:
+		object = true
+	case *types.Map:
+		if b, ok := u.Key().Underlying().(*types.Basic); ok && b.Info()&types.IsString != 0 {
+			object = true
+		}
+	}
+	if !object && !l.ifaces.selfEncoding(t) {
+		l.errorf(f.Pos(), "namespace %s has Auth of type %s; the CONNECT payload is a JSON object, so Auth must be a struct or a map with string keys",
+			ns.GoName, l.typeString(t))
+		return nil
+	}
+	return l.param("Auth of namespace "+ns.GoName, f, "auth")
 }
 
 // namespacePath reads the path from the tag of the embedded marker field mf.

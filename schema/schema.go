@@ -58,6 +58,11 @@ type Namespace struct {
 	// ServerToClient are the events the server emits and the client
 	// handles, in declaration order.
 	ServerToClient []*Event
+	// Auth is the type of the namespace's CONNECT payload, the auth object
+	// socket.io 3.x/4.x clients send, declared by a field Auth T of the
+	// namespace struct; its Name is "auth". Nil when the namespace declares
+	// none.
+	Auth *Param
 }
 
 // Direction says which side emits an event.

@@ -135,6 +135,9 @@ func dump(dir string, p *Package) string {
 		b.WriteByte('\n')
 		doc(0, ns.Doc)
 		pf(0, "namespace %s %q %s", ns.GoName, ns.Path, pos(ns.Pos))
+		if ns.Auth != nil {
+			param(1, "auth", ns.Auth)
+		}
 		for _, dir := range []Direction{ClientToServer, ServerToClient} {
 			evs := ns.ClientToServer
 			if dir == ServerToClient {

@@ -21,7 +21,9 @@ import (
 // a message typed in one shows in both, with the project's browser client
 // (upgraded to websocket, and with websocket refused so that polling carries
 // everything) and with the official socket.io-client 2.5.0 in its place
-// (upgraded, and forced to JSONP polling). Each case has its own server; the
+// (upgraded, and forced to JSONP polling), and the official socket.io-client
+// 4.8.3 bundle (Engine.IO v4, Socket.IO v5) in one page beside the official
+// 2.5.0 in the other, on one server. Each case has its own server; the
 // script runs them together in one Chromium. The siogen run saves a
 // screenshot, chat-browser.png, in $ARTIFACTS_DIR (default: interop/artifacts,
 // which git ignores).
@@ -29,6 +31,10 @@ func TestBrowser(t *testing.T) {
 	chromium := nodetest.Chromium(t)
 	nodetest.Require(t)
 	official, err := os.ReadFile(filepath.Join(nodetest.InteropDir(), "node_modules", "socket.io-client", "dist", "socket.io.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	officialV4, err := os.ReadFile(filepath.Join(nodetest.InteropDir(), "node_modules", "socket.io-client-v4", "dist", "socket.io.js"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,10 +60,11 @@ func TestBrowser(t *testing.T) {
 		{name: "siogen-no-websocket", client: "siogen", refuseWS: true, transport: "polling"},
 		{name: "official", client: "official", transport: "websocket"},
 		{name: "official-jsonp", client: "official", jsonp: true, transport: "polling"},
+		{name: "official-4.x-beside-2.x", client: "mixed", transport: "websocket"},
 	}
 	var args []string
 	for _, tc := range cases {
-		tc.start(t, official, jsonpPage)
+		tc.start(t, official, officialV4, jsonpPage)
 		arg := strings.Join([]string{tc.name, tc.url, tc.client, tc.transport}, ",")
 		if tc.screenshot != "" {
 			arg += "," + tc.screenshot
@@ -98,7 +105,7 @@ func TestBrowser(t *testing.T) {
 // browserChat is one way of serving the chat to the browser, on its own server.
 type browserChat struct {
 	name       string
-	client     string // "siogen" or "official": the script served at /socket.io/socket.io.js
+	client     string // "siogen", "official" or "mixed": the script served at /socket.io/socket.io.js
 	refuseWS   bool   // answer every websocket request with 400, as a proxy that blocks websocket
 	jsonp      bool   // the page asks the official client for JSONP polling
 	transport  string // the transport the pages must end on
@@ -107,10 +114,11 @@ type browserChat struct {
 	url                                string
 	logs                               *syncBuffer
 	refused, jsonpRequests, wsRequests atomic.Int64
+	eio4Requests                       atomic.Int64
 }
 
 // start serves the chat for tc on a loopback port.
-func (tc *browserChat) start(t *testing.T, official, jsonpPage []byte) {
+func (tc *browserChat) start(t *testing.T, official, officialV4, jsonpPage []byte) {
 	tc.logs = &syncBuffer{}
 	// A short ping interval, so that the pages go through heartbeats.
 	handler, srv := newServer(log.New(tc.logs, "", 0), &socketio.Options{
@@ -118,12 +126,19 @@ func (tc *browserChat) start(t *testing.T, official, jsonpPage []byte) {
 	})
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
+		if q.Get("EIO") == "4" {
+			tc.eio4Requests.Add(1)
+		}
 		switch {
 		case r.URL.Path == "/" && tc.jsonp:
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.Write(jsonpPage)
 			return
-		case r.URL.Path == "/socket.io/socket.io.js" && tc.client == "official":
+		case r.URL.Path == "/socket.io/socket.io.js" && tc.client == "mixed" && strings.Contains(r.Referer(), "client=v4"):
+			w.Header().Set("Content-Type", "application/javascript")
+			w.Write(officialV4)
+			return
+		case r.URL.Path == "/socket.io/socket.io.js" && (tc.client == "official" || tc.client == "mixed"):
 			w.Header().Set("Content-Type", "application/javascript")
 			w.Write(official)
 			return
@@ -158,6 +173,9 @@ func (tc *browserChat) verify(t *testing.T) {
 	}
 	if tc.transport == "websocket" && tc.wsRequests.Load() < 2 {
 		t.Errorf("%d websocket requests reached the server, want one per page", tc.wsRequests.Load())
+	}
+	if (tc.client == "mixed") != (tc.eio4Requests.Load() > 0) {
+		t.Errorf("%d Engine.IO v4 requests reached the server", tc.eio4Requests.Load())
 	}
 	if tc.jsonp && tc.jsonpRequests.Load() == 0 {
 		t.Error("no JSONP request reached the server")

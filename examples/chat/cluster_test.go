@@ -17,66 +17,88 @@ import (
 	"github.com/siogen/siogen/runtime/socketio"
 )
 
+// startChatNode starts a chat server joined to the Redis at addr as main
+// does with -redis (and the flags the test set), and returns its URL and
+// what it logged while joining.
+func startChatNode(t *testing.T, addr string) (url, joinLog string) {
+	t.Helper()
+	logs := &syncBuffer{}
+	logger := log.New(logs, "", 0)
+	opts, cluster := joinCluster(addr)
+	handler, srv := newServer(logger, opts)
+	ts := httptest.NewServer(handler)
+	t.Cleanup(func() {
+		ts.Close()
+		srv.Shutdown(t.Context())
+		cluster.Close()
+	})
+	reportJoined(logger, cluster, addr)
+	return ts.URL, logs.String()
+}
+
+// dialChat connects a generated chat client over websocket to url and hands
+// every chat line it gets to got.
+func dialChat(t *testing.T, url string, got chan<- string) *chatapi.ChatClient {
+	t.Helper()
+	c := chatapi.NewChatClient(socketio.NewManager(url, &socketio.ManagerOptions{
+		Engine: engineio.DialOptions{Transports: []string{engineio.WebSocket}},
+	}))
+	t.Cleanup(func() { c.Close() })
+	c.OnChatMessage(func(msg string) { got <- msg })
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if err := c.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// receiveUntil counts the lines from got until every one of last has
+// arrived (they are counted too). A node delivers the lines of one sender in
+// the order it sent them, locally and through Redis, so when each sender
+// ends with a line of its own in last, a duplicate of anything it sent
+// before shows up before that line.
+func receiveUntil(t *testing.T, got <-chan string, last ...string) map[string]int {
+	t.Helper()
+	seen := map[string]int{}
+	for _, l := range last {
+		for seen[l] == 0 {
+			select {
+			case msg := <-got:
+				seen[msg]++
+			case <-time.After(10 * time.Second):
+				t.Fatalf("got %v, still waiting for %q", seen, l)
+			}
+		}
+	}
+	return seen
+}
+
 // TestChatNodesShareRedis runs two chat servers as main does with -redis:
 // a line sent to one reaches the users of both, once, through the same
 // generated code as a single node.
 func TestChatNodesShareRedis(t *testing.T) {
 	r := redistest.Start(t)
-	var urls []string
+	var clients []*chatapi.ChatClient
+	var got []chan string
 	for range 2 {
-		logs := &syncBuffer{}
-		logger := log.New(logs, "", 0)
-		opts, cluster := joinCluster(r.Addr)
-		handler, srv := newServer(logger, opts)
-		ts := httptest.NewServer(handler)
-		t.Cleanup(func() {
-			ts.Close()
-			srv.Shutdown(t.Context())
-			cluster.Close()
-		})
-		reportJoined(logger, cluster, r.Addr)
-		if !strings.Contains(logs.String(), "joined the cluster through redis "+r.Addr) {
-			t.Fatalf("node log: %s", logs.String())
+		url, joinLog := startChatNode(t, r.Addr)
+		if !strings.Contains(joinLog, "joined the cluster through redis "+r.Addr) {
+			t.Fatalf("node log: %s", joinLog)
 		}
-		urls = append(urls, ts.URL)
-	}
-	got := make([]chan string, 2)
-	clients := make([]*chatapi.ChatClient, 2)
-	for i, url := range urls {
-		got[i] = make(chan string, 8)
-		c := chatapi.NewChatClient(socketio.NewManager(url, &socketio.ManagerOptions{
-			Engine: engineio.DialOptions{Transports: []string{engineio.WebSocket}},
-		}))
-		t.Cleanup(func() { c.Close() })
-		c.OnChatMessage(func(msg string) { got[i] <- msg })
-		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-		err := c.Connect(ctx)
-		cancel()
-		if err != nil {
-			t.Fatal(err)
-		}
-		clients[i] = c
+		ch := make(chan string, 8)
+		clients = append(clients, dialChat(t, url, ch))
+		got = append(got, ch)
 	}
 	for i, c := range clients {
-		if err := c.EmitChatMessageNoAck(fmt.Sprintf("from node %d", i)); err != nil {
-			t.Fatal(err)
+		for _, line := range []string{"from node %d", "end %d"} {
+			if err := c.EmitChatMessageNoAck(fmt.Sprintf(line, i)); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	for i := range got {
-		seen := map[string]int{}
-		for len(seen) < 2 {
-			select {
-			case msg := <-got[i]:
-				seen[msg]++
-			case <-time.After(10 * time.Second):
-				t.Fatalf("client on node %d got %v", i, seen)
-			}
-		}
-		select {
-		case msg := <-got[i]:
-			seen[msg]++
-		case <-time.After(200 * time.Millisecond):
-		}
+		seen := receiveUntil(t, got[i], "end 0", "end 1")
 		if seen["from node 0"] != 1 || seen["from node 1"] != 1 {
 			t.Fatalf("client on node %d got %v, want each line once", i, seen)
 		}
@@ -97,62 +119,36 @@ func TestChatWithSocketIO4Node(t *testing.T) {
 			r := redistest.Start(t)
 			defer func(p string) { *redisProtocol = p }(*redisProtocol)
 			*redisProtocol = protocol
-			logs := &syncBuffer{}
-			logger := log.New(logs, "", 0)
-			opts, cluster := joinCluster(r.Addr)
-			handler, srv := newServer(logger, opts)
-			ts := httptest.NewServer(handler)
-			t.Cleanup(func() {
-				ts.Close()
-				srv.Shutdown(t.Context())
-				cluster.Close()
-			})
-			reportJoined(logger, cluster, r.Addr)
+			url, _ := startChatNode(t, r.Addr)
 
 			nodeAddr := nodetest.FreeAddr(t)
 			_, port, _ := net.SplitHostPort(nodeAddr)
 			nodetest.Start(t, "node-chat-v4.js", "listening on", []string{"PORT=" + port, "REDIS=" + r.Addr, "QUIET=1"})
 
 			got := make(chan string, 8)
-			c := chatapi.NewChatClient(socketio.NewManager(ts.URL, &socketio.ManagerOptions{
-				Engine: engineio.DialOptions{Transports: []string{engineio.WebSocket}},
-			}))
-			t.Cleanup(func() { c.Close() })
-			c.OnChatMessage(func(msg string) { got <- msg })
-			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-			defer cancel()
-			if err := c.Connect(ctx); err != nil {
-				t.Fatal(err)
-			}
+			c := dialChat(t, url, got)
 			js := nodetest.Start(t, "chat-line-v4.js", "connected", nil, "http://"+nodeAddr, "from node")
-			if err := c.EmitChatMessageNoAck("from go"); err != nil {
-				t.Fatal(err)
-			}
-			seen := map[string]int{}
-			for len(seen) < 2 {
-				select {
-				case msg := <-got:
-					seen[msg]++
-				case <-time.After(10 * time.Second):
-					t.Fatalf("the Go client got %v\nnode client:\n%s", seen, js.Output())
+			for _, line := range []string{"from go", "end go"} {
+				if err := c.EmitChatMessageNoAck(line); err != nil {
+					t.Fatal(err)
 				}
 			}
-			// The node client prints each line it gets; it must get both.
+			// The node client answers the first line with "from node"
+			// and "end node".
+			seen := receiveUntil(t, got, "end go", "end node")
+			if seen["from go"] != 1 || seen["from node"] != 1 {
+				t.Fatalf("the Go client got %v, want each line once; node client output:\n%s", seen, js.Output())
+			}
 			jsGot := func(msg string) int { return strings.Count(js.Output(), "got \""+msg+"\"\n") }
 			deadline := time.Now().Add(10 * time.Second)
-			for jsGot("from go") == 0 || jsGot("from node") == 0 {
+			for jsGot("end go") == 0 || jsGot("end node") == 0 {
 				if time.Now().After(deadline) {
 					t.Fatalf("node client output:\n%s", js.Output())
 				}
 				time.Sleep(10 * time.Millisecond)
 			}
-			select {
-			case msg := <-got:
-				seen[msg]++
-			case <-time.After(200 * time.Millisecond):
-			}
-			if seen["from go"] != 1 || seen["from node"] != 1 || jsGot("from go") != 1 || jsGot("from node") != 1 {
-				t.Fatalf("the Go client got %v, want each line once; node client output:\n%s", seen, js.Output())
+			if jsGot("from go") != 1 || jsGot("from node") != 1 {
+				t.Fatalf("the node client did not get each line once:\n%s", js.Output())
 			}
 		})
 	}
@@ -165,45 +161,21 @@ func TestChatThroughSentinel(t *testing.T) {
 	rs := redistest.StartSentinel(t)
 	defer func(m string) { *redisMaster = m }(*redisMaster)
 	*redisMaster = rs.MasterName
+	var got []chan string
 	var clients []*chatapi.ChatClient
-	got := make(chan string, 8)
 	for range 2 {
-		logs := &syncBuffer{}
-		logger := log.New(logs, "", 0)
-		opts, cluster := joinCluster(rs.Addr)
-		handler, srv := newServer(logger, opts)
-		ts := httptest.NewServer(handler)
-		t.Cleanup(func() {
-			ts.Close()
-			srv.Shutdown(t.Context())
-			cluster.Close()
-		})
-		reportJoined(logger, cluster, rs.Addr)
-		if !strings.Contains(logs.String(), "joined the cluster") {
-			t.Fatalf("node log: %s", logs.String())
+		url, joinLog := startChatNode(t, rs.Addr)
+		if !strings.Contains(joinLog, "joined the cluster") {
+			t.Fatalf("node log: %s", joinLog)
 		}
-		c := chatapi.NewChatClient(socketio.NewManager(ts.URL, &socketio.ManagerOptions{
-			Engine: engineio.DialOptions{Transports: []string{engineio.WebSocket}},
-		}))
-		t.Cleanup(func() { c.Close() })
-		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-		err := c.Connect(ctx)
-		cancel()
-		if err != nil {
-			t.Fatal(err)
-		}
-		clients = append(clients, c)
+		ch := make(chan string, 8)
+		clients = append(clients, dialChat(t, url, ch))
+		got = append(got, ch)
 	}
-	clients[1].OnChatMessage(func(msg string) { got <- msg })
 	if err := clients[0].EmitChatMessageNoAck("through the sentinel"); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case msg := <-got:
-		if msg != "through the sentinel" {
-			t.Fatalf("got %q", msg)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the other node's user got nothing")
+	if seen := receiveUntil(t, got[1], "through the sentinel"); len(seen) != 1 {
+		t.Fatalf("the other node's user got %v", seen)
 	}
 }

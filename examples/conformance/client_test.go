@@ -62,8 +62,12 @@ func TestGeneratedClientAgainstGeneratedServer(t *testing.T) {
 
 var runs atomic.Int64
 
+// options are the client options of runContract, which runs the 2.x
+// contract: protocol 4, as socket.io-client 2.x (the 4.x contract's rows run
+// with protocol 5 in runtime/socketio's TestClientContractReferenceV4).
 func options(transports []string) *socketio.ManagerOptions {
 	return &socketio.ManagerOptions{
+		Protocol:             4,
 		Engine:               engineio.DialOptions{Transports: transports},
 		ReconnectionDelay:    50 * time.Millisecond,
 		ReconnectionDelayMax: 200 * time.Millisecond,

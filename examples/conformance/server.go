@@ -12,18 +12,27 @@ import (
 )
 
 // newServer returns the conformance server: every row and namespace rule of
-// the contract, built only from the generated typed API.
+// both contracts, built only from the generated typed API. Each connection
+// gets the contract of its protocol: socket.io 2.x clients the 2.x one,
+// 3.x/4.x clients the 4.x one (socket ids, auth).
 func newServer() *socketio.Server {
 	srv := socketio.NewServer(&socketio.Options{
 		Engine: engineio.Options{PingInterval: 2 * time.Second}, // as the reference
+		// The 4.x contract's connection state recovery, at socket.io's
+		// defaults; it concerns 4.x clients only.
+		Recovery: &socketio.RecoveryOptions{},
 	})
 	asdf := []byte("asdfasdf")
 
 	// These accept every connection and have no events.
-	contract.NewFooServer(srv)
 	contract.NewAsdServer(srv)
 	contract.NewValidServer(srv)
 	contract.NewTimeoutSocketServer(srv)
+
+	foo := contract.NewFooServer(srv)
+	foo.OnConnection(func(s *contract.FooSocket) {
+		s.OnGetId(func() (string, error) { return s.Socket().ID(), nil })
+	})
 
 	abc := contract.NewAbcServer(srv)
 	abc.OnConnection(func(s *contract.AbcSocket) { s.EmitHandshake(handshake(s.Handshake())) })
@@ -102,6 +111,7 @@ func newServer() *socketio.Server {
 		s.OnRoomMessage(func(room string, msg any) { s.To(room).EmitRoomMessage(room, msg) })
 		s.OnBroadcast(func(msg any) { s.Broadcast().EmitBroadcast(msg) })
 		s.OnDisconnectMe(func() { s.Disconnect(true) })
+		s.OnGetId(func() (string, error) { return s.Socket().ID(), nil })
 		s.OnServerAck(func(n float64) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
@@ -117,7 +127,7 @@ func newServer() *socketio.Server {
 func jsDate(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 // handshake converts the runtime's handshake into the contract's JSON shape
-// (the one socket.io 2.x sends).
+// (socket.io's, with auth for 4.x clients).
 func handshake(h *socketio.Handshake) contract.Handshake {
 	var out contract.Handshake
 	b, _ := json.Marshal(h)

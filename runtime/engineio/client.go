@@ -50,6 +50,12 @@ type DialOptions struct {
 	// handshake also reaches the upgrade).
 	Dialer *websocket.Dialer
 
+	// Protocol is the Engine.IO revision to speak: 3 (socket.io 2.x
+	// servers) or 4 (socket.io 3.x and 4.x servers; the server then pings
+	// and the client answers, and announces maxPayload). Default 3.
+	// socketio.Manager sets it from its own protocol.
+	Protocol int
+
 	// ForceBase64 asks the server to send binary messages as base64 text
 	// (the b64=1 query parameter), and makes the client send them that way,
 	// as the reference client's forceBase64 option does. The Node.js client
@@ -184,7 +190,7 @@ type Client struct {
 	ended     bool // the teardown ran
 }
 
-// Dial opens an Engine.IO v3 connection to rawURL, such as
+// Dial opens an Engine.IO connection (v3, or v4 as opts.Protocol says) to rawURL, such as
 // "http://127.0.0.1:3000/socket.io/?token=x". The scheme may be http, https,
 // ws or wss. A URL without a path (or with "/") gets "/socket.io/"; a path
 // always ends with a slash, as the reference client makes it. The query is
@@ -198,6 +204,13 @@ func Dial(ctx context.Context, rawURL string, opts *DialOptions) (*Client, error
 	c := &Client{version: codec.V3}
 	if opts != nil {
 		c.opts = *opts
+	}
+	switch c.opts.Protocol {
+	case 0, 3:
+	case 4:
+		c.version = codec.V4
+	default:
+		return nil, fmt.Errorf("engineio: unknown protocol revision %d", c.opts.Protocol)
 	}
 	if err := c.clientInit(rawURL); err != nil {
 		return nil, err

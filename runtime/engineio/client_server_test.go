@@ -16,12 +16,22 @@ import (
 )
 
 // TestClientWithServer runs the Go client against the Go server with every
-// transport setup: text and binary, 1 MiB messages, 1,000 messages in order
-// across the upgrade, and a close from the server.
+// transport setup, in both protocol revisions: text and binary, 1 MiB
+// messages, 1,000 messages in order across the upgrade, and a close from the
+// server. In v4 the server pings every 100 ms and the client answers.
 func TestClientWithServer(t *testing.T) {
+	t.Run("v3", func(t *testing.T) { testClientWithServer(t, 3) })
+	t.Run("v4", func(t *testing.T) { testClientWithServer(t, 4) })
+}
+
+func testClientWithServer(t *testing.T, protocol int) {
 	noLeaks(t)
 	// Room for the 1 MiB messages: the default limit is engine.io's 1e6 bytes.
-	srv := NewServer(newEchoHandler(), &Options{MaxBufferSize: 4 << 20})
+	opts := &Options{MaxBufferSize: 4 << 20}
+	if protocol == 4 {
+		opts.PingInterval = 100 * time.Millisecond
+	}
+	srv := NewServer(newEchoHandler(), opts)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(func() {
 		ts.Close()
@@ -29,6 +39,7 @@ func TestClientWithServer(t *testing.T) {
 	})
 	url := ts.URL + "/socket.io/"
 	for _, setup := range clientSetups {
+		setup.opts.Protocol = protocol
 		t.Run(setup.name, func(t *testing.T) {
 			t.Run("Echo", func(t *testing.T) {
 				c, r := clientDial(t, url, setup.opts)

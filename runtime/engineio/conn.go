@@ -54,8 +54,13 @@ type Conn struct {
 	closeReason string
 	done        chan struct{}
 
-	pingTimer  *time.Timer
-	closeTimer *time.Timer
+	// pingTimer runs the heartbeat. v3: it fires when the session has been
+	// silent for PingInterval+PingTimeout. v4: it fires to send the next
+	// ping, then, re-armed, when its pong is overdue.
+	pingTimer    *time.Timer
+	awaitingPong bool // v4: a ping went out and its pong has not come
+	pongExtended bool // v4: another packet already extended the wait once
+	closeTimer   *time.Timer
 
 	readPoll readPoller // the idle websocket's wait for its next packet
 
@@ -239,11 +244,58 @@ func closeWebSocket(ws *websocket.Conn, wmu *sync.Mutex) {
 	ws.Close()
 }
 
-// startPingTimer arms the Engine.IO v3 heartbeat: the client pings, and a
-// session silent for pingInterval+pingTimeout is dead.
-func (c *Conn) startPingTimer() {
-	d := c.srv.opts.PingInterval + c.srv.opts.PingTimeout
-	c.pingTimer = time.AfterFunc(d, func() { c.die(ReasonPingTimeout, codec.Close) })
+// startHeartbeat arms the session's heartbeat, whose direction is the
+// main difference between the protocol revisions. v3: the client pings,
+// and a session silent for PingInterval+PingTimeout is dead. v4: the server
+// pings every PingInterval and a session that does not answer within
+// PingTimeout is dead.
+func (c *Conn) startHeartbeat() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.version == codec.V3 {
+		d := c.srv.opts.PingInterval + c.srv.opts.PingTimeout
+		c.pingTimer = time.AfterFunc(d, func() { c.die(ReasonPingTimeout, codec.Close) })
+		return
+	}
+	c.pingTimer = time.AfterFunc(c.srv.opts.PingInterval, c.pingOrTimeout)
+}
+
+// pingOrTimeout is the v4 heartbeat timer: it sends a ping, or, when the
+// last one is still unanswered, ends the session.
+func (c *Conn) pingOrTimeout() {
+	c.mu.Lock()
+	if c.awaitingPong {
+		c.mu.Unlock()
+		c.die(ReasonPingTimeout, codec.Close)
+		return
+	}
+	c.awaitingPong, c.pongExtended = true, false
+	c.pingTimer.Reset(c.srv.opts.PingTimeout)
+	c.mu.Unlock()
+	c.enqueue(codec.Packet{Type: codec.Ping})
+}
+
+// heard records an inbound packet in the heartbeat. v3: any packet re-arms
+// the silence timer. v4: the pong ends the wait and schedules the next
+// ping; any other packet extends the wait once per ping, as engine.io 6.x
+// does for a client whose pong is stuck behind its own data.
+func (c *Conn) heard(t codec.PacketType) {
+	if c.version == codec.V3 {
+		c.pingTimer.Reset(c.srv.opts.PingInterval + c.srv.opts.PingTimeout)
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.awaitingPong {
+		return
+	}
+	if t == codec.Pong {
+		c.awaitingPong = false
+		c.pingTimer.Reset(c.srv.opts.PingInterval)
+	} else if !c.pongExtended {
+		c.pongExtended = true
+		c.pingTimer.Reset(c.srv.opts.PingTimeout)
+	}
 }
 
 // onPacket handles one inbound packet; the caller holds recvMu.
@@ -251,9 +303,16 @@ func (c *Conn) onPacket(p codec.Packet) {
 	if p.Type != codec.Close && c.isClosing() {
 		return
 	}
-	c.pingTimer.Reset(c.srv.opts.PingInterval + c.srv.opts.PingTimeout)
+	c.heard(p.Type)
 	switch p.Type {
 	case codec.Ping:
+		if c.version != codec.V3 {
+			// A v4 client never pings on its transport (engine.io 6.x:
+			// "invalid heartbeat direction").
+			c.peerLog.Info(c.srv.log, "engineio: ping from a v4 client, closing session", "sid", c.id)
+			c.die(ReasonTransportError, codec.Close)
+			return
+		}
 		// The reference answers a ping on the active transport with a bare
 		// pong, even "2probe".
 		c.enqueue(codec.Packet{Type: codec.Pong})
@@ -262,8 +321,9 @@ func (c *Conn) onPacket(p codec.Packet) {
 	case codec.Close:
 		c.die(ReasonTransportClose, codec.Noop)
 	}
-	// Upgrade on an established transport, and packets only a server
-	// sends, are ignored, as engine.io 3.6.2 does.
+	// Pongs (v4: handled by heard; v3: never sent by a client), upgrade on
+	// an established transport, and packets only a server sends, are
+	// ignored, as engine.io 3.6.2 does.
 }
 
 // deliver hands decoded packets over one by one, stopping if the session

@@ -14,11 +14,22 @@ type Options struct {
 	// slash. Default "/socket.io/".
 	Path string
 
-	// PingInterval is announced to clients, which ping that often (Engine.IO
-	// v3). Default 25s.
+	// Protocols lists the Engine.IO revisions served, out of 3 (socket.io
+	// 2.x clients) and 4 (socket.io 3.x and 4.x clients). The handshake's
+	// EIO query parameter picks the revision of each session: absent or "3"
+	// is 3, "4" is 4. A handshake asking for anything else, or for a
+	// revision not listed, gets 400 {"code":5,"message":"Unsupported
+	// protocol version"}, as engine.io 6.x answers. Default {3, 4}: both,
+	// as socket.io 4.x with allowEIO3.
+	Protocols []int
+
+	// PingInterval is the heartbeat period, announced to clients. Engine.IO
+	// v3: the client pings that often. v4: the server pings that often.
+	// Default 25s.
 	PingInterval time.Duration
-	// PingTimeout is announced to clients; a session from which nothing
-	// arrives for PingInterval+PingTimeout is closed. Default 20s.
+	// PingTimeout is announced to clients. Engine.IO v3: a session from which
+	// nothing arrives for PingInterval+PingTimeout is closed. v4: a session
+	// that does not answer a ping within PingTimeout is closed. Default 20s.
 	PingTimeout time.Duration
 	// UpgradeTimeout bounds a websocket upgrade from the probe to the
 	// upgrade packet. Default 10s.
@@ -28,7 +39,8 @@ type Options struct {
 	CloseTimeout time.Duration
 
 	// MaxBufferSize is the largest POST body and websocket frame accepted, in
-	// bytes (maxHttpBufferSize). A larger one closes the session with
+	// bytes (maxHttpBufferSize); Engine.IO v4 sessions are told it in the
+	// open packet's maxPayload. A larger one closes the session with
 	// ReasonTransportError: a POST gets 413 {"code":3,"message":"Payload too
 	// large"}, a websocket the close code 1009. Default 1e6, engine.io
 	// 3.6.2's.
@@ -125,6 +137,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = 10 * time.Second
+	}
+	if len(c.Protocols) == 0 {
+		c.Protocols = []int{3, 4}
 	}
 	if len(c.Transports) == 0 {
 		c.Transports = []string{Polling, WebSocket}

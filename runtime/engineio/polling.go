@@ -46,7 +46,7 @@ func (c *Conn) poll(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
 	if c.getActive {
 		c.mu.Unlock()
-		w.WriteHeader(http.StatusInternalServerError)
+		w.WriteHeader(c.overlapStatus())
 		c.die(ReasonTransportError, codec.Close)
 		return
 	}
@@ -59,6 +59,14 @@ func (c *Conn) poll(w http.ResponseWriter, r *http.Request) {
 		}
 		if len(c.queue) > 0 {
 			pkts, c.queue = c.queue, nil
+			if n := len(pkts); n > 1 && pkts[n-1].Type == codec.Close && c.version != codec.V3 {
+				// engine.io 6.x sends an orderly close in a poll of its
+				// own, after the packets before it: socket.io-client 4.x
+				// hands decoded packets to the sockets a tick later, so a
+				// close in the same payload would overtake them (a
+				// server's DISCONNECT would read as a transport close).
+				pkts, c.queue = pkts[:n-1], pkts[n-1:]
+			}
 			break
 		}
 		if c.transport != Polling || c.upgrading {
@@ -119,7 +127,7 @@ func (c *Conn) writePayload(w http.ResponseWriter, r *http.Request, pkts []codec
 	_, jsonp := q["j"]
 	var body []byte
 	binary := false
-	if !c.b64 && !jsonp {
+	if !c.b64 && !jsonp && c.version == codec.V3 { // v4 has no XHR2 payload
 		for _, p := range pkts {
 			if p.Binary {
 				binary = true
@@ -167,7 +175,7 @@ func (c *Conn) receive(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
 	if c.postActive {
 		c.mu.Unlock()
-		w.WriteHeader(http.StatusInternalServerError)
+		w.WriteHeader(c.overlapStatus())
 		c.die(ReasonTransportError, codec.Close)
 		return
 	}
@@ -194,6 +202,14 @@ func (c *Conn) receive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	binary := strings.HasPrefix(r.Header.Get("Content-Type"), "application/octet-stream")
+	if binary && c.version != codec.V3 {
+		// v4 has no XHR2 payload; engine.io 6.x: "invalid content".
+		c.peerLog.Info(c.srv.log, "engineio: binary POST from a v4 client, closing session", "sid", c.id)
+		w.WriteHeader(http.StatusBadRequest)
+		c.die(ReasonTransportError, codec.Close)
+		return
+	}
 	var pkts []codec.Packet
 	if _, jsonp := r.URL.Query()["j"]; jsonp {
 		var payload []byte
@@ -202,7 +218,6 @@ func (c *Conn) receive(w http.ResponseWriter, r *http.Request) {
 			pkts, err = codec.DecodePayload(payload, false, c.version)
 		}
 	} else {
-		binary := strings.HasPrefix(r.Header.Get("Content-Type"), "application/octet-stream")
 		pkts, err = codec.DecodePayload(body, binary, c.version)
 	}
 
@@ -219,6 +234,16 @@ func (c *Conn) receive(w http.ResponseWriter, r *http.Request) {
 		c.peerLog.Info(c.srv.log, "engineio: bad payload, closing session", "sid", c.id, "err", err)
 		c.die(ReasonParseError, codec.Close)
 	}
+}
+
+// overlapStatus is the answer to a second GET or POST while one is in
+// progress: engine.io 3.6.2 answers 500, engine.io 6.x 400; both close the
+// session.
+func (c *Conn) overlapStatus() int {
+	if c.version == codec.V3 {
+		return http.StatusInternalServerError
+	}
+	return http.StatusBadRequest
 }
 
 func (c *Conn) setCookie(h http.Header) {

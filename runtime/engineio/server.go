@@ -46,22 +46,24 @@ type RequestError struct {
 
 func (e *RequestError) Error() string { return e.Message }
 
-// The Engine.IO v3 HTTP error codes; each maps to the exact status and body
-// of engine.io 3.6.2.
+// The Engine.IO HTTP error codes; each maps to the exact status and body
+// of engine.io 3.6.2, and code 5 to engine.io 6.x's.
 const (
-	errUnknownTransport = 0
-	errUnknownSession   = 1
-	errBadHandshake     = 2
-	errBadRequest       = 3
-	errForbidden        = 4
+	errUnknownTransport   = 0
+	errUnknownSession     = 1
+	errBadHandshake       = 2
+	errBadRequest         = 3
+	errForbidden          = 4
+	errUnsupportedVersion = 5
 )
 
 var errorMessages = [...]string{
-	errUnknownTransport: "Transport unknown",
-	errUnknownSession:   "Session ID unknown",
-	errBadHandshake:     "Bad handshake method",
-	errBadRequest:       "Bad request",
-	errForbidden:        "Forbidden",
+	errUnknownTransport:   "Transport unknown",
+	errUnknownSession:     "Session ID unknown",
+	errBadHandshake:       "Bad handshake method",
+	errBadRequest:         "Bad request",
+	errForbidden:          "Forbidden",
+	errUnsupportedVersion: "Unsupported protocol version",
 }
 
 // Server is an Engine.IO server: an http.Handler that owns sessions and
@@ -186,6 +188,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, isWS, errUnknownSession)
 		return
 	}
+	if (q.Get("EIO") == "4") != (c.version == codec.V4) {
+		// engine.io 6.x's protocol mismatch: a request of a session must
+		// speak the session's revision (there "EIO=4" is v4, anything else
+		// v3).
+		s.refuse(w, r, isWS, errBadRequest)
+		return
+	}
 	if transport == WebSocket {
 		if !isWS {
 			s.refuse(w, r, false, errBadRequest)
@@ -240,12 +249,17 @@ func (s *Server) handshake(w http.ResponseWriter, r *http.Request, q url.Values,
 		s.refuseRequest(w, r, isWS, &RequestError{Status: http.StatusServiceUnavailable, Message: "Server shutting down"})
 		return
 	}
+	version, ok := protocolOf(q)
+	if !ok || !slices.Contains(s.opts.Protocols, int(version)) {
+		s.refuse(w, r, isWS, errUnsupportedVersion)
+		return
+	}
 	if isWS && transport != WebSocket {
 		s.acceptAndClose(w, r)
 		return
 	}
 
-	c := newConn(s, newSessionID(), r, codec.V3, q.Get("b64") != "")
+	c := newConn(s, newSessionID(), r, version, q.Get("b64") != "")
 	var ws *websocket.Conn
 	var br *bufio.Reader
 	if transport == WebSocket {
@@ -263,14 +277,18 @@ func (s *Server) handshake(w http.ResponseWriter, r *http.Request, q url.Values,
 	if transport == Polling && !s.opts.DisableUpgrades && slices.Contains(s.opts.Transports, WebSocket) {
 		upgrades = []string{WebSocket}
 	}
-	open, _ := json.Marshal(struct {
-		SID          string   `json:"sid"`
-		Upgrades     []string `json:"upgrades"`
-		PingInterval int64    `json:"pingInterval"`
-		PingTimeout  int64    `json:"pingTimeout"`
-	}{c.id, upgrades, s.opts.PingInterval.Milliseconds(), s.opts.PingTimeout.Milliseconds()})
-	c.queue = append(c.queue, codec.Packet{Type: codec.Open, Data: open})
-	c.startPingTimer()
+	open := openPacket{
+		SID:          c.id,
+		Upgrades:     upgrades,
+		PingInterval: s.opts.PingInterval.Milliseconds(),
+		PingTimeout:  s.opts.PingTimeout.Milliseconds(),
+	}
+	if version == codec.V4 {
+		open.MaxPayload = s.opts.MaxBufferSize
+	}
+	data, _ := json.Marshal(open)
+	c.queue = append(c.queue, codec.Packet{Type: codec.Open, Data: data})
+	c.startHeartbeat()
 	s.log.Debug("engineio: session opened", "sid", c.id, "transport", transport)
 	s.handler.OnOpen(c)
 
@@ -279,6 +297,30 @@ func (s *Server) handshake(w http.ResponseWriter, r *http.Request, q url.Values,
 		return
 	}
 	c.servePolling(w, r)
+}
+
+// openPacket is the data of the open packet, in the reference's key order.
+// Engine.IO v4 adds maxPayload (engine.io 6.2 and later), the largest POST
+// body the server takes, which the client sizes its batches by.
+type openPacket struct {
+	SID          string   `json:"sid"`
+	Upgrades     []string `json:"upgrades"`
+	PingInterval int64    `json:"pingInterval"`
+	PingTimeout  int64    `json:"pingTimeout"`
+	MaxPayload   int64    `json:"maxPayload,omitempty"`
+}
+
+// protocolOf returns the Engine.IO revision a handshake asks for in its EIO
+// query parameter: none or "3" is v3 (socket.io 2.x clients send "3";
+// engine.io 3.x never read it), "4" is v4. ok is false for anything else.
+func protocolOf(q url.Values) (v codec.Version, ok bool) {
+	switch q.Get("EIO") {
+	case "", "3":
+		return codec.V3, true
+	case "4":
+		return codec.V4, true
+	}
+	return 0, false
 }
 
 // newSessionID returns 20 URL-safe characters from 15 random bytes, the form

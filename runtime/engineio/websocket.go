@@ -62,7 +62,7 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 	if c.probeUntilUpgrade(ws) {
 		ws.SetReadDeadline(time.Time{})
 		c.recvMu.Lock()
-		c.pingTimer.Reset(c.srv.opts.PingInterval + c.srv.opts.PingTimeout)
+		c.heard(codec.Upgrade)
 		c.recvMu.Unlock()
 		c.mu.Lock()
 		c.probe = nil

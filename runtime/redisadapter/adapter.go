@@ -424,6 +424,34 @@ func (a *Adapter) send(ctx context.Context, r *pendingRequest, reqID string, bod
 	}
 }
 
+// remoteOp is what another node asks of one of this node's sockets.
+type remoteOp int
+
+const (
+	remoteJoin remoteOp = iota
+	remoteLeave
+	remoteDisconnect
+)
+
+// applyRemote does op to the local socket id (join or leave rooms, or
+// disconnect, closing the connection when close is set), in either wire
+// protocol. It reports whether the socket is here.
+func (a *Adapter) applyRemote(id string, op remoteOp, rooms []string, close bool) bool {
+	s := a.nsp.Socket(id)
+	if s == nil {
+		return false
+	}
+	switch op {
+	case remoteJoin:
+		s.Join(rooms...)
+	case remoteLeave:
+		s.Leave(rooms...)
+	case remoteDisconnect:
+		s.Disconnect(close)
+	}
+	return true
+}
+
 func requestName(typ int, id string) string {
 	switch typ {
 	case requestClients:
@@ -494,18 +522,17 @@ func (a *Adapter) onRequest(payload string) {
 	case requestAllRooms:
 		rooms, _ := a.MemoryAdapter.Rooms(context.Background())
 		answer["rooms"] = nonNil(rooms)
-	case requestRemoteJoin, requestRemoteLeave, requestRemoteDisconnect:
-		s := a.nsp.Socket(req.SID)
-		if s == nil {
+	case requestRemoteJoin:
+		if !a.applyRemote(req.SID, remoteJoin, []string{req.Room}, false) {
 			return
 		}
-		switch req.Type {
-		case requestRemoteJoin:
-			s.Join(req.Room)
-		case requestRemoteLeave:
-			s.Leave(req.Room)
-		default:
-			s.Disconnect(req.Close)
+	case requestRemoteLeave:
+		if !a.applyRemote(req.SID, remoteLeave, []string{req.Room}, false) {
+			return
+		}
+	case requestRemoteDisconnect:
+		if !a.applyRemote(req.SID, remoteDisconnect, nil, req.Close) {
+			return
 		}
 	case requestCustom:
 		a.mu.Lock()

@@ -520,3 +520,29 @@ func TestRedisHung(t *testing.T) {
 		t.Errorf("no log of the recovery:\n%s", a.logs.String())
 	}
 }
+
+// TestTwoGoNodesMixedProtocols: the adapter carries broadcasts between
+// nodes whatever protocol their clients speak: socket.io 2.x clients
+// (Socket.IO v4) and 4.x ones (v5) on both nodes get every broadcast once,
+// text, binary and to rooms, each in its own protocol.
+func TestTwoGoNodesMixedProtocols(t *testing.T) {
+	r := redistest.Start(t)
+	a, b := startGoNode(t, r, nil), startGoNode(t, r, nil)
+	a4, a5 := dialProtocol(t, a.url, 4), dialProtocol(t, a.url, 5)
+	b4, b5 := dialProtocol(t, b.url, 4), dialProtocol(t, b.url, 5)
+	clients := []*client{a4, a5, b4, b5}
+	all := map[*client]int{a4: 1, a5: 1, b4: 1, b5: 1}
+	settled := func(t *testing.T) { settleGo(t, []*goNode{a, b}, clients...) }
+
+	a5.Emit("say", "from a v5 client")
+	b4.Emit("say bin", []byte{7, 0xff})
+	settled(t)
+	expect(t, "from a v5 client", all)
+	expect(t, "bin:07ff", all)
+
+	b5.join(t, "r")
+	a4.join(t, "r")
+	a.nsp.To("r").Emit("said", "to r")
+	settled(t)
+	expect(t, "to r", map[*client]int{a4: 1, a5: 0, b4: 0, b5: 1})
+}

@@ -31,11 +31,13 @@ func Example() {
 	for i := range nodes {
 		cluster := redisadapter.New(rdb, nil)
 		defer cluster.Close()
-		if err := cluster.Ready(ctx); err != nil { // subscribed: it hears the other node
-			log.Fatal(err)
-		}
 		nodes[i] = socketio.NewServer(&socketio.Options{Adapter: cluster.Adapter})
 		nodes[i].Of("/").OnConnection(func(s *socketio.Socket) {})
+		// Subscribed for every namespace made so far: it hears the other
+		// node from now on.
+		if err := cluster.Ready(ctx); err != nil {
+			log.Fatal(err)
+		}
 		ts := httptest.NewServer(nodes[i])
 		defer ts.Close()
 		defer nodes[i].Shutdown(context.Background())
@@ -57,7 +59,12 @@ func Example() {
 
 	// A broadcast on the first.
 	nodes[0].Of("/").Emit("news", "from node 0")
-	fmt.Println(<-got)
+	select {
+	case s := <-got:
+		fmt.Println(s)
+	case <-ctx.Done():
+		log.Fatal("the broadcast did not arrive")
+	}
 }
 
 // TestExample runs Example against a private redis-server and checks what

@@ -128,10 +128,19 @@ type client struct {
 
 func dial(t *testing.T, url string) *client {
 	t.Helper()
+	// The mixed cluster's Node.js node is socket.io 2.x, and the tests
+	// name sockets by socket.io 2.x's ids ("/nsp#" + engine id).
+	return dialProtocol(t, url, 4)
+}
+
+// dialProtocol is dial speaking Socket.IO revision protocol (4 or 5).
+func dialProtocol(t *testing.T, url string, protocol int) *client {
+	t.Helper()
 	c := &client{more: make(chan struct{}), gone: make(chan string, 1)}
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	s, err := socketio.Dial(ctx, url, &socketio.ManagerOptions{
+		Protocol:            protocol,
 		Engine:              engineio.DialOptions{Transports: []string{engineio.WebSocket}},
 		DisableReconnection: true,
 		Logger:              slog.New(slog.NewTextHandler(io.Discard, nil)),

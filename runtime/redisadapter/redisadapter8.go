@@ -356,6 +356,13 @@ func (a *Adapter) notify8(ctx context.Context, typ int, req map[string]any) erro
 	return nil
 }
 
+// remoteOps8 says what each 8.x request that acts on sockets does.
+var remoteOps8 = map[int]remoteOp{
+	request8RemoteJoin:       remoteJoin,
+	request8RemoteLeave:      remoteLeave,
+	request8RemoteDisconnect: remoteDisconnect,
+}
+
 func requestName8(typ int, id string) string {
 	switch typ {
 	case request8Sockets:
@@ -435,34 +442,17 @@ func (a *Adapter) onRequest8(payload string) {
 		}
 		answer["sockets"] = sockets
 	case request8RemoteJoin, request8RemoteLeave, request8RemoteDisconnect:
+		op := remoteOps8[req.Type]
 		if req.Opts != nil {
+			// The bulk form (socketsJoin, socketsLeave, disconnectSockets):
+			// every local socket the options select.
 			for _, id := range a.Targets(opts) {
-				if s := a.nsp.Socket(id); s != nil {
-					switch req.Type {
-					case request8RemoteJoin:
-						s.Join(req.Rooms...)
-					case request8RemoteLeave:
-						for _, room := range req.Rooms {
-							s.Leave(room)
-						}
-					default:
-						s.Disconnect(req.Close)
-					}
-				}
+				a.applyRemote(id, op, req.Rooms, req.Close)
 			}
 			return // not answered
 		}
-		s := a.nsp.Socket(req.SID)
-		if s == nil {
+		if !a.applyRemote(req.SID, op, []string{req.Room}, req.Close) {
 			return
-		}
-		switch req.Type {
-		case request8RemoteJoin:
-			s.Join(req.Room)
-		case request8RemoteLeave:
-			s.Leave(req.Room)
-		default:
-			s.Disconnect(req.Close)
 		}
 	case request8ServerSideEmit:
 		a.onServerSideEmit(req)

@@ -230,7 +230,7 @@ func (a *MemoryAdapter) Targets(opts BroadcastOptions) []string {
 
 // Broadcast implements Adapter: the packet is encoded once for all targets.
 func (a *MemoryAdapter) Broadcast(p *codec.Packet, opts BroadcastOptions) error {
-	a.nsp.Deliver(p, a.Targets(opts))
+	a.nsp.deliver(p, a.Targets(opts), &opts)
 	return nil
 }
 

@@ -19,7 +19,7 @@ import (
 )
 
 // Disconnect reasons a ClientSocket reports to its OnDisconnect handlers, as
-// socket.io-client 2.x names them. The client also reports
+// socket.io-client 2.x and 4.x name them. The client also reports
 // ReasonTransportClose, ReasonTransportError and ReasonPingTimeout.
 const (
 	// ReasonIOServerDisconnect: the server sent a DISCONNECT for the
@@ -54,7 +54,9 @@ type ConnectError struct {
 	// Message is the server's message: the ERROR packet's string, or the
 	// JSON text of its data when that is an object.
 	Message string
-	// Data is the ERROR packet's JSON data as received.
+	// Data is the ERROR packet's JSON data as received; for a socket.io
+	// 3.x/4.x server (protocol 5), the "data" of its CONNECT_ERROR, nil
+	// when it has none.
 	Data json.RawMessage
 }
 
@@ -63,8 +65,23 @@ func (e *ConnectError) Error() string {
 }
 
 // ManagerOptions configure a Manager. The zero value (or a nil pointer)
-// selects the defaults of socket.io-client 2.5.0, stated on each field.
+// selects the defaults of socket.io-client 2.5.0, stated on each field, and
+// speaks the protocol of socket.io-client 4.x.
 type ManagerOptions struct {
+	// Protocol is the Socket.IO revision the Manager speaks: 5, for
+	// socket.io 3.x and 4.x servers (over Engine.IO v4: every namespace
+	// asked for with a CONNECT carrying Auth, socket ids of their own), or
+	// 4, for socket.io 2.x servers (over Engine.IO v3: "/" joined
+	// implicitly, the query of a namespace in its CONNECT). A siogen server
+	// speaks both. Default 5. Engine.Protocol follows it.
+	Protocol int
+
+	// Auth is the CONNECT payload of every socket of the Manager
+	// (socket.io-client 4.x's auth option), unless the socket has its own
+	// (ClientSocket.SetAuth): a value that encodes to a JSON object, such as
+	// map[string]string{"token": "…"}. Nil sends none. Protocol 5 only.
+	Auth any
+
 	// Engine configures the Engine.IO connections the Manager opens:
 	// transports (default polling, then upgrade to websocket), headers,
 	// HTTP client, websocket dialer, base64. Its OnMessage and OnClose are
@@ -125,6 +142,10 @@ func (o *ManagerOptions) clientWithDefaults() ManagerOptions {
 	if o != nil {
 		c = *o
 	}
+	if c.Protocol != 4 {
+		c.Protocol = 5
+	}
+	c.Engine.Protocol = c.Protocol - 1
 	if c.Path == "" {
 		c.Path = clientDefaultPath
 	}
@@ -266,6 +287,14 @@ func clientParseURL(rawURL, path string) (engineURL, nsp, query string, err erro
 	query = u.RawQuery
 	e := url.URL{Scheme: u.Scheme, User: u.User, Host: u.Host, Path: path, RawQuery: u.RawQuery}
 	return e.String(), nsp, query, nil
+}
+
+// version returns the Socket.IO revision the Manager speaks.
+func (m *Manager) version() codec.Version {
+	if m.opts.Protocol == 4 {
+		return codec.V4
+	}
+	return codec.V5
 }
 
 // clientSplitNamespace splits "/admin?token=x" into its name and query.
@@ -415,7 +444,7 @@ func (m *Manager) clientStartDialLocked(reconnect bool) {
 // every active socket's namespace over it.
 func (m *Manager) clientDial(reconnect bool) {
 	defer m.wg.Done()
-	ec := &clientEngine{m: m, ready: make(chan struct{}), dec: codec.Decoder{Version: codec.V4}}
+	ec := &clientEngine{m: m, ready: make(chan struct{}), dec: codec.Decoder{Version: m.version()}}
 	var c *engineio.Client
 	err := m.urlErr
 	if err == nil {
@@ -631,7 +660,7 @@ func (ec *clientEngine) clientOnMessage(msg engineio.Message) {
 	s := m.sockets[name]
 	switch p.Type {
 	case codec.Connect:
-		ec.clientOnConnectLocked(name, s)
+		ec.clientOnConnectLocked(name, s, p.Data)
 	case codec.Error:
 		ec.clientOnErrorLocked(name, p.Data)
 	case codec.Disconnect:
@@ -644,8 +673,14 @@ func (ec *clientEngine) clientOnMessage(msg engineio.Message) {
 			m.clientMaybeIdleLocked()
 		}
 	case codec.Event, codec.BinaryEvent:
-		if s != nil && s.ec == ec && s.connected {
+		switch {
+		case s != nil && s.ec == ec && s.connected:
 			s.clientOnEventLocked(ec, p)
+		case s != nil && s.ec == ec && s.sent && m.version() == codec.V5 && len(s.early) < m.opts.SendBufferSize:
+			// A server recovering the socket's session sends what it
+			// missed before its CONNECT answer: held until then, as
+			// socket.io-client 4.x does.
+			s.early = append(s.early, p)
 		}
 	case codec.Ack, codec.BinaryAck:
 		if s != nil && p.HasID {
@@ -654,15 +689,38 @@ func (ec *clientEngine) clientOnMessage(msg engineio.Message) {
 	}
 }
 
-// clientOnConnectLocked handles the server's CONNECT for namespace name.
-func (ec *clientEngine) clientOnConnectLocked(name string, s *ClientSocket) {
+// clientOnConnectLocked handles the server's CONNECT for namespace name,
+// with its payload data (v5: {"sid": <socket id>}).
+func (ec *clientEngine) clientOnConnectLocked(name string, s *ClientSocket, data []byte) {
+	if ec.m.version() == codec.V5 {
+		var answer struct {
+			SID string `json:"sid"`
+			PID string `json:"pid"` // the server keeps sessions for recovery
+		}
+		json.Unmarshal(data, &answer)
+		switch {
+		case s != nil && s.active && !s.connected && s.ec == ec:
+			// Recovered when the server kept the session this socket
+			// asked for with its pid, as socket.io-client 4.x decides.
+			s.recovered = answer.PID != "" && answer.PID == s.pid
+			s.pid = answer.PID
+			if s.pid == "" {
+				s.lastOffset = ""
+			}
+			s.clientConnectedLocked(answer.SID)
+		case s != nil && !s.active:
+			// Left while the server was admitting it: leave again.
+			ec.c.Send(encode(&codec.Packet{Type: codec.Disconnect, Namespace: name}, codec.V5)...)
+		}
+		return
+	}
 	if name == "/" {
 		ec.rootReady, ec.rootIn, ec.rootRefused, ec.rootErr = true, true, false, nil
 	}
 	leave := false
 	switch {
 	case s != nil && s.active && !s.connected && s.ec == ec:
-		s.clientConnectedLocked()
+		s.clientConnectedLocked("")
 	case s != nil && !s.active:
 		leave = true // left while the server was admitting it: leave again
 	}
@@ -686,23 +744,35 @@ func (ec *clientEngine) clientOnConnectLocked(name string, s *ClientSocket) {
 }
 
 // clientOnErrorLocked handles an ERROR packet: the server refused
-// namespace name; for "/" that refuses every socket of the connection.
+// namespace name; in v4, for "/" that refuses every socket of the
+// connection. A v5 CONNECT_ERROR is {"message": …, "data": …}.
 func (ec *clientEngine) clientOnErrorLocked(name string, data []byte) {
 	cerr := &ConnectError{Namespace: name, Data: json.RawMessage(append([]byte(nil), data...))}
+	v5 := ec.m.version() == codec.V5
 	var v any
 	if json.Unmarshal(data, &v) == nil {
-		if str, ok := v.(string); ok {
-			cerr.Message = str
+		switch v := v.(type) {
+		case string:
+			cerr.Message = v
+		case map[string]any:
+			if msg, ok := v["message"].(string); ok && v5 {
+				cerr.Message = msg
+				if d, ok := v["data"]; ok {
+					cerr.Data, _ = json.Marshal(d)
+				} else {
+					cerr.Data = nil
+				}
+			}
 		}
 	}
 	if cerr.Message == "" {
 		cerr.Message = string(data)
 	}
-	if name == "/" {
+	if name == "/" && !v5 {
 		ec.rootRefused, ec.rootErr = true, cerr
 	}
 	for _, s := range ec.m.order {
-		if (name == "/" || s.nsp == name) && s.active && !s.connected && s.ec == ec {
+		if (name == "/" && !v5 || s.nsp == name) && s.active && !s.connected && s.ec == ec {
 			s.ec, s.sent = nil, false
 			s.clientConnectErrorLocked(cerr)
 		}

@@ -2,6 +2,7 @@ package socketio
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -34,10 +35,15 @@ type ClientSocket struct {
 	box   clientMailbox
 
 	// Guarded by m.mu.
-	active     bool          // wants to be connected: not disconnected on purpose
-	connected  bool          // the server accepted it on ec
-	ec         *clientEngine // the connection it is joining or joined, or nil
-	sent       bool          // its CONNECT is sent on ec, no answer yet
+	active     bool            // wants to be connected: not disconnected on purpose
+	connected  bool            // the server accepted it on ec
+	ec         *clientEngine   // the connection it is joining or joined, or nil
+	sent       bool            // its CONNECT is sent on ec, no answer yet
+	auth       any             // v5 CONNECT payload; nil: ManagerOptions.Auth
+	pid        string          // v5: the server's session id for recovery, "" if it keeps none
+	lastOffset string          // v5: the recovery offset of the last event received
+	recovered  bool            // v5: the last CONNECT recovered the session
+	early      []*codec.Packet // v5: events that came before the CONNECT answer
 	id         string
 	ids        uint64 // next ack id, counted per socket from 0
 	acks       map[uint64]*clientAck
@@ -68,9 +74,10 @@ func (s *ClientSocket) Manager() *Manager { return s.m }
 // Namespace returns the socket's namespace, such as "/" or "/admin".
 func (s *ClientSocket) Namespace() string { return s.nsp }
 
-// ID returns the socket id while connected, as socket.io-client 2.x
-// reports it and the server names the socket: the Engine.IO session id on
-// "/", "/nsp#" followed by it elsewhere. It is "" while not connected.
+// ID returns the socket id while connected, as the server names the
+// socket: protocol 5, the id of the server's CONNECT answer; protocol 4
+// (socket.io-client 2.x), the Engine.IO session id on "/", "/nsp#"
+// followed by it elsewhere. It is "" while not connected.
 func (s *ClientSocket) ID() string {
 	s.m.mu.Lock()
 	defer s.m.mu.Unlock()
@@ -242,7 +249,7 @@ func (s *ClientSocket) Disconnect() error {
 	s.active = false
 	if s.connected {
 		ec := s.ec
-		ec.c.Send(encode(&codec.Packet{Type: codec.Disconnect, Namespace: s.nsp}, codec.V4)...)
+		ec.c.Send(encode(&codec.Packet{Type: codec.Disconnect, Namespace: s.nsp}, s.m.version())...)
 		if s.nsp == "/" {
 			ec.rootIn = false
 		}
@@ -321,7 +328,9 @@ func (s *ClientSocket) clientStartLocked() {
 
 // clientEventPacket builds the EVENT packet ["event", args...].
 func clientEventPacket(nsp, event string, args []any) (*codec.Packet, error) {
-	if clientReserved[event] {
+	if clientReserved[event] || codec.IsReserved(event) {
+		// The 2.x client's names, and those a v5 server refuses by closing
+		// the connection.
 		return nil, fmt.Errorf("socketio: %q is a reserved event name", event)
 	}
 	p := &codec.Packet{Type: codec.Event, Namespace: nsp}
@@ -343,7 +352,7 @@ func (s *ClientSocket) clientSendLocked(p *codec.Packet, a *clientAck) error {
 		return ErrClientClosed
 	}
 	if s.connected {
-		err := s.ec.c.Send(encode(p, codec.V4)...)
+		err := s.ec.c.Send(encode(p, s.m.version())...)
 		if err == nil {
 			if a != nil {
 				a.ec = s.ec
@@ -370,19 +379,23 @@ func (s *ClientSocket) clientSendOn(ec *clientEngine, p *codec.Packet) error {
 	if s.m.engine != ec || s.ec != ec || !s.connected {
 		return ErrDisconnected
 	}
-	return ec.c.Send(encode(p, codec.V4)...)
+	return ec.c.Send(encode(p, s.m.version())...)
 }
 
-// clientJoinLocked starts joining the namespace over ec. "/" needs no
-// CONNECT on a fresh connection: the server connects every client to it
-// (after its middleware). Other namespaces send theirs once "/" is
-// connected.
+// clientJoinLocked starts joining the namespace over ec. v5: every
+// namespace sends its CONNECT at once. v4: "/" needs no CONNECT on a fresh
+// connection: the server connects every client to it (after its
+// middleware); other namespaces send theirs once "/" is connected.
 func (s *ClientSocket) clientJoinLocked(ec *clientEngine) {
 	s.ec, s.sent = ec, false
+	if s.m.version() == codec.V5 {
+		s.clientSendConnectLocked()
+		return
+	}
 	if s.nsp == "/" {
 		switch {
 		case ec.rootIn:
-			s.clientConnectedLocked()
+			s.clientConnectedLocked("")
 		case ec.rootReady || ec.rootRefused:
 			// Left or refused earlier on this connection: ask again.
 			s.clientSendConnectLocked()
@@ -399,30 +412,92 @@ func (s *ClientSocket) clientJoinLocked(ec *clientEngine) {
 	}
 }
 
-// clientSendConnectLocked sends the CONNECT of the socket's namespace, with
-// its query.
+// clientSendConnectLocked sends the CONNECT of the socket's namespace: v4
+// with its query, v5 with its auth payload.
 func (s *ClientSocket) clientSendConnectLocked() {
-	nsp := s.nsp
-	if s.query != "" {
-		nsp += "?" + s.query
+	p := &codec.Packet{Type: codec.Connect, Namespace: s.nsp}
+	if s.m.version() == codec.V5 {
+		p.Data = s.clientAuthLocked()
+	} else if s.query != "" {
+		p.Namespace += "?" + s.query
 	}
-	s.ec.c.Send(encode(&codec.Packet{Type: codec.Connect, Namespace: nsp}, codec.V4)...)
+	s.ec.c.Send(encode(p, s.m.version())...)
 	s.sent = true
 }
 
-// clientConnectedLocked marks the socket connected on s.ec: the buffered
-// packets go out, then the OnConnect handlers run.
-func (s *ClientSocket) clientConnectedLocked() {
+// clientAuthLocked returns the JSON of the socket's CONNECT payload, or nil
+// for none (or one that does not encode to an object, which is logged).
+// When the server keeps the socket's session, the payload also asks for its
+// recovery ({"pid", "offset"} first, as socket.io-client 4.x sends them).
+func (s *ClientSocket) clientAuthLocked() []byte {
+	auth := s.auth
+	if auth == nil {
+		auth = s.m.opts.Auth
+	}
+	var b []byte
+	if auth != nil {
+		var err error
+		b, err = json.Marshal(auth)
+		if err != nil || len(b) == 0 || b[0] != '{' {
+			s.m.log.Warn("socketio client: auth is not a JSON object; sending none", "nsp", s.nsp, "err", err)
+			b = nil
+		}
+	}
+	if s.pid == "" {
+		return b
+	}
+	rec, _ := json.Marshal(struct {
+		PID    string `json:"pid"`
+		Offset string `json:"offset"`
+	}{s.pid, s.lastOffset})
+	if len(b) > 2 { // a non-empty object: append its members
+		rec = append(append(rec[:len(rec)-1], ','), b[1:]...)
+	}
+	return rec
+}
+
+// Recovered reports whether the server restored the socket's session on its
+// last connection (socket.io 4.6+'s connection state recovery): the socket
+// kept its id and rooms, and the events sent to it meanwhile arrived.
+// Protocol 5 only.
+func (s *ClientSocket) Recovered() bool {
+	s.m.mu.Lock()
+	defer s.m.mu.Unlock()
+	return s.recovered && s.connected
+}
+
+// SetAuth sets the payload of the socket's CONNECT packets, overriding
+// ManagerOptions.Auth: a value that encodes to a JSON object. It is sent
+// with the next CONNECT (Connect, or a reconnection). Protocol 5 only: a
+// socket.io 2.x server takes no payload.
+func (s *ClientSocket) SetAuth(auth any) {
+	s.m.mu.Lock()
+	s.auth = auth
+	s.m.mu.Unlock()
+}
+
+// clientConnectedLocked marks the socket connected on s.ec under id (v4:
+// "", the id derives from the engine session's): the buffered packets go
+// out, then the OnConnect handlers run.
+func (s *ClientSocket) clientConnectedLocked(id string) {
 	ec := s.ec
 	s.connected, s.sent = true, false
-	s.id = ec.c.ID()
-	if s.nsp != "/" {
-		s.id = s.nsp + "#" + s.id
+	s.id = id
+	if s.m.version() == codec.V4 {
+		s.id = ec.c.ID()
+		if s.nsp != "/" {
+			s.id = s.nsp + "#" + s.id
+		}
+	}
+	early := s.early
+	s.early = nil
+	for _, p := range early {
+		s.clientOnEventLocked(ec, p)
 	}
 	buf := s.sendBuffer
 	s.sendBuffer = nil
 	for i, p := range buf {
-		if err := ec.c.Send(encode(p, codec.V4)...); err != nil {
+		if err := ec.c.Send(encode(p, s.m.version())...); err != nil {
 			s.sendBuffer = buf[i:] // the connection is ending: keep the rest
 			break
 		}
@@ -446,6 +521,7 @@ func (s *ClientSocket) clientConnectedLocked() {
 // clientLostLocked ends the socket's presence on its connection: the acks
 // sent over it fail, and the OnDisconnect handlers run if it was connected.
 func (s *ClientSocket) clientLostLocked(reason string) {
+	s.early = nil
 	was, ec := s.connected, s.ec
 	s.connected, s.sent, s.ec, s.id = false, false, nil, ""
 	if ec != nil {
@@ -501,6 +577,13 @@ func (s *ClientSocket) clientOnEventLocked(ec *clientEngine, p *codec.Packet) {
 	name, args, ok, err := codec.EventName(p.Data)
 	if err != nil || !ok {
 		return // a number as the name is valid on the wire and names no handler
+	}
+	if s.pid != "" && !p.HasID && len(args) > 0 && len(args[len(args)-1]) > 0 && args[len(args)-1][0] == '"' {
+		// A server that keeps sessions for recovery appends the event's
+		// offset to every event that asks for no ack: remember it for the
+		// next CONNECT, and hand the handler the event's own arguments.
+		codec.Unmarshal(args[len(args)-1], nil, &s.lastOffset)
+		args = args[:len(args)-1]
 	}
 	e := &Event{Name: name, Args: Args{Raw: args, Attachments: p.Attachments}, nsp: s.nsp, report: s.clientReport, id: p.ID, hasAck: p.HasID}
 	e.send = func(ap *codec.Packet) error { return s.clientSendOn(ec, ap) }

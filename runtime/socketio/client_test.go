@@ -3,6 +3,8 @@ package socketio
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -17,19 +19,21 @@ import (
 )
 
 // TestClientContractGo runs the conformance contract with the Go client
-// against the runtime's own conformance server.
+// against the runtime's own conformance server, in both protocols.
 func TestClientContractGo(t *testing.T) {
 	for _, setup := range clientTransportSetups {
-		t.Run(setup.name, func(t *testing.T) {
-			clientLeakCheck(t)
-			srv := newConformanceServer()
-			ts := httptest.NewServer(srv)
-			t.Cleanup(func() {
-				ts.Close()
-				srv.Shutdown(context.Background())
+		for _, protocol := range []int{4, 5} {
+			t.Run(fmt.Sprintf("%s/v%d", setup.name, protocol), func(t *testing.T) {
+				clientLeakCheck(t)
+				srv := newConformanceServer()
+				ts := httptest.NewServer(srv)
+				t.Cleanup(func() {
+					ts.Close()
+					srv.Shutdown(context.Background())
+				})
+				clientRunContract(t, ts.URL, setup.transports, protocol, false)
 			})
-			clientRunContract(t, ts.URL, setup.transports)
-		})
+		}
 	}
 }
 
@@ -45,7 +49,25 @@ func TestClientContractReference(t *testing.T) {
 	for _, setup := range clientTransportSetups {
 		t.Run(setup.name, func(t *testing.T) {
 			clientLeakCheck(t)
-			clientRunContract(t, "http://"+addr, setup.transports)
+			clientRunContract(t, "http://"+addr, setup.transports, 4, false)
+		})
+	}
+}
+
+// TestClientContractReferenceV4 runs the rows of the 4.x conformance
+// contract with the Go client in protocol 5 against the reference server on
+// socket.io 4.8.3 (interop/sio-conformance-server-v4.js, a copy of
+// shared/peers/node-conformance-v4), which keeps sessions for recovery and
+// so appends an offset to every event it sends.
+func TestClientContractReferenceV4(t *testing.T) {
+	nodetest.Require(t)
+	addr := nodetest.FreeAddr(t)
+	_, port, _ := net.SplitHostPort(addr)
+	nodetest.Start(t, "sio-conformance-server-v4.js", "listening", []string{"PORT=" + port})
+	for _, setup := range clientTransportSetups {
+		t.Run(setup.name, func(t *testing.T) {
+			clientLeakCheck(t)
+			clientRunContract(t, "http://"+addr, setup.transports, 5, true)
 		})
 	}
 }
@@ -319,15 +341,22 @@ func TestClientAckDeadline(t *testing.T) {
 }
 
 // TestClientReconnectsToReference: the Go client reconnects to the
-// reference server (socket.io 2.5.1) after it restarts.
+// reference server after it restarts: socket.io 2.5.1 in protocol 4, and
+// socket.io 4.8.3 in protocol 5 (whose new process cannot recover the
+// session: a fresh id).
 func TestClientReconnectsToReference(t *testing.T) {
+	t.Run("socket.io 2.5.1", func(t *testing.T) { testClientReconnectsToReference(t, "sio-conformance-server.js", 4) })
+	t.Run("socket.io 4.8.3", func(t *testing.T) { testClientReconnectsToReference(t, "sio-conformance-server-v4.js", 5) })
+}
+
+func testClientReconnectsToReference(t *testing.T, script string, protocol int) {
 	nodetest.Require(t)
 	clientLeakCheck(t)
 	addr := nodetest.FreeAddr(t)
 	_, port, _ := net.SplitHostPort(addr)
 	env := []string{"PORT=" + port}
-	p := nodetest.Start(t, "sio-conformance-server.js", "listening", env)
-	m := NewManager("http://"+addr, clientTestOptions(nil))
+	p := nodetest.Start(t, script, "listening", env)
+	m := NewManager("http://"+addr, clientProtocolOptions(nil, protocol))
 	t.Cleanup(func() { m.Close() })
 	reconnected := make(chan int, 4)
 	m.OnReconnect(func(n int) { reconnected <- n })
@@ -344,7 +373,7 @@ func TestClientReconnectsToReference(t *testing.T) {
 	p.Kill()
 	clientRecv(t, disconnects, "disconnect")
 	clientEmit(t, s, "hi") // buffered until the server is back
-	nodetest.Start(t, "sio-conformance-server.js", "listening", env)
+	nodetest.Start(t, script, "listening", env)
 	clientRecv(t, reconnected, "reconnect")
 	if second := clientRecv(t, connects, "connect"); second == first {
 		t.Fatalf("same id %q after the restart", second)
@@ -400,5 +429,168 @@ func TestClientHandlerPanicRecovered(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "client kaboom") {
 		t.Fatalf("the panic was not logged:\n%s", logs.String())
+	}
+}
+
+// TestClientRecovery: the Go client in protocol 5 gets its session back
+// from a server with Options.Recovery after its connection drops: the same
+// id, Recovered, and the events emitted to it meanwhile, in order, without
+// their offsets.
+func TestClientRecovery(t *testing.T) {
+	clientLeakCheck(t)
+	srv := NewServer(&Options{Logger: clientTestLogger(), Recovery: &RecoveryOptions{}})
+	srv.Of("/").OnConnection(func(s *Socket) {
+		s.On("join", func(e *Event) {
+			var room string
+			e.Decode(0, &room)
+			s.Join(room)
+			e.Ack()
+		})
+	})
+	ts := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		ts.Close()
+		srv.Shutdown(context.Background())
+	})
+	for _, setup := range clientTransportSetups {
+		t.Run(setup.name, func(t *testing.T) {
+			m := NewManager(ts.URL, clientProtocolOptions(setup.transports, 5))
+			t.Cleanup(func() { m.Close() })
+			s := m.Socket("/")
+			news := clientExpect(s, "news")
+			connects := make(chan bool, 4)
+			s.OnConnect(func() { connects <- s.Recovered() })
+			if err := s.Connect(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			if clientRecv(t, connects, "connect") {
+				t.Fatal("a fresh socket reports Recovered")
+			}
+			id := s.ID()
+			room := "room-" + setup.name
+			clientAsk(t, s, "join", room)
+			srv.Of("/").To(room).Emit("news", 0)
+			if n := clientArg[int](t, &clientRecv(t, news, "news").Args, 0); n != 0 {
+				t.Fatalf("news %d", n)
+			}
+			// The server drops the connection; the client reconnects.
+			srv.Engine().Conn(m.engineID()).Close()
+			waitFor(t, "the socket to leave", func() bool { return srv.Of("/").Socket(id) == nil })
+			for i := 1; i <= 3; i++ {
+				srv.Of("/").To(room).Emit("news", i)
+			}
+			if !clientRecv(t, connects, "reconnect") {
+				t.Fatal("not recovered")
+			}
+			for i := 1; i <= 3; i++ {
+				e := clientRecv(t, news, "missed news")
+				if n := clientArg[int](t, &e.Args, 0); n != i || e.Len() != 1 {
+					t.Fatalf("missed news %d: %s", i, e.Raw)
+				}
+			}
+			if s.ID() != id {
+				t.Errorf("id %q after recovery, was %q", s.ID(), id)
+			}
+		})
+	}
+}
+
+// cutProxy forwards loopback TCP connections to a backend and can cut all
+// of them at once, as a network that drops: neither side closes anything
+// in order.
+type cutProxy struct {
+	ln      net.Listener
+	backend string
+	mu      sync.Mutex
+	conns   []net.Conn
+}
+
+func startCutProxy(t *testing.T, backend string) *cutProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &cutProxy{ln: ln, backend: backend}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			b, err := net.Dial("tcp", backend)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, b)
+			p.mu.Unlock()
+			go func() { io.Copy(b, c); b.Close() }()
+			go func() { io.Copy(c, b); c.Close() }()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		p.cut()
+	})
+	return p
+}
+
+func (p *cutProxy) addr() string { return p.ln.Addr().String() }
+
+// cut closes every forwarded connection.
+func (p *cutProxy) cut() {
+	p.mu.Lock()
+	conns := p.conns
+	p.conns = nil
+	p.mu.Unlock()
+	for _, c := range conns {
+		c.Close()
+	}
+}
+
+// TestClientRecoversWithReference: the Go client in protocol 5 gets its
+// session back from socket.io 4.8.3 (interop/sio-conformance-server-v4.js,
+// connection state recovery on) after the network drops its websocket: the
+// same id, and Recovered. (Over polling the server notices a dropped network
+// only when a held poll breaks or its ping goes unanswered, and a session
+// it has not noticed losing cannot be recovered yet: a client that comes
+// back sooner gets a fresh one, from socket.io as from this server.)
+func TestClientRecoversWithReference(t *testing.T) {
+	nodetest.Require(t)
+	addr := nodetest.FreeAddr(t)
+	_, port, _ := net.SplitHostPort(addr)
+	nodetest.Start(t, "sio-conformance-server-v4.js", "listening", []string{"PORT=" + port})
+	for _, setup := range clientTransportSetups[1:2] { // websocket
+		t.Run(setup.name, func(t *testing.T) {
+			proxy := startCutProxy(t, addr)
+			m := NewManager("http://"+proxy.addr(), clientProtocolOptions(setup.transports, 5))
+			t.Cleanup(func() { m.Close() })
+			s := m.Socket("/")
+			hi := clientExpect(s, "hi")
+			connects := make(chan bool, 4)
+			s.OnConnect(func() { connects <- s.Recovered() })
+			if err := s.Connect(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			if clientRecv(t, connects, "connect") {
+				t.Fatal("a fresh socket reports Recovered")
+			}
+			clientEmit(t, s, "hi")
+			if e := clientRecv(t, hi, "hi"); e.Len() != 0 {
+				t.Fatalf("hi with %d arguments: the offset was not taken off", e.Len())
+			}
+			id := s.ID()
+			proxy.cut()
+			if !clientRecv(t, connects, "reconnect") {
+				t.Fatal("not recovered")
+			}
+			if s.ID() != id {
+				t.Errorf("id %q after recovery, was %q", s.ID(), id)
+			}
+			clientEmit(t, s, "hi")
+			clientRecv(t, hi, "hi after recovery")
+		})
 	}
 }

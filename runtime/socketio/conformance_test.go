@@ -28,6 +28,9 @@ func newConformanceServer() *Server {
 		}
 		return nil
 	})
+	srv.Of("/foo").OnConnection(func(s *Socket) {
+		s.On("getId", func(e *Event) { e.Ack(s.ID()) })
+	})
 	srv.Of("/abc").OnConnection(func(s *Socket) { s.Emit("handshake", s.Handshake()) })
 	srv.Of("/no").Use(func(*Socket) error { return errors.New("Auth failed (custom namespace)") })
 	admin := srv.Of("/admin")
@@ -106,6 +109,7 @@ func newConformanceServer() *Server {
 			e.Ack(v)
 		})
 		s.On("getHandshake", func(e *Event) { e.Ack(s.Handshake()) })
+		s.On("getId", func(e *Event) { e.Ack(s.ID()) }) // the 4.x contract
 		s.On("join", func(e *Event) {
 			var room string
 			e.Decode(0, &room)

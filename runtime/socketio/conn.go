@@ -14,11 +14,12 @@ import (
 // conn is the Socket.IO side of one Engine.IO session: it decodes packets,
 // routes them to the socket of their namespace, and owns those sockets.
 type conn struct {
-	srv       *Server
-	ec        *engineio.Conn
-	version   codec.Version
-	dec       codec.Decoder // used by receive only, which the engine serialises
-	handshake *Handshake
+	srv          *Server
+	ec           *engineio.Conn
+	version      codec.Version // V4 over Engine.IO v3, V5 over v4
+	dec          codec.Decoder // used by receive only, which the engine serialises
+	handshake    *Handshake
+	connectTimer *time.Timer // v5: closes a connection that joins no namespace
 
 	mu            sync.Mutex
 	sockets       map[string]*Socket // by namespace name
@@ -32,21 +33,61 @@ type conn struct {
 }
 
 func newConn(s *Server, ec *engineio.Conn) *conn {
+	v := codec.V4
+	if ec.Protocol() >= 4 {
+		v = codec.V5
+	}
 	return &conn{
 		srv:        s,
 		ec:         ec,
-		version:    codec.V4,
-		dec:        codec.Decoder{Version: codec.V4, MaxAttachments: s.opts.MaxAttachments, MaxDepth: s.opts.MaxDepth},
+		version:    v,
+		dec:        codec.Decoder{Version: v, MaxAttachments: s.opts.MaxAttachments, MaxDepth: s.opts.MaxDepth},
 		handshake:  newHandshake(ec.Request(), time.Now()),
 		sockets:    make(map[string]*Socket, 1),
 		connecting: make(map[string]bool, 1),
 	}
 }
 
-// open connects the default namespace, which Socket.IO v4 does for every
-// connection without a CONNECT from the client.
+// open starts the connection. Socket.IO v4 connects the default namespace
+// for every connection without a CONNECT from the client. In v5 the client
+// asks for every namespace, "/" included, and has ConnectTimeout to join
+// one.
 func (c *conn) open() {
-	c.connect("/", nil)
+	if c.version == codec.V4 {
+		c.connect("/", nil, nil)
+		return
+	}
+	c.mu.Lock()
+	c.connectTimer = time.AfterFunc(c.srv.opts.ConnectTimeout, c.connectTimedOut)
+	c.mu.Unlock()
+}
+
+// connectTimedOut closes a v5 connection that has joined no namespace.
+func (c *conn) connectTimedOut() {
+	c.mu.Lock()
+	idle := len(c.sockets) == 0 && !c.gone
+	if idle && c.closeReason == "" {
+		c.closeReason = ReasonForcedServerClose
+	}
+	c.mu.Unlock()
+	if idle {
+		c.srv.log.Debug("socketio: no namespace joined within ConnectTimeout, closing", "sid", c.ec.ID())
+		c.ec.Close()
+	}
+}
+
+// invalidState closes a v5 connection that sent a packet its state does
+// not allow: anything but a CONNECT for a namespace it is not in, or a
+// CONNECT for one it is in. socket.io 4.x closes the connection then
+// ("invalid state"). (A client's ERROR is a parse error, before this.)
+func (c *conn) invalidState(p *codec.Packet) {
+	c.peerLog.Info(c.srv.log, "socketio: packet in an invalid state, closing connection", "sid", c.ec.ID(), "type", p.Type, "nsp", p.Namespace)
+	c.mu.Lock()
+	if c.closeReason == "" {
+		c.closeReason = ReasonForcedServerClose
+	}
+	c.mu.Unlock()
+	c.ec.Close()
 }
 
 // send encodes p and queues it on the connection.
@@ -71,6 +112,10 @@ func (c *conn) receive(m engineio.Message) {
 	if p == nil {
 		return // a binary packet waiting for attachments
 	}
+	if c.version == codec.V5 {
+		c.receiveV5(p)
+		return
+	}
 	switch p.Type {
 	case codec.Connect:
 		name, rawQuery, _ := strings.Cut(p.Namespace, "?")
@@ -87,7 +132,7 @@ func (c *conn) receive(m engineio.Message) {
 			return
 		}
 		c.mu.Unlock()
-		c.connect(name, q)
+		c.connect(name, q, nil)
 	case codec.Disconnect:
 		if s := c.socket(p.Namespace); s != nil {
 			s.onClose(ReasonClientNamespaceDisconnect)
@@ -105,6 +150,32 @@ func (c *conn) receive(m engineio.Message) {
 	// reference does.
 }
 
+// receiveV5 routes a decoded packet of a socket.io 3.x/4.x client. Unlike
+// v4, no namespace waits for "/", the CONNECT payload is the auth object,
+// and a packet that does not fit the namespace's state closes the
+// connection, as socket.io 4.x does.
+func (c *conn) receiveV5(p *codec.Packet) {
+	s := c.socket(p.Namespace)
+	switch {
+	case p.Type == codec.Connect && s == nil:
+		c.mu.Lock()
+		busy := c.connecting[p.Namespace]
+		c.mu.Unlock()
+		if busy {
+			return // its middleware is running: as for v4, asked once
+		}
+		c.connect(p.Namespace, nil, p.Data)
+	case s == nil, p.Type == codec.Connect:
+		c.invalidState(p)
+	case p.Type == codec.Disconnect:
+		s.onClose(ReasonClientNamespaceDisconnect)
+	case p.Type == codec.Event, p.Type == codec.BinaryEvent:
+		s.onEvent(p)
+	case p.Type == codec.Ack, p.Type == codec.BinaryAck:
+		s.onAck(p)
+	}
+}
+
 func (c *conn) socket(nsp string) *Socket {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -114,11 +185,12 @@ func (c *conn) socket(nsp string) *Socket {
 // connect joins the client to a namespace: refused with "Invalid
 // namespace" when it does not exist, else through its middleware. A
 // CONNECT for a namespace the client is in, or is being admitted to, is
-// ignored, so a client cannot start its middleware twice.
-func (c *conn) connect(name string, query url.Values) {
+// ignored, so a client cannot start its middleware twice. query is a v4
+// CONNECT's, auth a v5 CONNECT's payload (nil: none).
+func (c *conn) connect(name string, query url.Values, auth []byte) {
 	nsp := c.srv.namespace(name)
 	if nsp == nil {
-		c.send(errorPacket(name, errInvalidNamespace))
+		c.send(errorPacket(name, errInvalidNamespace, c.version))
 		return
 	}
 	c.mu.Lock()
@@ -133,7 +205,22 @@ func (c *conn) connect(name string, query url.Values) {
 	}
 	c.connecting[name] = true
 	c.mu.Unlock()
-	s := newSocket(nsp, c, c.handshake.withQuery(query))
+	hs := c.handshake.withQuery(query)
+	if c.version == codec.V5 {
+		// The payload aliases the engine message, which the decoder hands
+		// over for good.
+		hs = hs.withAuth(auth)
+	}
+	s := newSocket(nsp, c, hs)
+	if nsp.rec != nil && c.version == codec.V5 {
+		s.pid = newSocketID()
+		if pid, offset, ok := recoveryRequest(auth); ok {
+			if kept, missed, ok := nsp.rec.restore(pid, offset); ok {
+				s.id, s.pid, s.recovered = kept.id, kept.pid, true
+				s.missed, s.keptRooms = missed, kept.rooms
+			}
+		}
+	}
 	nsp.admit(s)
 }
 
@@ -147,7 +234,7 @@ func (c *conn) namespacesLocked() int {
 // disconnects the client.
 func (c *conn) tooManyNamespaces(name string) {
 	c.peerLog.Warn(c.srv.log, "socketio: too many namespaces, disconnecting", "sid", c.ec.ID(), "max", c.srv.opts.MaxNamespaces)
-	c.send(errorPacket(name, errTooManyNamespaces))
+	c.send(errorPacket(name, errTooManyNamespaces, c.version))
 	c.disconnectAll(ReasonTransportError)
 }
 
@@ -168,6 +255,9 @@ func (c *conn) admitted(s *Socket) bool {
 		return false
 	}
 	c.sockets[s.nsp.name] = s
+	if c.connectTimer != nil {
+		c.connectTimer.Stop()
+	}
 	var replay []string
 	if s.nsp.name == "/" {
 		c.rootConnected = true
@@ -177,7 +267,7 @@ func (c *conn) admitted(s *Socket) bool {
 	for _, nsp := range replay {
 		name, rawQuery, _ := strings.Cut(nsp, "?")
 		q, _ := url.ParseQuery(rawQuery)
-		c.connect(name, q)
+		c.connect(name, q, nil)
 	}
 	return true
 }
@@ -220,6 +310,9 @@ func (c *conn) disconnectAll(reason string) {
 func (c *conn) closed(reason string) {
 	c.mu.Lock()
 	c.gone = true
+	if c.connectTimer != nil {
+		c.connectTimer.Stop()
+	}
 	if c.closeReason != "" {
 		reason = c.closeReason
 	}

@@ -38,18 +38,51 @@ func ackPacket(nsp string, id uint64, args []any) (*codec.Packet, error) {
 	return p, nil
 }
 
-// errorPacket builds the ERROR packet refusing a namespace; data is a
-// string, or an object when the error carries one (ErrorData).
-func errorPacket(nsp string, err error) *codec.Packet {
-	var data any = err.Error()
-	if d, ok := err.(interface{ Data() any }); ok && d.Data() != nil {
+// errorPacket builds the ERROR packet refusing a namespace. Socket.IO v4
+// (socket.io 2.x): the error's message, or its Data() when it has one (an
+// object, say). v5 (socket.io 4.x's CONNECT_ERROR): the object
+// {"message": …, "data": …}, data left out when the error has none.
+func errorPacket(nsp string, err error, v codec.Version) *codec.Packet {
+	var data any
+	if d, ok := err.(interface{ Data() any }); ok {
 		data = d.Data()
 	}
-	b, jerr := json.Marshal(data)
-	if jerr != nil {
-		b, _ = json.Marshal(err.Error())
+	var payload any = err.Error()
+	switch {
+	case v == codec.V5:
+		payload = connectError{err.Error(), data}
+	case data != nil:
+		payload = data
+	}
+	b, jerr := json.Marshal(payload)
+	if jerr != nil { // a Data() that JSON cannot hold: the message alone
+		payload = err.Error()
+		if v == codec.V5 {
+			payload = connectError{Message: err.Error()}
+		}
+		b, _ = json.Marshal(payload)
 	}
 	return &codec.Packet{Type: codec.Error, Namespace: nsp, Data: b}
+}
+
+// connectError is the payload of a Socket.IO v5 CONNECT_ERROR.
+type connectError struct {
+	Message string `json:"message"`
+	Data    any    `json:"data,omitempty"`
+}
+
+// connectPacket builds the server's CONNECT accepting socket s: without
+// payload in Socket.IO v4, with {"sid": <socket id>} in v5, and the pid of
+// its session when the server keeps sessions for recovery.
+func connectPacket(s *Socket) *codec.Packet {
+	p := &codec.Packet{Type: codec.Connect, Namespace: s.nsp.name}
+	if s.conn.version == codec.V5 {
+		p.Data, _ = json.Marshal(struct {
+			SID string `json:"sid"`
+			PID string `json:"pid,omitempty"` // connection state recovery
+		}{s.id, s.pid})
+	}
+	return p
 }
 
 // encode turns a packet into the engine messages that carry it: the text

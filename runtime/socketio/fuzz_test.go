@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -18,7 +19,8 @@ import (
 )
 
 // FuzzServerMessages feeds any sequence of Engine.IO messages to a server,
-// as one polling POST, and checks that nothing panics: not the decoders,
+// as one polling POST, over a socket.io 2.x session (Engine.IO v3, Socket.IO
+// v4) and again over a 4.x one (Engine.IO v4, Socket.IO v5), and checks that nothing panics: not the decoders,
 // not the namespace and ack logic, not the argument decoders the handlers
 // (written as generated code would be) call, and that the server is still
 // whole afterwards. An input is messages joined by fuzzSeparator; one that
@@ -36,38 +38,52 @@ func FuzzServerMessages(f *testing.F) {
 		{`4"client error"`, `4{"message":1}`, `0/nope`, `0/a`, `0/a`},
 		{`2["join","/"]`, `2["room","/","x"]`, `2["disconnect me"]`, `2["echo"]`},
 		{`5`, "\x01x", `3["no id"]`, `39999999999999999999["x"]`},
+		{`0`, `0/a,{"token":"x"}`, `2/a,["echo",1]`, `0/a,`, `2["disconnect"]`},
+		{`0{"a":[1,{"b":null}]}`, `2/b,["echo"]`, `1`, `0`, `51-["echo",{"_placeholder":true,"num":0}]`, "\x01"},
+		{`0{"pid":"x","offset":"y"}`, `0/a,{"pid":1,"offset":null}`, `2["echo","x"]`, `2["join","r"]`, `2["room","r","x"]`},
 	} {
 		f.Add([]byte(strings.Join(seed, fuzzSeparator)))
 	}
 	catcher := &panicCatcher{}
 	srv := newFuzzServer(slog.New(catcher))
 	f.Fuzz(func(t *testing.T, input []byte) {
-		goroutines := runtime.NumGoroutine()
-		sid := fuzzHandshake(t, srv)
-		var pkts []enginecodec.Packet
-		for _, part := range bytes.Split(input, []byte(fuzzSeparator)) {
-			binary := len(part) > 0 && part[0] == fuzzBinaryMark
-			if binary {
-				part = part[1:]
-			}
-			if !binary && len(part) == 0 {
-				part = nil
-			}
-			pkts = append(pkts, enginecodec.Packet{Type: enginecodec.Message, Data: part, Binary: binary})
-		}
-		fuzzPost(t, srv, sid, "application/octet-stream", enginecodec.AppendBinaryPayload(nil, pkts))
-		// The client leaves; its sockets' handlers finish their queues.
-		fuzzPost(t, srv, sid, "text/plain;charset=UTF-8", []byte("1:1"))
-		for deadline := time.Now().Add(2 * time.Second); runtime.NumGoroutine() > goroutines && time.Now().Before(deadline); {
-			time.Sleep(time.Millisecond)
-		}
-		if msg := catcher.take(); msg != "" {
-			t.Fatalf("input %q: %s", input, msg)
-		}
-		if n := srv.Engine().Len(); n != 0 {
-			t.Fatalf("input %q: %d sessions left", input, n)
-		}
+		fuzzSession(t, srv, catcher, input, enginecodec.V3)
+		fuzzSession(t, srv, catcher, input, enginecodec.V4)
 	})
+}
+
+// fuzzSession runs one input of FuzzServerMessages over a session of
+// Engine.IO revision v.
+func fuzzSession(t *testing.T, srv *Server, catcher *panicCatcher, input []byte, v enginecodec.Version) {
+	goroutines := runtime.NumGoroutine()
+	sid := fuzzHandshake(t, srv, v)
+	var pkts []enginecodec.Packet
+	for _, part := range bytes.Split(input, []byte(fuzzSeparator)) {
+		binary := len(part) > 0 && part[0] == fuzzBinaryMark
+		if binary {
+			part = part[1:]
+		}
+		if !binary && len(part) == 0 {
+			part = nil
+		}
+		pkts = append(pkts, enginecodec.Packet{Type: enginecodec.Message, Data: part, Binary: binary})
+	}
+	if v == enginecodec.V3 {
+		fuzzPost(t, srv, sid, v, "application/octet-stream", enginecodec.AppendBinaryPayload(nil, pkts))
+	} else {
+		fuzzPost(t, srv, sid, v, "text/plain;charset=UTF-8", enginecodec.AppendStringPayload(nil, pkts, v))
+	}
+	// The client leaves; its sockets' handlers finish their queues.
+	fuzzPost(t, srv, sid, v, "text/plain;charset=UTF-8", enginecodec.AppendStringPayload(nil, []enginecodec.Packet{{Type: enginecodec.Close}}, v))
+	for deadline := time.Now().Add(2 * time.Second); runtime.NumGoroutine() > goroutines && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if msg := catcher.take(); msg != "" {
+		t.Fatalf("input %q: %s", input, msg)
+	}
+	if n := srv.Engine().Len(); n != 0 {
+		t.Fatalf("input %q: %d sessions left", input, n)
+	}
 }
 
 const (
@@ -79,7 +95,9 @@ const (
 // applications do with what a client sends: decode arguments into typed
 // values, answer acks, join rooms, broadcast, disconnect.
 func newFuzzServer(log *slog.Logger) *Server {
-	srv := NewServer(&Options{Logger: log})
+	// With recovery, so that v5 sessions go through offsets, kept sessions
+	// and recovery requests in their CONNECT payloads.
+	srv := NewServer(&Options{Logger: log, Recovery: &RecoveryOptions{MaxDisconnectionDuration: time.Second}})
 	srv.Of("/admin").Use(func(s *Socket) error {
 		if s.Handshake().Query.Get("token") != "secret" {
 			return errors.New("not authorized")
@@ -140,10 +158,10 @@ func newFuzzServer(log *slog.Logger) *Server {
 	return srv
 }
 
-func fuzzHandshake(t *testing.T, srv *Server) string {
+func fuzzHandshake(t *testing.T, srv *Server, v enginecodec.Version) string {
 	rec := httptest.NewRecorder()
-	srv.ServeHTTP(rec, httptest.NewRequest("GET", "/socket.io/?EIO=3&transport=polling", nil))
-	pkts, err := enginecodec.DecodePayload(rec.Body.Bytes(), false, enginecodec.V3)
+	srv.ServeHTTP(rec, httptest.NewRequest("GET", "/socket.io/?EIO="+strconv.Itoa(int(v))+"&transport=polling", nil))
+	pkts, err := enginecodec.DecodePayload(rec.Body.Bytes(), false, v)
 	if rec.Code != 200 || err != nil || len(pkts) == 0 {
 		t.Fatalf("handshake: %d %q %v", rec.Code, rec.Body, err)
 	}
@@ -152,8 +170,8 @@ func fuzzHandshake(t *testing.T, srv *Server) string {
 	return hs.SID
 }
 
-func fuzzPost(t *testing.T, srv *Server, sid, contentType string, body []byte) {
-	req := httptest.NewRequest("POST", "/socket.io/?EIO=3&transport=polling&sid="+sid, bytes.NewReader(body))
+func fuzzPost(t *testing.T, srv *Server, sid string, v enginecodec.Version, contentType string, body []byte) {
+	req := httptest.NewRequest("POST", "/socket.io/?EIO="+strconv.Itoa(int(v))+"&transport=polling&sid="+sid, bytes.NewReader(body))
 	req.Header.Set("Content-Type", contentType)
 	rec := httptest.NewRecorder()
 	srv.ServeHTTP(rec, req)

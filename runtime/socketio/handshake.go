@@ -20,6 +20,11 @@ type Handshake struct {
 	XDomain bool        // the request carried an Origin header
 	Secure  bool        // TLS
 	URL     string      // request URI, path and query
+	// Auth is the payload of the namespace's CONNECT packet (socket.io 3.x
+	// and 4.x clients' auth option), a JSON object, "{}" when the client
+	// sent none. It is nil for socket.io 2.x clients, whose CONNECT has no
+	// payload.
+	Auth json.RawMessage
 }
 
 func newHandshake(r *http.Request, t time.Time) *Handshake {
@@ -55,10 +60,20 @@ func (h *Handshake) withQuery(q url.Values) *Handshake {
 	return &c
 }
 
-// MarshalJSON renders the handshake as socket.io 2.x's socket.handshake:
+// withAuth returns a copy of h with Auth set to auth, or "{}" when nil.
+func (h *Handshake) withAuth(auth json.RawMessage) *Handshake {
+	c := *h
+	c.Auth = auth
+	if c.Auth == nil {
+		c.Auth = json.RawMessage("{}")
+	}
+	return &c
+}
+
+// MarshalJSON renders the handshake as socket.io's socket.handshake:
 // lower-case header names with string values (host among them), query
 // values as strings, time as JavaScript's Date.toString and issued in
-// milliseconds.
+// milliseconds; auth for socket.io 3.x and 4.x clients.
 func (h *Handshake) MarshalJSON() ([]byte, error) {
 	headers := make(map[string]string, len(h.Header)+1)
 	for k, v := range h.Header {
@@ -83,5 +98,6 @@ func (h *Handshake) MarshalJSON() ([]byte, error) {
 		Issued  int64             `json:"issued"`
 		URL     string            `json:"url"`
 		Query   map[string]string `json:"query"`
-	}{headers, h.Time.Format("Mon Jan 02 2006 15:04:05 GMT-0700 (MST)"), h.Address, h.XDomain, h.Secure, h.Time.UnixMilli(), h.URL, query})
+		Auth    json.RawMessage   `json:"auth,omitempty"`
+	}{headers, h.Time.Format("Mon Jan 02 2006 15:04:05 GMT-0700 (MST)"), h.Address, h.XDomain, h.Secure, h.Time.UnixMilli(), h.URL, query, h.Auth})
 }

@@ -23,6 +23,7 @@ type Namespace struct {
 	srv     *Server
 	adapter Adapter
 	ackSeq  atomic.Uint64 // socket.io 2.x counts server ack ids per namespace
+	rec     *recovery     // nil unless Options.Recovery
 
 	mu           sync.RWMutex
 	middleware   []func(*Socket) error
@@ -32,6 +33,9 @@ type Namespace struct {
 
 func newNamespace(s *Server, name string) *Namespace {
 	n := &Namespace{name: name, srv: s, sockets: make(map[string]*Socket)}
+	if s.opts.Recovery != nil {
+		n.rec = newRecovery(*s.opts.Recovery)
+	}
 	n.adapter = s.opts.Adapter(n)
 	return n
 }
@@ -121,6 +125,9 @@ func (n *Namespace) admit(s *Socket) {
 	n.mu.RLock()
 	mw := n.middleware
 	n.mu.RUnlock()
+	if s.recovered && !n.rec.opts.RunMiddlewares {
+		mw = nil
+	}
 	if len(mw) == 0 {
 		n.connect(s)
 		return
@@ -129,7 +136,7 @@ func (n *Namespace) admit(s *Socket) {
 		for _, fn := range mw {
 			if err := n.runMiddleware(fn, s); err != nil {
 				s.conn.refused(s)
-				s.conn.send(errorPacket(n.name, err))
+				s.conn.send(errorPacket(n.name, err, s.conn.version))
 				return
 			}
 		}
@@ -151,14 +158,44 @@ func (n *Namespace) connect(s *Socket) {
 	if !s.conn.admitted(s) {
 		return
 	}
+	if s.recovered {
+		// What it missed goes first, as socket.io sends it: before the
+		// socket is among the targets of new broadcasts (the client holds
+		// events until the CONNECT answer).
+		for _, msgs := range s.missed {
+			s.conn.sendEncoded(msgs)
+		}
+		s.missed = nil
+	}
 	n.mu.Lock()
 	n.sockets[s.id] = s
 	onConnection := n.onConnection
 	n.mu.Unlock()
+	if n.rec != nil && s.conn.version == codec.V5 {
+		n.rec.connected()
+	}
 	n.adapter.AddAll(s.id, []string{s.id})
-	s.send(&codec.Packet{Type: codec.Connect, Namespace: n.name})
-	if onConnection != nil {
-		s.post(func() { onConnection(s) })
+	if len(s.keptRooms) > 0 {
+		n.adapter.AddAll(s.id, s.keptRooms)
+		s.keptRooms = nil
+	}
+	if onConnection == nil {
+		s.send(connectPacket(s))
+		return
+	}
+	// The connection handler is queued before the CONNECT goes out, so that
+	// an event the client sends on seeing it (with middleware, this runs
+	// off the reader) cannot run before the handler registered its
+	// handlers; and it starts after, so that what it emits follows the
+	// CONNECT.
+	s.mu.Lock()
+	s.jobs = append(s.jobs, func() { onConnection(s) })
+	held := !s.running
+	s.running = true
+	s.mu.Unlock()
+	s.send(connectPacket(s))
+	if held {
+		go s.run()
 	}
 }
 
@@ -171,22 +208,42 @@ func (n *Namespace) remove(s *Socket) {
 	n.adapter.DelAll(s.id)
 }
 
-// deliver queues encoded messages on the connection of the local socket
-// id; adapters call it for each target of a broadcast.
-func (n *Namespace) deliver(id string, msgs []engineio.Message) {
-	if s := n.Socket(id); s != nil {
-		s.conn.sendEncoded(msgs)
-	}
+// Deliver hands a packet to the local sockets ids, encoding it once per
+// protocol revision among them (Socket.IO v4 for socket.io 2.x clients, v5
+// for 3.x and 4.x ones). It is meant for adapters; one that embeds
+// MemoryAdapter has its broadcasts kept for connection state recovery too.
+func (n *Namespace) Deliver(p *codec.Packet, ids []string) {
+	n.deliver(p, ids, nil)
 }
 
-// Deliver hands a packet to the local sockets ids, encoding it once. It is
-// meant for adapters.
-func (n *Namespace) Deliver(p *codec.Packet, ids []string) {
+// deliver is Deliver for the broadcast opts (nil: not a broadcast), which
+// connection state recovery keeps, with an offset for the v5 sockets, even
+// when no socket is connected to take it now.
+func (n *Namespace) deliver(p *codec.Packet, ids []string, opts *BroadcastOptions) {
+	var v4, v5 []engineio.Message
+	if opts != nil && n.rec != nil && recordable(p) {
+		v5 = n.rec.record(p, *opts)
+	}
 	if len(ids) == 0 {
 		return
 	}
-	msgs := encode(p, codec.V4)
 	for _, id := range ids {
-		n.deliver(id, msgs)
+		s := n.Socket(id)
+		if s == nil {
+			continue
+		}
+		var msgs []engineio.Message
+		if s.conn.version == codec.V5 {
+			if v5 == nil {
+				v5 = encode(p, codec.V5)
+			}
+			msgs = v5
+		} else {
+			if v4 == nil {
+				v4 = encode(p, codec.V4)
+			}
+			msgs = v4
+		}
+		s.conn.sendEncoded(msgs)
 	}
 }

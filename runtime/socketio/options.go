@@ -3,13 +3,17 @@ package socketio
 import (
 	"log/slog"
 	"math"
+	"time"
 
 	"github.com/siogen/siogen/runtime/engineio"
 	"github.com/siogen/siogen/runtime/socketio/codec"
 )
 
 // Options configure a Server. The zero value of every field selects the
-// default of socket.io 2.5.1, stated on the field.
+// default of socket.io 2.5.1, stated on the field (ConnectTimeout:
+// socket.io 4.x's). A server serves socket.io 2.x clients (Engine.IO v3,
+// Socket.IO v4) and 3.x/4.x clients (Engine.IO v4, Socket.IO v5) alike,
+// each connection in its own protocol; Engine.Protocols restricts them.
 type Options struct {
 	// Engine configures the Engine.IO layer (path, heartbeat, buffers,
 	// origins, ...). Its Logger defaults to Logger.
@@ -49,6 +53,17 @@ type Options struct {
 	// for at once; past it EmitWithAck fails with ErrTooManyAcks. Default 1024.
 	MaxPendingAcks int
 
+	// Recovery turns on connection state recovery for socket.io 3.x/4.x
+	// clients (RecoveryOptions). Default nil: off, as in socket.io.
+	Recovery *RecoveryOptions
+
+	// ConnectTimeout bounds how long a socket.io 3.x or 4.x client
+	// (Engine.IO v4) may stay connected without joining a namespace: its
+	// CONNECT for "/" is explicit, and a connection that has not been
+	// admitted anywhere by then is closed, as socket.io 4.x's
+	// connectTimeout. (A 2.x client joins "/" implicitly.) Default 45s.
+	ConnectTimeout time.Duration
+
 	// DisableServeClient stops serving the browser client at
 	// <Engine.Path>socket.io.js (socket.io 2.x's serveClient: false).
 	DisableServeClient bool
@@ -86,6 +101,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.ConnectTimeout <= 0 {
+		c.ConnectTimeout = 45 * time.Second
 	}
 	if c.Engine.Logger == nil {
 		c.Engine.Logger = c.Logger

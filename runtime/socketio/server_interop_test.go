@@ -40,11 +40,15 @@ func lastLine(s string) string {
 // (interop/sio-reconnect.js), with reconnection on, loses the Go server,
 // which comes back on the same address; the client reports the loss, tries
 // again, reconnects both of its namespaces, and the event it emitted while
-// disconnected reaches the new server.
+// disconnected reaches the new server. Both socket.io-client 2.5.0 and
+// 4.8.3 (Engine.IO v4, Socket.IO v5).
 func TestOfficialClientReconnectsAfterRestart(t *testing.T) {
 	nodetest.Require(t)
-	for _, transports := range []string{"websocket", "polling"} {
-		t.Run(transports, func(t *testing.T) {
+	for _, run := range []struct{ client, transports string }{
+		{"2", "websocket"}, {"2", "polling"}, {"4", "websocket"}, {"4", "polling"},
+	} {
+		transports := run.transports
+		t.Run("client"+run.client+"/"+transports, func(t *testing.T) {
 			notes := make(chan string, 16)
 			newServer := func() *Server {
 				srv := newNotesServer(notes)
@@ -56,7 +60,7 @@ func TestOfficialClientReconnectsAfterRestart(t *testing.T) {
 			}
 			rs := newRestartableServer(t)
 			rs.start(newServer())
-			p := nodetest.Start(t, "sio-reconnect.js", "connected", nil, "http://"+rs.addr, transports)
+			p := nodetest.Start(t, "sio-reconnect.js", "connected", []string{"SIO_CLIENT=" + run.client}, "http://"+rs.addr, transports)
 			rs.stop()
 			waitFor(t, "the client to notice", func() bool { return strings.Contains(p.Output(), "disconnected") })
 			if out := p.Output(); !strings.Contains(out, "disconnected transport close") && !strings.Contains(out, "disconnected transport error") {

@@ -2,11 +2,15 @@ package socketio
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 
+	"github.com/siogen/siogen/runtime/engineio"
 	"github.com/siogen/siogen/runtime/socketio/codec"
 )
 
@@ -81,6 +85,12 @@ type Socket struct {
 	conn      *conn
 	handshake *Handshake
 	done      chan struct{}
+	pid       string // v5 with recovery: the private id of its session
+	recovered bool   // its session was restored by connection state recovery
+	// What a recovered socket takes back while it connects: the packets it
+	// missed and its rooms.
+	missed    [][]engineio.Message
+	keptRooms []string
 
 	mu           sync.Mutex
 	connected    bool
@@ -94,16 +104,69 @@ type Socket struct {
 }
 
 func newSocket(nsp *Namespace, c *conn, hs *Handshake) *Socket {
-	id := c.ec.ID()
-	if nsp.name != "/" {
-		id = nsp.name + "#" + id
+	var id string
+	switch {
+	case c.version == codec.V5:
+		// socket.io 4.x: a fresh id per namespace connection, never the
+		// engine session's, which a v5 client keeps private.
+		id = newSocketID()
+	case nsp.name == "/":
+		id = c.ec.ID()
+	default:
+		id = nsp.name + "#" + c.ec.ID()
 	}
 	return &Socket{id: id, nsp: nsp, conn: c, handshake: hs, done: make(chan struct{}), connected: true}
 }
 
-// ID returns the socket id: the engine session id on "/", "/nsp#" + it on
-// other namespaces, as socket.io 2.x.
+// ID returns the socket id. For a socket.io 2.x client (Socket.IO v4): the
+// engine session id on "/", "/nsp#" + it on other namespaces. For a 3.x or
+// 4.x client (v5): 20 random URL-safe characters, fresh for every namespace
+// connection, which the CONNECT answer tells the client.
 func (s *Socket) ID() string { return s.id }
+
+// Recovered reports whether the socket is a session restored by
+// connection state recovery (Options.Recovery): it kept its id and rooms,
+// and received what was sent to it while it was away. Its middleware did
+// not run again (unless RecoveryOptions.RunMiddlewares).
+func (s *Socket) Recovered() bool { return s.recovered }
+
+// Protocol returns the Socket.IO revision the socket's client speaks: 4
+// (socket.io 2.x) or 5 (socket.io 3.x and 4.x).
+func (s *Socket) Protocol() int { return int(s.conn.version) }
+
+// newSocketID returns 20 URL-safe characters from 15 random bytes, the form
+// of socket.io's ids.
+func newSocketID() string {
+	var b [15]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// DecodeAuth decodes the socket's CONNECT payload (Handshake().Auth, the
+// auth object of socket.io 3.x/4.x clients) into v, as generated
+// middleware does for a schema's Auth type. A socket.io 2.x client sends
+// none: v is left as it is and the error is nil. A payload that does not
+// decode into v is an *AuthError.
+func (s *Socket) DecodeAuth(v any) error {
+	if s.handshake.Auth == nil {
+		return nil
+	}
+	if err := codec.Unmarshal(s.handshake.Auth, nil, v); err != nil {
+		return &AuthError{Err: err}
+	}
+	return nil
+}
+
+// AuthError reports a CONNECT payload that does not decode into the type
+// the namespace expects. Returned by a middleware, it refuses the socket
+// with the CONNECT_ERROR message "invalid auth: …".
+type AuthError struct {
+	Err error
+}
+
+func (e *AuthError) Error() string { return "invalid auth: " + e.Err.Error() }
+
+func (e *AuthError) Unwrap() error { return e.Err }
 
 // Namespace returns the socket's namespace.
 func (s *Socket) Namespace() *Namespace { return s.nsp }
@@ -192,6 +255,16 @@ func (s *Socket) Emit(event string, args ...any) error {
 	p, err := eventPacket(s.nsp.name, event, args)
 	if err != nil {
 		return err
+	}
+	if rec := s.nsp.rec; rec != nil && s.conn.version == codec.V5 {
+		// Kept for recovery as a broadcast to the socket's own room, as
+		// socket.io does.
+		if msgs := rec.record(p, BroadcastOptions{Rooms: []string{s.id}}); msgs != nil {
+			if !s.Connected() {
+				return ErrDisconnected
+			}
+			return s.conn.sendEncoded(msgs)
+		}
 	}
 	return s.send(p)
 }
@@ -351,6 +424,12 @@ func (s *Socket) onClose(reason string) {
 	close(s.done)
 	handlers := s.onDisconnect
 	s.mu.Unlock()
+	if rec := s.nsp.rec; rec != nil && s.conn.version == codec.V5 {
+		rec.gone()
+		if slices.Contains(recoverableReasons, reason) {
+			rec.keep(s.id, s.pid, s.Rooms())
+		}
+	}
 	s.nsp.remove(s)
 	s.conn.removeSocket(s)
 	s.post(func() {

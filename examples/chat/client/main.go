@@ -34,10 +34,12 @@ func main() {
 	url := flag.String("url", "http://localhost:3000", "chat server `URL`")
 	name := flag.String("name", "", "nickname to take on each connection")
 	verbose := flag.Bool("v", false, "report each delivery ack on standard error")
+	protocol := flag.Int("protocol", 5, "Socket.IO `revision`: 5 for siogen and socket.io 3.x/4.x servers, 4 for socket.io 2.x")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	cfg := config{URL: *url, Name: *name, Verbose: *verbose, AckTimeout: 3 * time.Second}
+	cfg := config{URL: *url, Name: *name, Verbose: *verbose, AckTimeout: 3 * time.Second,
+		Options: &socketio.ManagerOptions{Protocol: *protocol}}
 	if err := run(ctx, cfg, os.Stdin, os.Stdout, os.Stderr); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(os.Stderr, "client:", err)
 		os.Exit(1)

@@ -64,9 +64,16 @@ type client struct {
 
 func startClient(t *testing.T, url, name string) *client {
 	t.Helper()
+	return startClientProtocol(t, url, name, 5)
+}
+
+// startClientProtocol is startClient speaking Socket.IO revision protocol.
+func startClientProtocol(t *testing.T, url, name string, protocol int) *client {
+	t.Helper()
 	pr, pw := io.Pipe()
 	c := &client{in: pw, out: &syncBuffer{}, status: &syncBuffer{}, done: make(chan error, 1)}
 	cfg := config{URL: url, Name: name, AckTimeout: time.Second, Options: &socketio.ManagerOptions{
+		Protocol:             protocol,
 		ReconnectionDelay:    50 * time.Millisecond,
 		ReconnectionDelayMax: 300 * time.Millisecond,
 	}}
@@ -202,21 +209,29 @@ func TestChat(t *testing.T) {
 	waitFor(t, alice.status, "you are alicia", false)
 }
 
-// TestNodeChat: the client talks to the reference chat (socket.io 2.5.1),
-// which has no acks and no nicknames.
+// TestNodeChat: the client talks to the reference chats, which have no
+// acks and no nicknames: socket.io 2.5.1 (node-chat, protocol 4) and
+// socket.io 4.8.3 (node-chat-v4, protocol 5).
 func TestNodeChat(t *testing.T) {
-	nodetest.Require(t)
-	addr := nodetest.FreeAddr(t)
-	_, port, _ := net.SplitHostPort(addr)
-	nodetest.Start(t, "node-chat.js", "listening", []string{"PORT=" + port, "QUIET=1"})
-	url := "http://" + addr
-	a, b := startClient(t, url, ""), startClient(t, url, "")
-	a.send(t, "first")
-	waitFor(t, b.out, "first", false)
-	waitFor(t, a.out, "first", false)
-	waitFor(t, a.status, "the server does not acknowledge messages", true)
-	a.send(t, "second")
-	b.send(t, "third")
-	waitFor(t, b.out, "second", false)
-	waitFor(t, a.out, "third", false)
+	for _, ref := range []struct {
+		script   string
+		protocol int
+	}{{"node-chat.js", 4}, {"node-chat-v4.js", 5}} {
+		t.Run(ref.script, func(t *testing.T) {
+			nodetest.Require(t)
+			addr := nodetest.FreeAddr(t)
+			_, port, _ := net.SplitHostPort(addr)
+			nodetest.Start(t, ref.script, "listening", []string{"PORT=" + port, "QUIET=1"})
+			url := "http://" + addr
+			a, b := startClientProtocol(t, url, "", ref.protocol), startClientProtocol(t, url, "", ref.protocol)
+			a.send(t, "first")
+			waitFor(t, b.out, "first", false)
+			waitFor(t, a.out, "first", false)
+			waitFor(t, a.status, "the server does not acknowledge messages", true)
+			a.send(t, "second")
+			b.send(t, "third")
+			waitFor(t, b.out, "second", false)
+			waitFor(t, a.out, "third", false)
+		})
+	}
 }

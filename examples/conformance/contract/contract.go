@@ -1,7 +1,9 @@
-// Package contract is the schema of the conformance contract
-// (shared/peers/node-conformance/README.md): the events and namespaces a
+// Package contract is the schema of the conformance contracts of socket.io
+// 2.x and 4.x (shared/peers/node-conformance/README.md and
+// shared/peers/node-conformance-v4/README.md): the events and namespaces a
 // Socket.IO server exposes so that real clients can check it row by row.
-// siogen generates the typed server and client beside it.
+// The two agree on every event they share; the 4.x one adds GetId. siogen
+// generates the typed server and client beside it.
 package contract
 
 //go:generate go tool siogen
@@ -41,6 +43,8 @@ type Main struct {
 		Broadcast    func(msg any)                         `sio:"broadcast"`
 		DisconnectMe func()                                `sio:"disconnect me"`
 		ServerAck    func(n float64)                       `sio:"server ack"`
+		// GetId is acked with the socket's id (4.x contract).
+		GetId func(ack func(id string)) `sio:"getId"`
 	}
 
 	ServerToClient struct {
@@ -65,9 +69,6 @@ type Main struct {
 
 // The namespaces that accept every connection and have no events.
 type (
-	Foo struct {
-		siogen.Namespace `sio:"/foo"`
-	}
 	Asd struct {
 		siogen.Namespace `sio:"/asd"`
 	}
@@ -78,6 +79,15 @@ type (
 		siogen.Namespace `sio:"/timeout_socket"`
 	}
 )
+
+// Foo accepts every connection; the 4.x contract has it answer GetId with
+// the id of the /foo socket.
+type Foo struct {
+	siogen.Namespace `sio:"/foo"`
+	ClientToServer   struct {
+		GetId func(ack func(id string)) `sio:"getId"`
+	}
+}
 
 // Abc sends each socket its handshake on connection; query parameters of
 // the namespace's CONNECT are part of it.
@@ -118,7 +128,8 @@ type DateObject struct {
 	Date string `json:"date"`
 }
 
-// Handshake is socket.io 2.x's socket.handshake as it travels in JSON.
+// Handshake is socket.handshake as it travels in JSON; Auth, the CONNECT
+// payload, only for socket.io 3.x/4.x clients.
 type Handshake struct {
 	Headers map[string]string `json:"headers"`
 	Time    string            `json:"time"`
@@ -128,4 +139,5 @@ type Handshake struct {
 	Issued  int64             `json:"issued"`
 	URL     string            `json:"url"`
 	Query   map[string]string `json:"query"`
+	Auth    any               `json:"auth,omitempty"`
 }

@@ -465,6 +465,22 @@ func (s *MainSocket) OnServerAck(fn func(n float64)) {
 	})
 }
 
+// OnGetId sets the handler of "getId" events from the client. fn's results are the ack; a non-nil
+// error answers the ack with {"error": message} instead. Arguments that do not decode never reach
+// fn: the error goes to the OnError handler and answers the ack.
+//
+// GetId is acked with the socket's id (4.x contract).
+func (s *MainSocket) OnGetId(fn func() (string, error)) {
+	s.sock.On("getId", func(e *socketio.Event) {
+		id, fnErr := fn()
+		if fnErr != nil {
+			e.AckError(fnErr)
+			return
+		}
+		e.Ack(id)
+	})
+}
+
 // EmitHi sends "hi" to the client.
 func (s *MainSocket) EmitHi() error {
 	return s.sock.Emit("hi")
@@ -1172,207 +1188,33 @@ func (c *MainClient) EmitServerAck(n float64) error {
 	return c.sock.Emit("server ack", n)
 }
 
-// FooServer is the server side of namespace "/foo" (Foo).
-type FooServer struct {
-	nsp *socketio.Namespace
+// EmitGetIdNoAck sends "getId" to the server without asking for its ack.
+func (c *MainClient) EmitGetIdNoAck() error {
+	return c.sock.Emit("getId")
 }
 
-// NewFooServer registers namespace "/foo" (Foo) on srv and returns its typed server.
-func NewFooServer(srv *socketio.Server) *FooServer {
-	return &FooServer{nsp: srv.Of("/foo")}
-}
-
-// Namespace returns the untyped namespace underneath.
-func (s *FooServer) Namespace() *socketio.Namespace {
-	return s.nsp
-}
-
-// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs to, so that
-// a FooServer can be mounted on a mux directly.
-func (s *FooServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.nsp.Server().ServeHTTP(w, r)
-}
-
-// Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it
-// as a connect error.
-func (s *FooServer) Use(fn func(*FooSocket) error) {
-	s.nsp.Use(func(sock *socketio.Socket) error {
-		return fn(&FooSocket{sock: sock})
-	})
-}
-
-// OnConnection sets the handler called for every socket that joins the namespace, before any
-// of its events: set the socket's handlers there.
-func (s *FooServer) OnConnection(fn func(*FooSocket)) {
-	s.nsp.OnConnection(func(sock *socketio.Socket) {
-		fn(&FooSocket{sock: sock})
-	})
-}
-
-// To selects the sockets in any of rooms, for a broadcast.
-func (s *FooServer) To(rooms ...string) FooBroadcast {
-	return FooBroadcast{b: s.nsp.To(rooms...)}
-}
-
-// Except selects every socket but those in rooms (a socket id is a room), for a broadcast.
-func (s *FooServer) Except(rooms ...string) FooBroadcast {
-	return FooBroadcast{b: s.nsp.Except(rooms...)}
-}
-
-// FooSocket is one client connected to namespace "/foo" (Foo).
-type FooSocket struct {
-	sock *socketio.Socket
-}
-
-// Socket returns the untyped socket underneath.
-func (s *FooSocket) Socket() *socketio.Socket {
-	return s.sock
-}
-
-// ID returns the socket's id.
-func (s *FooSocket) ID() string {
-	return s.sock.ID()
-}
-
-// Handshake returns the request that opened the connection, with its query.
-func (s *FooSocket) Handshake() *socketio.Handshake {
-	return s.sock.Handshake()
-}
-
-// Join adds the socket to rooms.
-func (s *FooSocket) Join(rooms ...string) {
-	s.sock.Join(rooms...)
-}
-
-// Leave removes the socket from rooms.
-func (s *FooSocket) Leave(rooms ...string) {
-	s.sock.Leave(rooms...)
-}
-
-// Rooms returns the rooms the socket is in, its own included.
-func (s *FooSocket) Rooms() []string {
-	return s.sock.Rooms()
-}
-
-// Disconnect makes the socket leave the namespace; with closeConn the whole connection is closed.
-func (s *FooSocket) Disconnect(closeConn bool) {
-	s.sock.Disconnect(closeConn)
-}
-
-// OnDisconnect adds a handler called once when the socket disconnects, after its last event.
-func (s *FooSocket) OnDisconnect(fn func(reason string)) {
-	s.sock.OnDisconnect(fn)
-}
-
-// OnError sets the handler of the socket's errors, such as arguments that did not decode.
-// The default logs them.
-func (s *FooSocket) OnError(fn func(err error)) {
-	s.sock.OnError(fn)
-}
-
-// To selects the sockets in any of rooms, except this one, for a broadcast.
-func (s *FooSocket) To(rooms ...string) FooBroadcast {
-	return FooBroadcast{b: s.sock.To(rooms...)}
-}
-
-// Broadcast selects every socket of the namespace except this one.
-func (s *FooSocket) Broadcast() FooBroadcast {
-	return FooBroadcast{b: s.sock.Broadcast()}
-}
-
-// FooBroadcast selects sockets of namespace "/foo" (Foo) to emit to. It is a value: each method
-// returns a new one.
-// Events that take an ack cannot be broadcast.
-type FooBroadcast struct {
-	b socketio.Broadcast
-}
-
-// To narrows the selection to sockets in any of rooms.
-func (b FooBroadcast) To(rooms ...string) FooBroadcast {
-	return FooBroadcast{b: b.b.To(rooms...)}
-}
-
-// Except leaves out the sockets in any of rooms.
-func (b FooBroadcast) Except(rooms ...string) FooBroadcast {
-	return FooBroadcast{b: b.b.Except(rooms...)}
-}
-
-// FooClient is the Go client of namespace "/foo" (Foo), good for tests and bots.
-type FooClient struct {
-	sock *socketio.ClientSocket
-}
-
-// NewFooClient returns the client of namespace "/foo" (Foo) on the connection m manages, not yet
-// connected: set its handlers, then call Connect. Several clients of one Manager share its
-// connection.
-func NewFooClient(m *socketio.Manager) *FooClient {
-	return &FooClient{sock: m.Socket("/foo")}
-}
-
-// DialFoo connects to namespace "/foo" (Foo) on the server at rawURL (such as
-// http://localhost:3000, or the URL of the namespace itself; its query is sent with the handshake)
-// and returns the client once the server accepted it. A rawURL whose path names another namespace
-// is an error. Handlers set after it returns miss the events sent on connection; use NewFooClient
-// and Connect when that matters. The client reconnects by itself as opts configure; end it with
-// Close.
-func DialFoo(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*FooClient, error) {
-	sock, err := socketio.DialNamespace(ctx, rawURL, "/foo", opts)
+// EmitGetId sends "getId" to the server and waits for its ack, until ctx ends. An ack answered with
+// {"error": message} returns a *socketio.RejectedError.
+//
+// GetId is acked with the socket's id (4.x contract).
+func (c *MainClient) EmitGetId(ctx context.Context) (id string, err error) {
+	reply, err := c.sock.EmitWithAck(ctx, "getId")
 	if err != nil {
-		return nil, err
+		return
 	}
-	return &FooClient{sock: sock}, nil
-}
-
-// Socket returns the untyped client socket underneath.
-func (c *FooClient) Socket() *socketio.ClientSocket {
-	return c.sock
-}
-
-// Connect joins the namespace and waits until the server accepts it (nil), refuses it (a
-// *socketio.ConnectError), the connection attempt fails, or ctx ends. See
-// socketio.ClientSocket.Connect.
-func (c *FooClient) Connect(ctx context.Context) error {
-	return c.sock.Connect(ctx)
-}
-
-// ID returns the socket id the server gave this client.
-func (c *FooClient) ID() string {
-	return c.sock.ID()
-}
-
-// Connected reports whether the namespace is connected.
-func (c *FooClient) Connected() bool {
-	return c.sock.Connected()
-}
-
-// OnConnect adds a handler called each time the server accepts the client: at first and after each reconnection.
-func (c *FooClient) OnConnect(fn func()) {
-	c.sock.OnConnect(fn)
-}
-
-// OnDisconnect adds a handler called each time the client disconnects, with the reason (socketio.Reason...).
-func (c *FooClient) OnDisconnect(fn func(reason string)) {
-	c.sock.OnDisconnect(fn)
-}
-
-// OnConnectError adds a handler called when connecting fails: a refusal by the server or a failed connection attempt.
-func (c *FooClient) OnConnectError(fn func(err error)) {
-	c.sock.OnConnectError(fn)
-}
-
-// OnError adds a handler of errors such as event arguments that did not decode; without one they are logged.
-func (c *FooClient) OnError(fn func(err error)) {
-	c.sock.OnError(fn)
-}
-
-// Disconnect leaves the namespace; the client does not reconnect it.
-func (c *FooClient) Disconnect() error {
-	return c.sock.Disconnect()
-}
-
-// Close ends the client for good: it closes the connection underneath, with every namespace on it.
-func (c *FooClient) Close() error {
-	return c.sock.Manager().Close()
+	if err = reply.Rejected(); err != nil {
+		return
+	}
+	id, err = socketio.DecodeString[string](reply, 0)
+	if err != nil {
+		err = &socketio.ArgError{
+			Err:   err,
+			Event: "getId",
+			Index: 0,
+		}
+		return
+	}
+	return
 }
 
 // AsdServer is the server side of namespace "/asd" (Asd).
@@ -1984,6 +1826,253 @@ func (c *TimeoutSocketClient) Disconnect() error {
 // Close ends the client for good: it closes the connection underneath, with every namespace on it.
 func (c *TimeoutSocketClient) Close() error {
 	return c.sock.Manager().Close()
+}
+
+// FooServer is the server side of namespace "/foo" (Foo).
+//
+// Foo accepts every connection; the 4.x contract has it answer GetId with the id of the /foo
+// socket.
+type FooServer struct {
+	nsp *socketio.Namespace
+}
+
+// NewFooServer registers namespace "/foo" (Foo) on srv and returns its typed server.
+func NewFooServer(srv *socketio.Server) *FooServer {
+	return &FooServer{nsp: srv.Of("/foo")}
+}
+
+// Namespace returns the untyped namespace underneath.
+func (s *FooServer) Namespace() *socketio.Namespace {
+	return s.nsp
+}
+
+// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs to, so that
+// a FooServer can be mounted on a mux directly.
+func (s *FooServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.nsp.Server().ServeHTTP(w, r)
+}
+
+// Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it
+// as a connect error.
+func (s *FooServer) Use(fn func(*FooSocket) error) {
+	s.nsp.Use(func(sock *socketio.Socket) error {
+		return fn(&FooSocket{sock: sock})
+	})
+}
+
+// OnConnection sets the handler called for every socket that joins the namespace, before any
+// of its events: set the socket's handlers there.
+func (s *FooServer) OnConnection(fn func(*FooSocket)) {
+	s.nsp.OnConnection(func(sock *socketio.Socket) {
+		fn(&FooSocket{sock: sock})
+	})
+}
+
+// To selects the sockets in any of rooms, for a broadcast.
+func (s *FooServer) To(rooms ...string) FooBroadcast {
+	return FooBroadcast{b: s.nsp.To(rooms...)}
+}
+
+// Except selects every socket but those in rooms (a socket id is a room), for a broadcast.
+func (s *FooServer) Except(rooms ...string) FooBroadcast {
+	return FooBroadcast{b: s.nsp.Except(rooms...)}
+}
+
+// FooSocket is one client connected to namespace "/foo" (Foo).
+type FooSocket struct {
+	sock *socketio.Socket
+}
+
+// Socket returns the untyped socket underneath.
+func (s *FooSocket) Socket() *socketio.Socket {
+	return s.sock
+}
+
+// ID returns the socket's id.
+func (s *FooSocket) ID() string {
+	return s.sock.ID()
+}
+
+// Handshake returns the request that opened the connection, with its query.
+func (s *FooSocket) Handshake() *socketio.Handshake {
+	return s.sock.Handshake()
+}
+
+// Join adds the socket to rooms.
+func (s *FooSocket) Join(rooms ...string) {
+	s.sock.Join(rooms...)
+}
+
+// Leave removes the socket from rooms.
+func (s *FooSocket) Leave(rooms ...string) {
+	s.sock.Leave(rooms...)
+}
+
+// Rooms returns the rooms the socket is in, its own included.
+func (s *FooSocket) Rooms() []string {
+	return s.sock.Rooms()
+}
+
+// Disconnect makes the socket leave the namespace; with closeConn the whole connection is closed.
+func (s *FooSocket) Disconnect(closeConn bool) {
+	s.sock.Disconnect(closeConn)
+}
+
+// OnDisconnect adds a handler called once when the socket disconnects, after its last event.
+func (s *FooSocket) OnDisconnect(fn func(reason string)) {
+	s.sock.OnDisconnect(fn)
+}
+
+// OnError sets the handler of the socket's errors, such as arguments that did not decode.
+// The default logs them.
+func (s *FooSocket) OnError(fn func(err error)) {
+	s.sock.OnError(fn)
+}
+
+// To selects the sockets in any of rooms, except this one, for a broadcast.
+func (s *FooSocket) To(rooms ...string) FooBroadcast {
+	return FooBroadcast{b: s.sock.To(rooms...)}
+}
+
+// Broadcast selects every socket of the namespace except this one.
+func (s *FooSocket) Broadcast() FooBroadcast {
+	return FooBroadcast{b: s.sock.Broadcast()}
+}
+
+// OnGetId sets the handler of "getId" events from the client. fn's results are the ack; a non-nil
+// error answers the ack with {"error": message} instead. Arguments that do not decode never reach
+// fn: the error goes to the OnError handler and answers the ack.
+func (s *FooSocket) OnGetId(fn func() (string, error)) {
+	s.sock.On("getId", func(e *socketio.Event) {
+		id, fnErr := fn()
+		if fnErr != nil {
+			e.AckError(fnErr)
+			return
+		}
+		e.Ack(id)
+	})
+}
+
+// FooBroadcast selects sockets of namespace "/foo" (Foo) to emit to. It is a value: each method
+// returns a new one.
+// Events that take an ack cannot be broadcast.
+type FooBroadcast struct {
+	b socketio.Broadcast
+}
+
+// To narrows the selection to sockets in any of rooms.
+func (b FooBroadcast) To(rooms ...string) FooBroadcast {
+	return FooBroadcast{b: b.b.To(rooms...)}
+}
+
+// Except leaves out the sockets in any of rooms.
+func (b FooBroadcast) Except(rooms ...string) FooBroadcast {
+	return FooBroadcast{b: b.b.Except(rooms...)}
+}
+
+// FooClient is the Go client of namespace "/foo" (Foo), good for tests and bots.
+type FooClient struct {
+	sock *socketio.ClientSocket
+}
+
+// NewFooClient returns the client of namespace "/foo" (Foo) on the connection m manages, not yet
+// connected: set its handlers, then call Connect. Several clients of one Manager share its
+// connection.
+func NewFooClient(m *socketio.Manager) *FooClient {
+	return &FooClient{sock: m.Socket("/foo")}
+}
+
+// DialFoo connects to namespace "/foo" (Foo) on the server at rawURL (such as
+// http://localhost:3000, or the URL of the namespace itself; its query is sent with the handshake)
+// and returns the client once the server accepted it. A rawURL whose path names another namespace
+// is an error. Handlers set after it returns miss the events sent on connection; use NewFooClient
+// and Connect when that matters. The client reconnects by itself as opts configure; end it with
+// Close.
+func DialFoo(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*FooClient, error) {
+	sock, err := socketio.DialNamespace(ctx, rawURL, "/foo", opts)
+	if err != nil {
+		return nil, err
+	}
+	return &FooClient{sock: sock}, nil
+}
+
+// Socket returns the untyped client socket underneath.
+func (c *FooClient) Socket() *socketio.ClientSocket {
+	return c.sock
+}
+
+// Connect joins the namespace and waits until the server accepts it (nil), refuses it (a
+// *socketio.ConnectError), the connection attempt fails, or ctx ends. See
+// socketio.ClientSocket.Connect.
+func (c *FooClient) Connect(ctx context.Context) error {
+	return c.sock.Connect(ctx)
+}
+
+// ID returns the socket id the server gave this client.
+func (c *FooClient) ID() string {
+	return c.sock.ID()
+}
+
+// Connected reports whether the namespace is connected.
+func (c *FooClient) Connected() bool {
+	return c.sock.Connected()
+}
+
+// OnConnect adds a handler called each time the server accepts the client: at first and after each reconnection.
+func (c *FooClient) OnConnect(fn func()) {
+	c.sock.OnConnect(fn)
+}
+
+// OnDisconnect adds a handler called each time the client disconnects, with the reason (socketio.Reason...).
+func (c *FooClient) OnDisconnect(fn func(reason string)) {
+	c.sock.OnDisconnect(fn)
+}
+
+// OnConnectError adds a handler called when connecting fails: a refusal by the server or a failed connection attempt.
+func (c *FooClient) OnConnectError(fn func(err error)) {
+	c.sock.OnConnectError(fn)
+}
+
+// OnError adds a handler of errors such as event arguments that did not decode; without one they are logged.
+func (c *FooClient) OnError(fn func(err error)) {
+	c.sock.OnError(fn)
+}
+
+// Disconnect leaves the namespace; the client does not reconnect it.
+func (c *FooClient) Disconnect() error {
+	return c.sock.Disconnect()
+}
+
+// Close ends the client for good: it closes the connection underneath, with every namespace on it.
+func (c *FooClient) Close() error {
+	return c.sock.Manager().Close()
+}
+
+// EmitGetIdNoAck sends "getId" to the server without asking for its ack.
+func (c *FooClient) EmitGetIdNoAck() error {
+	return c.sock.Emit("getId")
+}
+
+// EmitGetId sends "getId" to the server and waits for its ack, until ctx ends. An ack answered with
+// {"error": message} returns a *socketio.RejectedError.
+func (c *FooClient) EmitGetId(ctx context.Context) (id string, err error) {
+	reply, err := c.sock.EmitWithAck(ctx, "getId")
+	if err != nil {
+		return
+	}
+	if err = reply.Rejected(); err != nil {
+		return
+	}
+	id, err = socketio.DecodeString[string](reply, 0)
+	if err != nil {
+		err = &socketio.ArgError{
+			Err:   err,
+			Event: "getId",
+			Index: 0,
+		}
+		return
+	}
+	return
 }
 
 // AbcServer is the server side of namespace "/abc" (Abc).

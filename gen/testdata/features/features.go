@@ -43,6 +43,24 @@ type Vault struct {
 	}
 }
 
+// Keyring admits clients by the key in their CONNECT payload.
+type Keyring struct {
+	siogen.Namespace `sio:"/keyring"`
+
+	// Auth is what a client sends when it connects.
+	Auth KeyringCredentials
+
+	ClientToServer struct {
+		Whoami func(ack func(user string)) `sio:"whoami"`
+	}
+}
+
+// KeyringCredentials is the CONNECT payload of Keyring.
+type KeyringCredentials struct {
+	User string `json:"user"`
+	Key  int    `json:"key"`
+}
+
 // Message is a chat message with an optional binary attachment.
 type Message struct {
 	Text    string            `json:"text"`

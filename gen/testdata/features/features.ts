@@ -76,6 +76,30 @@ export interface VaultClientToServerEvents {
 export interface VaultServerToClientEvents {}
 
 /**
+ * KeyringNamespace is the path of namespace Keyring: connect with io(url + KeyringNamespace) (io(url) for "/").
+ *
+ * Keyring admits clients by the key in their CONNECT payload.
+ */
+export const KeyringNamespace = "/keyring";
+
+/**
+ * KeyringAuth is the CONNECT payload of namespace Keyring: socket.io-client's auth option.
+ */
+export type KeyringAuth = KeyringCredentials;
+
+/**
+ * KeyringClientToServerEvents are the events a client emits on "/keyring" and the server handles, for socket.io-client's Socket<KeyringServerToClientEvents, KeyringClientToServerEvents> and socket.io's Server<KeyringClientToServerEvents, KeyringServerToClientEvents>.
+ */
+export interface KeyringClientToServerEvents {
+  "whoami": (ack: (user: string) => void) => void;
+}
+
+/**
+ * KeyringServerToClientEvents are the events the server emits on "/keyring" and a client handles.
+ */
+export interface KeyringServerToClientEvents {}
+
+/**
  * Message is a chat message with an optional binary attachment.
  */
 export interface Message {
@@ -85,4 +109,12 @@ export interface Message {
   meta?: Record<string, string>;
   parts?: (Uint8Array | null)[];
   replyTo?: Message;
+}
+
+/**
+ * KeyringCredentials is the CONNECT payload of Keyring.
+ */
+export interface KeyringCredentials {
+  user: string;
+  key: number;
 }

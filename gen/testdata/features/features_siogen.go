@@ -899,3 +899,274 @@ func (c *VaultClient) EmitOpen(ctx context.Context) (secret string, err error) {
 	}
 	return
 }
+
+// KeyringServer is the server side of namespace "/keyring" (Keyring).
+//
+// Keyring admits clients by the key in their CONNECT payload.
+type KeyringServer struct {
+	nsp *socketio.Namespace
+}
+
+// NewKeyringServer registers namespace "/keyring" (Keyring) on srv and returns its typed server. A
+// client whose CONNECT payload does not decode into KeyringCredentials is refused with a connect
+// error (a *socketio.AuthError) before any middleware runs; call it once per namespace.
+func NewKeyringServer(srv *socketio.Server) *KeyringServer {
+	nsp := srv.Of("/keyring")
+	nsp.Use(func(sock *socketio.Socket) error {
+		var auth KeyringCredentials
+		return sock.DecodeAuth(&auth)
+	})
+	return &KeyringServer{nsp: nsp}
+}
+
+// Namespace returns the untyped namespace underneath.
+func (s *KeyringServer) Namespace() *socketio.Namespace {
+	return s.nsp
+}
+
+// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs to, so that
+// a KeyringServer can be mounted on a mux directly.
+func (s *KeyringServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.nsp.Server().ServeHTTP(w, r)
+}
+
+// Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it
+// as a connect error. auth is the client's CONNECT payload, decoded; socket.io 2.x clients send
+// none, and get the zero value.
+func (s *KeyringServer) Use(fn func(*KeyringSocket, KeyringCredentials) error) {
+	s.nsp.Use(func(sock *socketio.Socket) error {
+		var auth KeyringCredentials
+		if err := sock.DecodeAuth(&auth); err != nil {
+			return err
+		}
+		return fn(&KeyringSocket{sock: sock}, auth)
+	})
+}
+
+// OnConnection sets the handler called for every socket that joins the namespace, before any
+// of its events: set the socket's handlers there.
+func (s *KeyringServer) OnConnection(fn func(*KeyringSocket)) {
+	s.nsp.OnConnection(func(sock *socketio.Socket) {
+		fn(&KeyringSocket{sock: sock})
+	})
+}
+
+// To selects the sockets in any of rooms, for a broadcast.
+func (s *KeyringServer) To(rooms ...string) KeyringBroadcast {
+	return KeyringBroadcast{b: s.nsp.To(rooms...)}
+}
+
+// Except selects every socket but those in rooms (a socket id is a room), for a broadcast.
+func (s *KeyringServer) Except(rooms ...string) KeyringBroadcast {
+	return KeyringBroadcast{b: s.nsp.Except(rooms...)}
+}
+
+// KeyringSocket is one client connected to namespace "/keyring" (Keyring).
+type KeyringSocket struct {
+	sock *socketio.Socket
+}
+
+// Socket returns the untyped socket underneath.
+func (s *KeyringSocket) Socket() *socketio.Socket {
+	return s.sock
+}
+
+// ID returns the socket's id.
+func (s *KeyringSocket) ID() string {
+	return s.sock.ID()
+}
+
+// Handshake returns the request that opened the connection, with its query.
+func (s *KeyringSocket) Handshake() *socketio.Handshake {
+	return s.sock.Handshake()
+}
+
+// Auth returns the client's CONNECT payload, decoded (the zero value for socket.io 2.x clients,
+// which send none).
+func (s *KeyringSocket) Auth() (auth KeyringCredentials) {
+	s.sock.DecodeAuth(&auth)
+	return
+}
+
+// Join adds the socket to rooms.
+func (s *KeyringSocket) Join(rooms ...string) {
+	s.sock.Join(rooms...)
+}
+
+// Leave removes the socket from rooms.
+func (s *KeyringSocket) Leave(rooms ...string) {
+	s.sock.Leave(rooms...)
+}
+
+// Rooms returns the rooms the socket is in, its own included.
+func (s *KeyringSocket) Rooms() []string {
+	return s.sock.Rooms()
+}
+
+// Disconnect makes the socket leave the namespace; with closeConn the whole connection is closed.
+func (s *KeyringSocket) Disconnect(closeConn bool) {
+	s.sock.Disconnect(closeConn)
+}
+
+// OnDisconnect adds a handler called once when the socket disconnects, after its last event.
+func (s *KeyringSocket) OnDisconnect(fn func(reason string)) {
+	s.sock.OnDisconnect(fn)
+}
+
+// OnError sets the handler of the socket's errors, such as arguments that did not decode.
+// The default logs them.
+func (s *KeyringSocket) OnError(fn func(err error)) {
+	s.sock.OnError(fn)
+}
+
+// To selects the sockets in any of rooms, except this one, for a broadcast.
+func (s *KeyringSocket) To(rooms ...string) KeyringBroadcast {
+	return KeyringBroadcast{b: s.sock.To(rooms...)}
+}
+
+// Broadcast selects every socket of the namespace except this one.
+func (s *KeyringSocket) Broadcast() KeyringBroadcast {
+	return KeyringBroadcast{b: s.sock.Broadcast()}
+}
+
+// OnWhoami sets the handler of "whoami" events from the client. fn's results are the ack; a non-nil
+// error answers the ack with {"error": message} instead. Arguments that do not decode never reach
+// fn: the error goes to the OnError handler and answers the ack.
+func (s *KeyringSocket) OnWhoami(fn func() (string, error)) {
+	s.sock.On("whoami", func(e *socketio.Event) {
+		user, fnErr := fn()
+		if fnErr != nil {
+			e.AckError(fnErr)
+			return
+		}
+		e.Ack(user)
+	})
+}
+
+// KeyringBroadcast selects sockets of namespace "/keyring" (Keyring) to emit to. It is a value:
+// each method returns a new one.
+// Events that take an ack cannot be broadcast.
+type KeyringBroadcast struct {
+	b socketio.Broadcast
+}
+
+// To narrows the selection to sockets in any of rooms.
+func (b KeyringBroadcast) To(rooms ...string) KeyringBroadcast {
+	return KeyringBroadcast{b: b.b.To(rooms...)}
+}
+
+// Except leaves out the sockets in any of rooms.
+func (b KeyringBroadcast) Except(rooms ...string) KeyringBroadcast {
+	return KeyringBroadcast{b: b.b.Except(rooms...)}
+}
+
+// KeyringClient is the Go client of namespace "/keyring" (Keyring), good for tests and bots.
+type KeyringClient struct {
+	sock *socketio.ClientSocket
+}
+
+// NewKeyringClient returns the client of namespace "/keyring" (Keyring) on the connection m
+// manages, not yet connected: set its handlers, then call Connect. Several clients of one Manager
+// share its connection.
+func NewKeyringClient(m *socketio.Manager) *KeyringClient {
+	return &KeyringClient{sock: m.Socket("/keyring")}
+}
+
+// DialKeyring connects to namespace "/keyring" (Keyring) on the server at rawURL (such as
+// http://localhost:3000, or the URL of the namespace itself; its query is sent with the handshake)
+// and returns the client once the server accepted it. A rawURL whose path names another namespace
+// is an error. Handlers set after it returns miss the events sent on connection; use
+// NewKeyringClient and Connect when that matters. The client reconnects by itself as opts
+// configure; end it with Close.
+func DialKeyring(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*KeyringClient, error) {
+	sock, err := socketio.DialNamespace(ctx, rawURL, "/keyring", opts)
+	if err != nil {
+		return nil, err
+	}
+	return &KeyringClient{sock: sock}, nil
+}
+
+// Socket returns the untyped client socket underneath.
+func (c *KeyringClient) Socket() *socketio.ClientSocket {
+	return c.sock
+}
+
+// Connect joins the namespace and waits until the server accepts it (nil), refuses it (a
+// *socketio.ConnectError), the connection attempt fails, or ctx ends. See
+// socketio.ClientSocket.Connect.
+func (c *KeyringClient) Connect(ctx context.Context) error {
+	return c.sock.Connect(ctx)
+}
+
+// ID returns the socket id the server gave this client.
+func (c *KeyringClient) ID() string {
+	return c.sock.ID()
+}
+
+// Connected reports whether the namespace is connected.
+func (c *KeyringClient) Connected() bool {
+	return c.sock.Connected()
+}
+
+// OnConnect adds a handler called each time the server accepts the client: at first and after each reconnection.
+func (c *KeyringClient) OnConnect(fn func()) {
+	c.sock.OnConnect(fn)
+}
+
+// OnDisconnect adds a handler called each time the client disconnects, with the reason (socketio.Reason...).
+func (c *KeyringClient) OnDisconnect(fn func(reason string)) {
+	c.sock.OnDisconnect(fn)
+}
+
+// OnConnectError adds a handler called when connecting fails: a refusal by the server or a failed connection attempt.
+func (c *KeyringClient) OnConnectError(fn func(err error)) {
+	c.sock.OnConnectError(fn)
+}
+
+// OnError adds a handler of errors such as event arguments that did not decode; without one they are logged.
+func (c *KeyringClient) OnError(fn func(err error)) {
+	c.sock.OnError(fn)
+}
+
+// Disconnect leaves the namespace; the client does not reconnect it.
+func (c *KeyringClient) Disconnect() error {
+	return c.sock.Disconnect()
+}
+
+// Close ends the client for good: it closes the connection underneath, with every namespace on it.
+func (c *KeyringClient) Close() error {
+	return c.sock.Manager().Close()
+}
+
+// SetAuth sets the payload of the client's CONNECT, which the server's middleware receives
+// decoded; it is sent with the next Connect and every reconnection (protocol 5).
+func (c *KeyringClient) SetAuth(auth KeyringCredentials) {
+	c.sock.SetAuth(auth)
+}
+
+// EmitWhoamiNoAck sends "whoami" to the server without asking for its ack.
+func (c *KeyringClient) EmitWhoamiNoAck() error {
+	return c.sock.Emit("whoami")
+}
+
+// EmitWhoami sends "whoami" to the server and waits for its ack, until ctx ends. An ack answered
+// with {"error": message} returns a *socketio.RejectedError.
+func (c *KeyringClient) EmitWhoami(ctx context.Context) (user string, err error) {
+	reply, err := c.sock.EmitWithAck(ctx, "whoami")
+	if err != nil {
+		return
+	}
+	if err = reply.Rejected(); err != nil {
+		return
+	}
+	user, err = socketio.DecodeString[string](reply, 0)
+	if err != nil {
+		err = &socketio.ArgError{
+			Err:   err,
+			Event: "whoami",
+			Index: 0,
+		}
+		return
+	}
+	return
+}

@@ -11,6 +11,9 @@ type (
 	Admin struct {
 		siogen.Namespace `sio:"/admin"`
 
+		// Auth is what clients send with their CONNECT.
+		Auth AdminCredentials
+
 		// Only ClientToServer here; ServerToClient is optional.
 		ClientToServer struct {
 			Kick    func(user UserID, reason string, ack func(kicked bool, err string))       `sio:"kick"`
@@ -30,6 +33,12 @@ type (
 		siogen.Namespace `sio:"/empty"`
 	}
 )
+
+// AdminCredentials is the CONNECT payload of Admin.
+type AdminCredentials struct {
+	Token string `json:"token"`
+	Level int    `json:"level,omitempty"`
+}
 
 // NotANamespace is an ordinary struct and is ignored.
 type NotANamespace struct {
