@@ -263,6 +263,89 @@ func BenchmarkBroadcast1000(b *testing.B) {
 	}
 }
 
+// BenchmarkBroadcastOverload offers broadcasts to 1,000 sessions faster
+// than one write per delivery can keep up with (one every 2 ms: 500,000
+// deliveries/s, where a write costs several µs), and reports how the
+// policy copes: packets per write (coalescing), writes per broadcast, and
+// behind-ms, how far the last write lags the last broadcast when the
+// burst ends. A policy that adapts makes fewer, larger writes as it falls
+// behind, and so falls behind less.
+func BenchmarkBroadcastOverload(b *testing.B) {
+	for _, bc := range []struct {
+		name     string
+		interval time.Duration
+	}{{"ready-list", 0}, {"goroutine-per-session", time.Nanosecond}} {
+		b.Run(bc.name, func(b *testing.B) { benchmarkOverload(b, 1000, bc.interval) })
+	}
+}
+
+func benchmarkOverload(b *testing.B, n int, interval time.Duration) {
+	var (
+		writes, packets atomic.Int64
+		target          atomic.Int64
+		allWritten      = make(chan struct{}, 1)
+		conns           = make(chan *Conn, n)
+		h               = newEchoHandler()
+		readersDone     sync.WaitGroup
+	)
+	h.onOpen = func(c *Conn) { conns <- c }
+	srv := NewServer(h, &Options{MinWriteInterval: interval})
+	srv.writeHook = func(c *Conn, p int) {
+		writes.Add(1)
+		if p > 0 && packets.Add(int64(p)) == target.Load() {
+			allWritten <- struct{}{}
+		}
+	}
+	ts := httptest.NewServer(srv)
+	defer func() {
+		srv.Shutdown(context.Background())
+		ts.Close()
+	}()
+	clients, servers := dialSessions(b, ts, conns, n)
+	for _, ws := range clients {
+		readersDone.Add(1)
+		go func() {
+			defer readersDone.Done()
+			ws.SetReadDeadline(time.Time{})
+			for {
+				if _, _, err := ws.ReadMessage(); err != nil {
+					return
+				}
+			}
+		}()
+	}
+	msg := Message{Data: []byte(`2["chat message","benchmark:0:0000000000000"]`)}
+	const burst, every = 100, 2 * time.Millisecond
+	var behind time.Duration
+	var totalWrites, totalPackets int64
+	b.ResetTimer()
+	for b.Loop() {
+		writes.Store(0)
+		packets.Store(0)
+		target.Store(int64(burst * n))
+		start := time.Now()
+		for i := range burst {
+			time.Sleep(time.Until(start.Add(time.Duration(i) * every)))
+			for _, c := range servers {
+				c.Send(msg)
+			}
+		}
+		sent := time.Now()
+		<-allWritten
+		behind += time.Since(sent)
+		totalWrites += writes.Load()
+		totalPackets += packets.Load()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(totalPackets)/float64(totalWrites), "packets/write")
+	b.ReportMetric(float64(totalWrites)/float64(b.N*burst), "writes/broadcast")
+	b.ReportMetric(float64(behind.Microseconds())/1e3/float64(b.N), "behind-ms")
+	for _, ws := range clients {
+		ws.Close()
+	}
+	readersDone.Wait()
+}
+
 func benchmarkBroadcast(b *testing.B, n int, interval time.Duration) {
 	var (
 		writes       atomic.Int64
