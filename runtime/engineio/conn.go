@@ -43,8 +43,8 @@ type Conn struct {
 	upgrading   bool            // probe answered, waiting for the upgrade packet
 	getActive   bool
 	postActive  bool
-	flushing    bool            // the websocket flusher is running
-	flush       func()          // flushWebSocket(ws), bound once: go c.flush() allocates nothing
+	flushing    bool            // a writer has the websocket's queue (writer.go), or its flusher runs
+	flush       func()          // flushWebSocket(ws) with MinWriteInterval, bound once: go c.flush() allocates nothing
 	wsRaw       syscall.RawConn // ws's socket, for writes that must not wait (nil: TLS, not Linux)
 	wmu         sync.Mutex      // held across a websocket write that a slow peer took only part of
 	lastWrite   time.Time       // the flusher's last write; flushers run one at a time
