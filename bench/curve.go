@@ -1,9 +1,12 @@
 package main
 
 import (
+	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"sort"
 	"strings"
 )
@@ -86,8 +89,8 @@ func writeCurve(w io.Writer, rep *report, p99Limit float64) error {
 	if y1 == y0 {
 		y1++
 	}
-	const width, height = 760.0, 480.0
-	const left, right, top, bottom = 70.0, 20.0, 40.0, 55.0
+	const width, height = 880.0, 480.0
+	const left, right, top, bottom = 70.0, 150.0, 40.0, 55.0
 	px := func(v float64) float64 {
 		return left + (math.Log10(v)-x0)/(x1-x0)*(width-left-right)
 	}
@@ -143,13 +146,15 @@ func writeCurve(w io.Writer, rep *report, p99Limit float64) error {
 			}
 			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3.5" fill="%s" stroke="%s"/>`+"\n", px(p.offered), py(p.p99), fill, color)
 		}
-		lx, ly := left+12, top+16+float64(i)*18
+		lx, ly := width-right+12, top+16+float64(i)*18
 		fmt.Fprintf(&b, `<line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f" stroke="%s" stroke-width="2"/>`+"\n", lx, ly-4, lx+24, ly-4, color)
 		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f">%s</text>`+"\n", lx+30, ly, xmlEscape(c.server))
 		fmt.Fprintln(&b, `</g>`)
 	}
 	n := len(curves)
-	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" fill="#555">filled: step passed; hollow: p99 over the limit, loss or drops</text>`+"\n", left+12, top+16+float64(n)*18)
+	for i, line := range []string{"filled: step passed", "hollow: p99 over the", "limit, loss or drops"} {
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" fill="#555">%s</text>`+"\n", width-right+12, top+28+float64(n+i)*16, line)
+	}
 	fmt.Fprintln(&b, `</svg>`)
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -175,4 +180,32 @@ func msLabel(v float64) string {
 
 func xmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
+}
+
+// curveMain redraws the curve of a saved run: bench curve -json FILE -o FILE.
+func curveMain(args []string) int {
+	fs := flag.NewFlagSet("bench curve", flag.ExitOnError)
+	in := fs.String("json", "", "a run's raw results (bench -json)")
+	out := fs.String("o", "curve.svg", "the SVG to write")
+	fs.Parse(args)
+	b, err := os.ReadFile(*in)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench curve:", err)
+		return 1
+	}
+	var rep report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		fmt.Fprintln(os.Stderr, "bench curve:", err)
+		return 1
+	}
+	var svg strings.Builder
+	if err := writeCurve(&svg, &rep, rep.p99Limit()); err != nil {
+		fmt.Fprintln(os.Stderr, "bench curve:", err)
+		return 1
+	}
+	if err := os.WriteFile(*out, []byte(svg.String()), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "bench curve:", err)
+		return 1
+	}
+	return 0
 }

@@ -37,7 +37,8 @@
 //	go run ./bench -servers siogen,siogen-eio4,node-chat-v4-eio4 -scenarios density,fanout,ceiling
 //
 // -curve draws the ceiling ramps' steps as a picture: p50 and p99 latency
-// against offered deliveries/s, one line per server (curve.go).
+// against offered deliveries/s, one line per server (curve.go); `bench
+// curve -json FILE -o FILE.svg` redraws it from a run saved with -json.
 package main
 
 import (
@@ -59,6 +60,9 @@ import (
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "poll" {
 		os.Exit(pollMain(os.Args[2:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "curve" {
+		os.Exit(curveMain(os.Args[2:]))
 	}
 	cfg, err := parseFlags(os.Args[1:])
 	if err != nil {
