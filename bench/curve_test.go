@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -49,5 +52,31 @@ func TestCurve(t *testing.T) {
 	}
 	if testing.Verbose() {
 		t.Log(svg)
+	}
+}
+
+// TestCurveRedraw: bench curve draws the same picture from a run saved
+// with -json as the run drew at its end.
+func TestCurveRedraw(t *testing.T) {
+	rep := &report{Date: "2026-12-06T22:00:00Z", Results: []*serverResult{
+		{Server: "siogen", Scenarios: map[string]result{"ceiling": {"n": 1000.0, "steps": []any{
+			map[string]any{"rate": 20.0, "lat_p50_ms": 3.0, "lat_p99_ms": 9.0, "pass": true}}}}},
+	}}
+	dir := t.TempDir()
+	saved, _ := json.Marshal(rep)
+	if err := os.WriteFile(filepath.Join(dir, "results.json"), saved, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code := curveMain([]string{"-json", filepath.Join(dir, "results.json"), "-o", filepath.Join(dir, "curve.svg")}); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "curve.svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	writeCurve(&want, rep, 250)
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Errorf("redrawn picture differs from the run's")
 	}
 }
