@@ -386,7 +386,7 @@ func testClientReconnectsToReference(t *testing.T, script string, protocol int) 
 // 1000 ms, delay max 5000 ms, randomization 0.5, timeout 20000 ms.
 func TestClientDefaults(t *testing.T) {
 	for _, opts := range []*ManagerOptions{nil, {}} {
-		c := opts.clientWithDefaults()
+		c := opts.withDefaults()
 		for _, f := range []struct {
 			name      string
 			got, want any
