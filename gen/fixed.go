@@ -38,7 +38,7 @@ func (s *{{.Server}}) Namespace() *socketio.Namespace {
 }
 `},
 	{name: "ServeHTTP", text: `
-// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs to, for every namespace of that server, not only this one: mount a {{.Server}} at socketio.DefaultPath, as the server itself.
+// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs to, for every namespace of that server, not only this one. Mount a {{.Server}} where the server itself would go: at the server's Path, socketio.DefaultPath unless its options say otherwise.
 func (s *{{.Server}}) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }

@@ -34,8 +34,9 @@ func (s *GreeterServer) Namespace() *socketio.Namespace {
 }
 
 // ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
-// to, for every namespace of that server, not only this one: mount a
-// GreeterServer at socketio.DefaultPath, as the server itself.
+// to, for every namespace of that server, not only this one. Mount a
+// GreeterServer where the server itself would go: at the server's Path,
+// socketio.DefaultPath unless its options say otherwise.
 func (s *GreeterServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }

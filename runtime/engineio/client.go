@@ -192,7 +192,7 @@ type Client struct {
 
 // Dial opens an Engine.IO connection (v3, or v4 as opts.Protocol says) to rawURL, such as
 // "http://127.0.0.1:3000/socket.io/?token=x". The scheme may be http, https,
-// ws or wss. A URL without a path (or with "/") gets "/socket.io/"; a path
+// ws or wss. A URL without a path (or with "/") gets DefaultPath; a path
 // always ends with a slash, as the reference client makes it. The query is
 // kept and sent first, followed by EIO, transport, t (polling), b64 and sid.
 //
@@ -310,7 +310,7 @@ func (c *Client) setup(rawURL string) error {
 		return fmt.Errorf("engineio: bad URL %q: no host", rawURL)
 	}
 	if u.Path == "" || u.Path == "/" {
-		u.Path, u.RawPath = "/socket.io/", ""
+		u.Path, u.RawPath = DefaultPath, ""
 	} else if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
 		if u.RawPath != "" {

@@ -90,7 +90,7 @@ type ManagerOptions struct {
 	Engine engineio.DialOptions
 
 	// Path is the path of the Engine.IO endpoint on the server (the
-	// reference client's "path" option). Default "/socket.io/".
+	// reference client's "path" option). Default DefaultPath.
 	Path string
 
 	// DisableReconnection turns automatic reconnection off (the reference's
@@ -129,7 +129,6 @@ type ManagerOptions struct {
 
 // Defaults of ManagerOptions.
 const (
-	clientDefaultPath           = "/socket.io/"
 	clientDefaultDelay          = time.Second
 	clientDefaultDelayMax       = 5 * time.Second
 	clientDefaultJitter         = 0.5
@@ -147,7 +146,7 @@ func (o *ManagerOptions) withDefaults() ManagerOptions {
 	}
 	c.Engine.Protocol = c.Protocol - 1
 	if c.Path == "" {
-		c.Path = clientDefaultPath
+		c.Path = DefaultPath
 	}
 	if c.ReconnectionAttempts < 0 {
 		c.ReconnectionAttempts = 0
@@ -248,7 +247,7 @@ type Manager struct {
 // As with socket.io-client's io(url): the scheme is http, https, ws or wss;
 // the URL's path names a namespace (the one Dial connects to; NewManager
 // itself ignores it), not the Engine.IO endpoint, whose path is
-// opts.Path (default "/socket.io/"); the URL's query is sent with every
+// opts.Path (default DefaultPath); the URL's query is sent with every
 // Engine.IO request, so the server sees it in the handshake of every
 // namespace (Dial also puts it in the CONNECT of a namespace other than
 // "/", as io(url) does). opts may be nil.

@@ -388,3 +388,23 @@ func TestClientPingTimeoutReason(t *testing.T) {
 		t.Fatalf("client reason %q, want %q", r, ReasonPingTimeout)
 	}
 }
+
+// TestServerPath checks the path a server is mounted at: DefaultPath, or
+// the engine's Path option with its trailing slash, and that the browser
+// client is served beside it.
+func TestServerPath(t *testing.T) {
+	if got := NewServer(nil).Path(); got != "/socket.io/" {
+		t.Errorf("default Path() = %q, want %q", got, DefaultPath)
+	}
+	srv := NewServer(&Options{Engine: engineio.Options{Path: "/rt"}})
+	if got := srv.Path(); got != "/rt/" {
+		t.Errorf("Path() with Engine.Path %q = %q, want %q", "/rt", got, "/rt/")
+	}
+	mux := http.NewServeMux()
+	mux.Handle(srv.Path(), srv)
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/rt/socket.io.js", nil))
+	if rec.Code != http.StatusOK {
+		t.Errorf("GET /rt/socket.io.js: status %d, want 200", rec.Code)
+	}
+}

@@ -34,8 +34,9 @@ func (s *ChatServer) Namespace() *socketio.Namespace {
 }
 
 // ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
-// to, for every namespace of that server, not only this one: mount a ChatServer
-// at socketio.DefaultPath, as the server itself.
+// to, for every namespace of that server, not only this one. Mount a ChatServer
+// where the server itself would go: at the server's Path, socketio.DefaultPath
+// unless its options say otherwise.
 func (s *ChatServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }

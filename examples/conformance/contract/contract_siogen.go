@@ -35,8 +35,9 @@ func (s *MainServer) Namespace() *socketio.Namespace {
 }
 
 // ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
-// to, for every namespace of that server, not only this one: mount a MainServer
-// at socketio.DefaultPath, as the server itself.
+// to, for every namespace of that server, not only this one. Mount a MainServer
+// where the server itself would go: at the server's Path, socketio.DefaultPath
+// unless its options say otherwise.
 func (s *MainServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
@@ -1283,8 +1284,9 @@ func (s *AsdServer) Namespace() *socketio.Namespace {
 }
 
 // ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
-// to, for every namespace of that server, not only this one: mount a AsdServer
-// at socketio.DefaultPath, as the server itself.
+// to, for every namespace of that server, not only this one. Mount a AsdServer
+// where the server itself would go: at the server's Path, socketio.DefaultPath
+// unless its options say otherwise.
 func (s *AsdServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
@@ -1498,8 +1500,9 @@ func (s *ValidServer) Namespace() *socketio.Namespace {
 }
 
 // ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
-// to, for every namespace of that server, not only this one: mount a
-// ValidServer at socketio.DefaultPath, as the server itself.
+// to, for every namespace of that server, not only this one. Mount a
+// ValidServer where the server itself would go: at the server's Path,
+// socketio.DefaultPath unless its options say otherwise.
 func (s *ValidServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
@@ -1714,8 +1717,9 @@ func (s *TimeoutSocketServer) Namespace() *socketio.Namespace {
 }
 
 // ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
-// to, for every namespace of that server, not only this one: mount a
-// TimeoutSocketServer at socketio.DefaultPath, as the server itself.
+// to, for every namespace of that server, not only this one. Mount a
+// TimeoutSocketServer where the server itself would go: at the server's Path,
+// socketio.DefaultPath unless its options say otherwise.
 func (s *TimeoutSocketServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
@@ -1934,8 +1938,9 @@ func (s *FooServer) Namespace() *socketio.Namespace {
 }
 
 // ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
-// to, for every namespace of that server, not only this one: mount a FooServer
-// at socketio.DefaultPath, as the server itself.
+// to, for every namespace of that server, not only this one. Mount a FooServer
+// where the server itself would go: at the server's Path, socketio.DefaultPath
+// unless its options say otherwise.
 func (s *FooServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
@@ -2193,8 +2198,9 @@ func (s *AbcServer) Namespace() *socketio.Namespace {
 }
 
 // ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
-// to, for every namespace of that server, not only this one: mount a AbcServer
-// at socketio.DefaultPath, as the server itself.
+// to, for every namespace of that server, not only this one. Mount a AbcServer
+// where the server itself would go: at the server's Path, socketio.DefaultPath
+// unless its options say otherwise.
 func (s *AbcServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
@@ -2440,8 +2446,9 @@ func (s *NoServer) Namespace() *socketio.Namespace {
 }
 
 // ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
-// to, for every namespace of that server, not only this one: mount a NoServer
-// at socketio.DefaultPath, as the server itself.
+// to, for every namespace of that server, not only this one. Mount a NoServer
+// where the server itself would go: at the server's Path, socketio.DefaultPath
+// unless its options say otherwise.
 func (s *NoServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
@@ -2656,8 +2663,9 @@ func (s *AdminServer) Namespace() *socketio.Namespace {
 }
 
 // ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
-// to, for every namespace of that server, not only this one: mount a
-// AdminServer at socketio.DefaultPath, as the server itself.
+// to, for every namespace of that server, not only this one. Mount a
+// AdminServer where the server itself would go: at the server's Path,
+// socketio.DefaultPath unless its options say otherwise.
 func (s *AdminServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }

@@ -35,8 +35,9 @@ func (s *RoomServer) Namespace() *socketio.Namespace {
 }
 
 // ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
-// to, for every namespace of that server, not only this one: mount a RoomServer
-// at socketio.DefaultPath, as the server itself.
+// to, for every namespace of that server, not only this one. Mount a RoomServer
+// where the server itself would go: at the server's Path, socketio.DefaultPath
+// unless its options say otherwise.
 func (s *RoomServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
@@ -693,8 +694,9 @@ func (s *VaultServer) Namespace() *socketio.Namespace {
 }
 
 // ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
-// to, for every namespace of that server, not only this one: mount a
-// VaultServer at socketio.DefaultPath, as the server itself.
+// to, for every namespace of that server, not only this one. Mount a
+// VaultServer where the server itself would go: at the server's Path,
+// socketio.DefaultPath unless its options say otherwise.
 func (s *VaultServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
@@ -958,8 +960,9 @@ func (s *KeyringServer) Namespace() *socketio.Namespace {
 }
 
 // ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
-// to, for every namespace of that server, not only this one: mount a
-// KeyringServer at socketio.DefaultPath, as the server itself.
+// to, for every namespace of that server, not only this one. Mount a
+// KeyringServer where the server itself would go: at the server's Path,
+// socketio.DefaultPath unless its options say otherwise.
 func (s *KeyringServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }

@@ -38,8 +38,9 @@ func (s *KindsServer) Namespace() *socketio.Namespace {
 }
 
 // ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
-// to, for every namespace of that server, not only this one: mount a
-// KindsServer at socketio.DefaultPath, as the server itself.
+// to, for every namespace of that server, not only this one. Mount a
+// KindsServer where the server itself would go: at the server's Path,
+// socketio.DefaultPath unless its options say otherwise.
 func (s *KindsServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
