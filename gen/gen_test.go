@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/siogen/siogen/gen"
 	"github.com/siogen/siogen/internal/nodetest"
+	"github.com/siogen/siogen/internal/testutil"
 	"github.com/siogen/siogen/schema"
 )
 
@@ -66,22 +66,12 @@ func TestGolden(t *testing.T) {
 					t.Fatalf("%v (run go test ./gen -update)", err)
 				}
 				if !bytes.Equal(got, want) {
-					t.Errorf("%s differs from the generated code (run go test ./gen -update and review the diff):\n%s", name, firstDiff(want, got))
+					t.Errorf("%s differs from the generated code (run go test ./gen -update and review the diff):\n%s", name, testutil.LineDiff(want, got))
 				}
 			}
 			typecheck(t, dir)
 		})
 	}
-}
-
-func firstDiff(want, got []byte) string {
-	w, g := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
-	for i := 0; i < len(w) && i < len(g); i++ {
-		if w[i] != g[i] {
-			return "line " + strconv.Itoa(i+1) + ":\n- " + w[i] + "\n+ " + g[i]
-		}
-	}
-	return "lengths differ"
 }
 
 // typecheck fails t unless the package in dir, generated code included,
