@@ -74,3 +74,17 @@ func LineDiff(want, got []byte) string {
 	}
 	return ""
 }
+
+// Eventually polls cond until it holds, failing t naming what did not
+// happen within the given time. It is for states that announce themselves
+// by no event a test can wait on (a count, a transport, a held request).
+func Eventually(t testing.TB, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", within, what)
+		}
+		time.Sleep(2 * time.Millisecond) // the poll period, not an ordering
+	}
+}

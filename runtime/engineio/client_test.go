@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/siogen/siogen/internal/testutil"
 	"github.com/siogen/siogen/runtime/engineio/codec"
 )
 
@@ -268,7 +269,9 @@ func TestClientFakeProbeRefused(t *testing.T) {
 			t.Fatal("no websocket probe")
 		}
 	}
-	time.Sleep(20 * time.Millisecond) // let the failed probe settle
+	// A quiet spell, not an ordering: a refused probe must leave the client
+	// on polling, and nothing signals that it did not switch.
+	time.Sleep(testutil.Quiet) // see above
 	if c.Transport() != Polling {
 		t.Fatalf("transport %s after a refused probe", c.Transport())
 	}

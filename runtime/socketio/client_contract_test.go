@@ -546,13 +546,7 @@ func clientRunContract(t *testing.T, base string, transports []string, protocol 
 	if len(transports) > 1 {
 		rows.Run("upgrade", func(t *testing.T) {
 			s := clientDial(t, base, opts())
-			deadline := time.Now().Add(clientWait)
-			for s.Transport() != engineio.WebSocket {
-				if time.Now().After(deadline) {
-					t.Fatalf("transport %q: no upgrade to websocket", s.Transport())
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
+			testutil.Eventually(t, clientWait, "the upgrade to websocket", func() bool { return s.Transport() == engineio.WebSocket })
 			hi := clientExpect(s, "hi")
 			clientEmit(t, s, "hi")
 			testutil.Recv(t, hi, "hi")

@@ -128,7 +128,7 @@ func (r *restartableServer) start(h http.Handler) {
 		if l, err = net.Listen("tcp", r.addr); err == nil {
 			break
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond) // a retry period while the port lingers, not an ordering
 	}
 	if err != nil {
 		r.t.Fatalf("listen %s: %v", r.addr, err)
@@ -317,8 +317,9 @@ func TestClientReconnectFailed(t *testing.T) {
 func TestClientAckDeadline(t *testing.T) {
 	clientLeakCheck(t)
 	srv := NewServer(&Options{Logger: clientTestLogger()})
+	arrived := make(chan struct{}, 2) // each "never" the server receives
 	srv.Of("/").OnConnection(func(s *Socket) {
-		s.On("never", func(*Event) {})
+		s.On("never", func(*Event) { arrived <- struct{}{} })
 	})
 	rs := newRestartableServer(t)
 	rs.start(srv)
@@ -329,12 +330,13 @@ func TestClientAckDeadline(t *testing.T) {
 	if _, err := s.EmitWithAck(ctx, "never"); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("EmitWithAck: %v, want deadline exceeded", err)
 	}
+	testutil.Recv(t, arrived, "the first never at the server")
 	errc := make(chan error, 1)
 	go func() {
 		_, err := s.EmitWithAck(t.Context(), "never")
 		errc <- err
 	}()
-	time.Sleep(100 * time.Millisecond) // let the packet go out
+	testutil.Recv(t, arrived, "the second never at the server") // its ack is pending
 	rs.stop()
 	if err := testutil.Recv(t, errc, "EmitWithAck result"); !errors.Is(err, ErrDisconnected) {
 		t.Fatalf("EmitWithAck across a lost connection: %v, want ErrDisconnected", err)

@@ -184,17 +184,10 @@ func TestRoomsAndBroadcasts(t *testing.T) {
 	}
 	aID := a.c.ID()
 	a.c.Disconnect()
-	deadline := time.Now().Add(clientWait)
-	for {
+	testutil.Eventually(t, clientWait, "r1 to lose "+aID+" after it disconnected", func() bool {
 		ids, _ = nsp.SocketsIn(ctx, "r1")
-		if !slices.Contains(ids, aID) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("r1 still holds %s after it disconnected: %v", aID, ids)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return !slices.Contains(ids, aID)
+	})
 }
 
 // TestDisconnectReasons: each way a socket ends is reported on both sides
