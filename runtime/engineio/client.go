@@ -294,9 +294,32 @@ func (c *Client) setup(rawURL string) error {
 		c.log = slog.Default()
 	}
 
+	u, err := engineURL(rawURL)
+	if err != nil {
+		return err
+	}
+	c.base = u
+	c.setupHTTP()
+
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.inbox = make(chan Message, clientInboxSize)
+	c.wake = make(chan struct{}, 1)
+	c.beat = make(chan struct{}, 1)
+	c.pong = make(chan struct{}, 1)
+	c.closing = make(chan struct{})
+	c.done = make(chan struct{})
+	c.closeSent = make(chan struct{})
+	c.maxBatch = clientMaxBatch
+	return nil
+}
+
+// engineURL parses rawURL into the base URL of the engine endpoint: http or
+// https, a path ending in a slash (DefaultPath for none), and the
+// application's query only.
+func engineURL(rawURL string) (*url.URL, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return fmt.Errorf("engineio: bad URL: %w", err)
+		return nil, fmt.Errorf("engineio: bad URL: %w", err)
 	}
 	switch u.Scheme {
 	case "http", "ws":
@@ -304,10 +327,10 @@ func (c *Client) setup(rawURL string) error {
 	case "https", "wss":
 		u.Scheme = "https"
 	default:
-		return fmt.Errorf("engineio: bad URL %q: scheme must be http, https, ws or wss", rawURL)
+		return nil, fmt.Errorf("engineio: bad URL %q: scheme must be http, https, ws or wss", rawURL)
 	}
 	if u.Host == "" {
-		return fmt.Errorf("engineio: bad URL %q: no host", rawURL)
+		return nil, fmt.Errorf("engineio: bad URL %q: no host", rawURL)
 	}
 	if u.Path == "" || u.Path == "/" {
 		u.Path, u.RawPath = DefaultPath, ""
@@ -319,8 +342,13 @@ func (c *Client) setup(rawURL string) error {
 	}
 	u.RawQuery = clientAppQuery(u.RawQuery)
 	u.Fragment, u.RawFragment = "", ""
-	c.base = u
+	return u, nil
+}
 
+// setupHTTP sets the HTTP client and websocket dialer of c: those of
+// c.opts, or its own sharing one cookie jar (for sticky sessions).
+func (c *Client) setupHTTP() {
+	o := &c.opts
 	c.httpc = o.HTTPClient
 	var jar http.CookieJar
 	if c.httpc != nil {
@@ -345,17 +373,6 @@ func (c *Client) setup(rawURL string) error {
 			Jar:              jar,
 		}
 	}
-
-	c.ctx, c.cancel = context.WithCancel(context.Background())
-	c.inbox = make(chan Message, clientInboxSize)
-	c.wake = make(chan struct{}, 1)
-	c.beat = make(chan struct{}, 1)
-	c.pong = make(chan struct{}, 1)
-	c.closing = make(chan struct{})
-	c.done = make(chan struct{})
-	c.closeSent = make(chan struct{})
-	c.maxBatch = clientMaxBatch
-	return nil
 }
 
 // clientAppQuery returns the application's query without the parameters
