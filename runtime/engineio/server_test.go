@@ -388,12 +388,13 @@ func TestPostOverMaxBufferSize(t *testing.T) {
 func TestPingTimeout(t *testing.T) {
 	noLeaks(t) // after the server is closed, no session goroutine is left
 	h := newEchoHandler()
-	_, ts := newTestServer(t, h, &Options{PingInterval: 100 * time.Millisecond, PingTimeout: 100 * time.Millisecond})
+	_, ts := newTestServer(t, h, &Options{PingInterval: 150 * time.Millisecond, PingTimeout: 150 * time.Millisecond})
 	sid, _ := handshake(t, ts.URL, "")
 	u := ts.URL + "/socket.io/?EIO=3&transport=polling&sid=" + sid
-	// Pings keep the session alive past its timeout...
-	for range 4 {
-		time.Sleep(100 * time.Millisecond) // the client's ping period, the duration under test
+	// Pings keep the session alive past its timeout (8 × 50 ms > 300 ms),
+	// with room for a loaded machine's stalls between them...
+	for range 8 {
+		time.Sleep(50 * time.Millisecond) // the client's ping period, the duration under test
 		do(t, "POST", u, "1:2")
 		if res := do(t, "GET", u, ""); res.body != "1:3" {
 			t.Fatalf("pong %q", res.body)
