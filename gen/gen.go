@@ -67,7 +67,7 @@ func Generate(pkg *schema.Package, cfg Config) (map[string][]byte, error) {
 		f.ImportName(runtimePath, "socketio")
 		f.ImportName("context", "context")
 		f.ImportName("net/http", "http")
-		f.Comment("This file needs the siogen runtime at the version that generated it, or later.")
+		docf(f, "This file needs the siogen runtime at the version that generated it, or later.")
 		f.Const().Id("_").Op("=").Qual(runtimePath, "IsAtLeastVersion0_2_0")
 		for _, ns := range byFile[src] {
 			g := &nsGen{ns: ns, n: newNames(ns)}
