@@ -21,6 +21,9 @@ import (
 // types are schemas under components, written with the rules of the
 // TypeScript output (encoding/json's); binary attachments are strings of
 // format "binary". Doc comments become descriptions.
+//
+// Long on purpose: it builds one document top to bottom, in the order
+// the document reads.
 func AsyncAPI(pkg *schema.Package) ([]byte, error) {
 	a, err := describe(pkg)
 	if err != nil {

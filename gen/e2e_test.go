@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/siogen/siogen/gen/testdata/features"
+	"github.com/siogen/siogen/internal/testutil"
 	"github.com/siogen/siogen/runtime/engineio"
 	"github.com/siogen/siogen/runtime/socketio"
 )
@@ -138,10 +139,10 @@ func TestEndToEnd(t *testing.T) {
 			defer b.Close()
 
 			// A server-initiated ack with two values, then binary.
-			if got := recv(t, saidA, "the said event after the question's ack"); got != (said{"server", "answer: always"}) {
+			if got := testutil.Recv(t, saidA, "the said event after the question's ack"); got != (said{"server", "answer: always"}) {
 				t.Errorf("question round trip: %+v", got)
 			}
-			if got := recv(t, blobs, "the blob event"); !bytes.Equal(got, []byte{0, 1, 2, 0xff}) {
+			if got := testutil.Recv(t, blobs, "the blob event"); !bytes.Equal(got, []byte{0, 1, 2, 0xff}) {
 				t.Errorf("blob = %v", got)
 			}
 
@@ -164,7 +165,7 @@ func TestEndToEnd(t *testing.T) {
 			if err != nil || id != 42 || !at.Equal(time.Date(2026, 11, 25, 4, 49, 49, 0, time.UTC)) {
 				t.Errorf("post ack: %d %v %v", id, at, err)
 			}
-			if got := recv(t, postedB, "b's posted event"); got.Text != "photo" || !bytes.Equal(got.Data, msg.Data) || len(got.Parts) != 2 || !bytes.Equal(got.Parts[1], []byte{2, 3}) ||
+			if got := testutil.Recv(t, postedB, "b's posted event"); got.Text != "photo" || !bytes.Equal(got.Data, msg.Data) || len(got.Parts) != 2 || !bytes.Equal(got.Parts[1], []byte{2, 3}) ||
 				got.ReplyTo == nil || !bytes.Equal(got.ReplyTo.Data, []byte{9}) {
 				t.Errorf("posted = %+v", got)
 			}
@@ -174,7 +175,7 @@ func TestEndToEnd(t *testing.T) {
 			if err := a.EmitPostNoAck("lobby", features.Message{Text: "no ack"}); err != nil {
 				t.Fatal(err)
 			}
-			if got := recv(t, postedB, "b's posted event of the post sent without ack"); got.Text != "no ack" {
+			if got := testutil.Recv(t, postedB, "b's posted event of the post sent without ack"); got.Text != "no ack" {
 				t.Errorf("posted = %+v", got)
 			}
 
@@ -200,7 +201,7 @@ func TestEndToEnd(t *testing.T) {
 			if err := a.EmitCount(-3, 10, 2.5, true, &five, map[string][]int{"x": {1, 2}}); err != nil {
 				t.Fatal(err)
 			}
-			if got := recv(t, saidA, "the said event answering count"); got != (said{"count", time.Duration(17).String()}) {
+			if got := testutil.Recv(t, saidA, "the said event answering count"); got != (said{"count", time.Duration(17).String()}) {
 				t.Errorf("count = %+v", got)
 			}
 
@@ -208,7 +209,7 @@ func TestEndToEnd(t *testing.T) {
 			if err := b.EmitSay("hello"); err != nil {
 				t.Fatal(err)
 			}
-			if got := recv(t, saidA, "b's broadcast said event"); got.text != "hello" || got.from != b.ID() {
+			if got := testutil.Recv(t, saidA, "b's broadcast said event"); got.text != "hello" || got.from != b.ID() {
 				t.Errorf("said = %+v, want from %s", got, b.ID())
 			}
 
@@ -252,7 +253,7 @@ func TestBadArgumentsNeverReachHandlers(t *testing.T) {
 	if !errors.As(err, &rej) || !strings.Contains(rej.Message, `"join room"`) {
 		t.Errorf("EmitWithAck: %v; want the ack rejected with an error naming the event", err)
 	}
-	err = recv(t, serverErrs, "the server socket's OnError")
+	err = testutil.Recv(t, serverErrs, "the server socket's OnError")
 	var argErr *socketio.ArgError
 	if !errors.As(err, &argErr) || argErr.Event != "join room" || argErr.Index != 0 {
 		t.Errorf("server error = %v", err)
@@ -261,19 +262,6 @@ func TestBadArgumentsNeverReachHandlers(t *testing.T) {
 
 // waitTimeout bounds every wait of these tests for something to arrive.
 const waitTimeout = 10 * time.Second
-
-// recv returns the next value of ch, or fails t naming what did not arrive
-// within waitTimeout.
-func recv[T any](t *testing.T, ch <-chan T, what string) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(waitTimeout):
-		t.Fatalf("no %s within %v", what, waitTimeout)
-		panic("unreachable")
-	}
-}
 
 func asBytes(v any) []byte { b, _ := v.([]byte); return b }
 
@@ -305,7 +293,7 @@ func roomClient(t *testing.T, ctx context.Context, url string, transports []stri
 func expectEvents(t *testing.T, who string, ch chan string, want ...string) {
 	t.Helper()
 	for i, w := range want {
-		if got := recv(t, ch, fmt.Sprintf("event %d of %s (want %q)", i, who, w)); got != w {
+		if got := testutil.Recv(t, ch, fmt.Sprintf("event %d of %s (want %q)", i, who, w)); got != w {
 			// The stream is out of step now: later checks would only echo this.
 			t.Fatalf("%s got %q, want %q (expected in order: %q)", who, got, w, want)
 		}
@@ -459,10 +447,10 @@ func TestClientRejectsBadEvents(t *testing.T) {
 		if err := room.EmitSaid("server", "good"); err != nil {
 			t.Fatal(err)
 		}
-		if got := recv(t, events, "the good event after a bad "+bad.event); got != "said server good" {
+		if got := testutil.Recv(t, events, "the good event after a bad "+bad.event); got != "said server good" {
 			t.Errorf("after %q %v the handler got %q; want it not called for the bad event", bad.event, bad.args, got)
 		}
-		err := recv(t, errs, "the client's OnError for "+bad.event)
+		err := testutil.Recv(t, errs, "the client's OnError for "+bad.event)
 		var argErr *socketio.ArgError
 		if !errors.As(err, &argErr) || argErr.Event != bad.event || argErr.Index != bad.index {
 			t.Errorf("%q %v: OnError got %v (%T), want an *socketio.ArgError for argument %d", bad.event, bad.args, err, err, bad.index)
@@ -542,7 +530,7 @@ func TestAckRepliesThatDoNotDecode(t *testing.T) {
 	if err := asked.Connect(ctx); err != nil {
 		t.Fatal(err)
 	}
-	err = recv(t, questions, "the server's EmitQuestion result")
+	err = testutil.Recv(t, questions, "the server's EmitQuestion result")
 	if !errors.As(err, &argErr) || argErr.Event != "question" || argErr.Index != 0 {
 		t.Errorf("question answered \"yes\", 3: %v; want an *socketio.ArgError for reply value 0", err)
 	}

@@ -10,6 +10,8 @@ package gen
 import (
 	"bytes"
 	"fmt"
+	"go/format"
+	"go/parser"
 	"go/token"
 	"go/types"
 	"path/filepath"
@@ -17,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/dave/jennifer/jen"
+	"golang.org/x/tools/go/ast/astutil"
 	"golang.org/x/tools/imports"
 
 	"github.com/siogen/siogen/schema"
@@ -64,7 +67,7 @@ func Generate(pkg *schema.Package, cfg Config) (map[string][]byte, error) {
 		f.ImportName(runtimePath, "socketio")
 		f.ImportName("context", "context")
 		f.ImportName("net/http", "http")
-		f.Comment("This file needs the siogen runtime at the version that generated it, or later.")
+		docf(f, "This file needs the siogen runtime at the version that generated it, or later.")
 		f.Const().Id("_").Op("=").Qual(runtimePath, "IsAtLeastVersion0_2_0")
 		for _, ns := range byFile[src] {
 			g := &nsGen{ns: ns, n: newNames(ns)}
@@ -79,15 +82,36 @@ func Generate(pkg *schema.Package, cfg Config) (map[string][]byte, error) {
 			return nil, fmt.Errorf("siogen: generated code for %s does not format: %w", src, err)
 		}
 		name := strings.TrimSuffix(src, ".go") + Suffix
+		withImports, err := importFixed(name, buf.Bytes())
+		if err != nil {
+			return nil, fmt.Errorf("siogen: generated code for %s does not parse: %w", src, err)
+		}
 		// Group the imports as goimports does (standard library first), so
 		// the file reads like hand-written Go.
-		formatted, err := imports.Process(name, buf.Bytes(), &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true})
+		formatted, err := imports.Process(name, withImports, &imports.Options{Comments: true, TabIndent: true, TabWidth: 8, FormatOnly: true})
 		if err != nil {
 			return nil, fmt.Errorf("siogen: generated code for %s does not format: %w", src, err)
 		}
 		out[name] = formatted
 	}
 	return out, nil
+}
+
+// importFixed adds the imports that the text of fixed methods uses
+// (jennifer only imports what its own statements name).
+func importFixed(name string, src []byte) ([]byte, error) {
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, name, src, parser.ParseComments)
+	if err != nil {
+		return nil, err
+	}
+	astutil.AddImport(fset, file, "context")
+	astutil.AddImport(fset, file, "net/http")
+	var out bytes.Buffer
+	if err := format.Node(&out, fset, file); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
 }
 
 // names are the identifiers generated for one namespace, computed once.
@@ -110,15 +134,6 @@ func newNames(ns *schema.Namespace) names {
 	}
 }
 
-// Method sets of the generated types, as far as they do not depend on the
-// events: an event whose method would take one of these names is an error.
-var (
-	serverMethods    = []string{"Namespace", "ServeHTTP", "Use", "OnConnection", "To", "Except"}
-	socketMethods    = []string{"Socket", "ID", "Handshake", "Auth", "Join", "Leave", "Rooms", "Disconnect", "OnDisconnect", "OnError", "To", "Broadcast"}
-	broadcastMethods = []string{"To", "Except"}
-	clientMethods    = []string{"Socket", "Connect", "ID", "Connected", "OnConnect", "OnDisconnect", "OnConnectError", "OnError", "Disconnect", "Close", "SetAuth"}
-)
-
 // methodSet records which schema declaration gives a generated type each of
 // its methods, to report the second of two that would share a name.
 type methodSet struct {
@@ -126,10 +141,10 @@ type methodSet struct {
 	methods map[string]*schema.Event // nil: a method every such type has
 }
 
-func newMethodSet(typ string, fixed []string) *methodSet {
+func newMethodSet(typ string, fixed []fixedMethod) *methodSet {
 	m := &methodSet{typ: typ, methods: map[string]*schema.Event{}}
-	for _, name := range fixed {
-		m.methods[name] = nil
+	for _, fm := range fixed {
+		m.methods[fm.name] = nil
 	}
 	return m
 }
@@ -223,26 +238,15 @@ func rt(name string) *jen.Statement { return jen.Qual(runtimePath, name) }
 // what describes the namespace in doc comments: `namespace "/admin" (Admin)`.
 func (g *nsGen) what() string { return fmt.Sprintf("namespace %q (%s)", g.ns.Path, g.ns.GoName) }
 
-// docf writes a doc comment as // lines, each paragraph word-wrapped at 97
-// columns (100 with the "// ").
+// docf writes a doc comment as // lines, each paragraph word-wrapped at
+// commentWidth.
 func docf(f *jen.File, format string, args ...any) {
 	text := fmt.Sprintf(format, args...)
 	for i, para := range strings.Split(text, "\n\n") {
 		if i > 0 {
 			f.Comment("")
 		}
-		line := ""
-		for _, word := range strings.Fields(para) {
-			if line != "" && len(line)+1+len(word) > 97 {
-				f.Comment(line)
-				line = ""
-			}
-			if line != "" {
-				line += " "
-			}
-			line += word
-		}
-		if line != "" {
+		for _, line := range wrapText(para, commentWidth-3, "") {
 			f.Comment(line)
 		}
 	}
@@ -314,13 +318,23 @@ func typeIdents(t types.Type, set map[string]bool, seen map[types.Type]bool) {
 }
 
 // paramNames assigns local names to params, keeping each schema name unless
-// it is taken, and then appending underscores.
+// it is taken, and then giving it an "arg" prefix: an argument time of type
+// time.Time becomes argTime.
 func paramNames(ps []*schema.Param, taken map[string]bool) []string {
+	return prefixedNames(ps, taken, "arg")
+}
+
+// prefixedNames names ps, prefixing a taken name with prefix, and numbering
+// it from 2 in the unlikely case that this is taken too.
+func prefixedNames(ps []*schema.Param, taken map[string]bool, prefix string) []string {
 	out := make([]string, len(ps))
 	for i, p := range ps {
 		name := p.Name
-		for taken[name] {
-			name += "_"
+		if taken[name] {
+			name = prefix + strings.ToUpper(name[:1]) + name[1:]
+			for n := 2; taken[name]; n++ {
+				name = fmt.Sprintf("%s%s%s%d", prefix, strings.ToUpper(p.Name[:1]), p.Name[1:], n)
+			}
 		}
 		taken[name] = true
 		out[i] = name
@@ -333,19 +347,7 @@ func paramNames(ps []*schema.Param, taken map[string]bool) []string {
 // func(err *string, n int) becomes the results (ackErr *string, n int, err
 // error) of an emitter.
 func ackNames(ps []*schema.Param, taken map[string]bool) []string {
-	out := make([]string, len(ps))
-	for i, p := range ps {
-		name := p.Name
-		if taken[name] {
-			name = "ack" + strings.ToUpper(name[:1]) + name[1:]
-		}
-		for taken[name] {
-			name += "_"
-		}
-		taken[name] = true
-		out[i] = name
-	}
-	return out
+	return prefixedNames(ps, taken, "ack")
 }
 
 func (g *nsGen) params(ps []*schema.Param, ids []string) []jen.Code {
@@ -473,21 +475,23 @@ func (g *nsGen) handlerType(ev *schema.Event) *jen.Statement {
 // expression with EmitWithAck) and decodes the ack into named results.
 func emitWithAckBody(ev *schema.Event, recv jen.Code, argNames, resNames []string) []jen.Code {
 	callArgs := append([]jen.Code{jen.Id("ctx"), jen.Lit(ev.Wire)}, ids(argNames)...)
+	// Every return names the results; those not yet decoded are zero.
+	ret := func() *jen.Statement { return jen.Return(append(ids(resNames), jen.Err())...) }
 	body := []jen.Code{
 		jen.List(jen.Id("reply"), jen.Err()).Op(":=").Add(recv).Dot("EmitWithAck").Call(callArgs...),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return()),
+		jen.If(jen.Err().Op("!=").Nil()).Block(ret()),
 	}
-	body = append(body, jen.If(jen.Err().Op("=").Id("reply").Dot("Rejected").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return()))
+	body = append(body, jen.If(jen.Err().Op("=").Id("reply").Dot("Rejected").Call(), jen.Err().Op("!=").Nil()).Block(ret()))
 	for i, p := range ev.Ack.Params {
 		body = append(body, decodeInto(p, resNames[i], replyArgs, replyArgs, i, false, nil)...)
+		argErr := jen.Op("&").Add(rt("ArgError")).Values(jen.Dict{
+			jen.Id("Event"): jen.Lit(ev.Wire), jen.Id("Index"): jen.Lit(i), jen.Id("Err"): jen.Err(),
+		})
 		body = append(body, jen.If(jen.Err().Op("!=").Nil()).Block(
-			jen.Err().Op("=").Op("&").Add(rt("ArgError")).Values(jen.Dict{
-				jen.Id("Event"): jen.Lit(ev.Wire), jen.Id("Index"): jen.Lit(i), jen.Id("Err"): jen.Err(),
-			}),
-			jen.Return(),
+			jen.Return(append(ids(resNames), argErr)...),
 		))
 	}
-	return append(body, jen.Return())
+	return append(body, jen.Return(append(ids(resNames), jen.Nil())...))
 }
 
 // emitMethod writes EmitX on the type recvType (receiver name r, field
@@ -542,6 +546,8 @@ func (g *nsGen) onMethod(f *jen.File, recvType, r string, target jen.Code, ev *s
 	)
 }
 
+// server writes the typed server: its type, its constructor (which
+// decodes the auth payload, if any) and its methods.
 func (g *nsGen) server(f *jen.File) {
 	n, ns := g.n, g.ns
 	docf(f, "%s is the server side of %s.%s", n.Server, g.what(), docLines(ns.Doc))
@@ -563,51 +569,7 @@ func (g *nsGen) server(f *jen.File) {
 			jen.Return(jen.Op("&").Id(n.Server).Values(jen.Dict{jen.Id("nsp"): jen.Id("nsp")})),
 		)
 	}
-
-	recv := jen.Id("s").Op("*").Id(n.Server)
-	f.Comment("Namespace returns the untyped namespace underneath.")
-	f.Func().Params(recv.Clone()).Id("Namespace").Params().Op("*").Add(rt("Namespace")).Block(jen.Return(jen.Id("s").Dot("nsp")))
-
-	f.Comment("ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs to, so that")
-	docf(f, "a %s can be mounted on a mux directly.", n.Server)
-	f.Func().Params(recv.Clone()).Id("ServeHTTP").Params(jen.Id("w").Qual("net/http", "ResponseWriter"), jen.Id("r").Op("*").Qual("net/http", "Request")).Block(
-		jen.Id("s").Dot("nsp").Dot("Server").Call().Dot("ServeHTTP").Call(jen.Id("w"), jen.Id("r")),
-	)
-
-	if ns.Auth == nil {
-		docf(f, "Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it as a connect error.")
-		f.Func().Params(recv.Clone()).Id("Use").Params(jen.Id("fn").Func().Params(jen.Op("*").Id(n.Socket)).Error()).Block(
-			jen.Id("s").Dot("nsp").Dot("Use").Call(jen.Func().Params(jen.Id("sock").Op("*").Add(rt("Socket"))).Error().Block(
-				jen.Return(jen.Id("fn").Call(jen.Op("&").Id(n.Socket).Values(jen.Dict{jen.Id("sock"): jen.Id("sock")}))),
-			)),
-		)
-	} else {
-		docf(f, "Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it as a connect error. auth is the client's CONNECT payload, decoded; socket.io 2.x clients send none, and get the zero value.")
-		f.Func().Params(recv.Clone()).Id("Use").Params(jen.Id("fn").Func().Params(jen.Op("*").Id(n.Socket), typ(ns.Auth.Type)).Error()).Block(
-			jen.Id("s").Dot("nsp").Dot("Use").Call(jen.Func().Params(jen.Id("sock").Op("*").Add(rt("Socket"))).Error().Block(
-				jen.Var().Id("auth").Add(typ(ns.Auth.Type)),
-				jen.If(jen.Err().Op(":=").Id("sock").Dot("DecodeAuth").Call(jen.Op("&").Id("auth")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-				jen.Return(jen.Id("fn").Call(jen.Op("&").Id(n.Socket).Values(jen.Dict{jen.Id("sock"): jen.Id("sock")}), jen.Id("auth"))),
-			)),
-		)
-	}
-
-	f.Comment("OnConnection sets the handler called for every socket that joins the namespace, before any")
-	f.Comment("of its events: set the socket's handlers there.")
-	f.Func().Params(recv.Clone()).Id("OnConnection").Params(jen.Id("fn").Func().Params(jen.Op("*").Id(n.Socket))).Block(
-		jen.Id("s").Dot("nsp").Dot("OnConnection").Call(jen.Func().Params(jen.Id("sock").Op("*").Add(rt("Socket"))).Block(
-			jen.Id("fn").Call(jen.Op("&").Id(n.Socket).Values(jen.Dict{jen.Id("sock"): jen.Id("sock")})),
-		)),
-	)
-
-	f.Comment("To selects the sockets in any of rooms, for a broadcast.")
-	f.Func().Params(recv.Clone()).Id("To").Params(jen.Id("rooms").Op("...").String()).Id(n.Broadcast).Block(
-		jen.Return(jen.Id(n.Broadcast).Values(jen.Dict{jen.Id("b"): jen.Id("s").Dot("nsp").Dot("To").Call(jen.Id("rooms").Op("..."))})),
-	)
-	f.Comment("Except selects every socket but those in rooms (a socket id is a room), for a broadcast.")
-	f.Func().Params(recv.Clone()).Id("Except").Params(jen.Id("rooms").Op("...").String()).Id(n.Broadcast).Block(
-		jen.Return(jen.Id(n.Broadcast).Values(jen.Dict{jen.Id("b"): jen.Id("s").Dot("nsp").Dot("Except").Call(jen.Id("rooms").Op("..."))})),
-	)
+	g.fixed(f, serverMethods)
 	for _, ev := range ns.ServerToClient {
 		if ev.Ack == nil {
 			g.emitMethod(f, "*"+n.Server, "s", jen.Id("s").Dot("nsp"), ev, "every socket of the namespace")
@@ -617,48 +579,46 @@ func (g *nsGen) server(f *jen.File) {
 	}
 }
 
+// useWithAuth writes the server's Use for a namespace with an auth payload.
+func (g *nsGen) useWithAuth(f *jen.File) {
+	n, auth := g.n, g.ns.Auth
+	docf(f, "Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it as a connect error. auth is the client's CONNECT payload, decoded; socket.io 2.x clients send none, and get the zero value.")
+	f.Func().Params(jen.Id("s").Op("*").Id(n.Server)).Id("Use").Params(jen.Id("fn").Func().Params(jen.Op("*").Id(n.Socket), typ(auth.Type)).Error()).Block(
+		jen.Id("s").Dot("nsp").Dot("Use").Call(jen.Func().Params(jen.Id("sock").Op("*").Add(rt("Socket"))).Error().Block(
+			jen.Var().Id("auth").Add(typ(auth.Type)),
+			jen.If(jen.Err().Op(":=").Id("sock").Dot("DecodeAuth").Call(jen.Op("&").Id("auth")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+			jen.Return(jen.Id("fn").Call(jen.Op("&").Id(n.Socket).Values(jen.Dict{jen.Id("sock"): jen.Id("sock")}), jen.Id("auth"))),
+		)),
+	)
+}
+
+// authMethod writes the socket's Auth, for a namespace with an auth payload.
+func (g *nsGen) authMethod(f *jen.File) {
+	docf(f, "Auth returns the client's CONNECT payload, decoded (the zero value for socket.io 2.x clients, which send none).")
+	f.Func().Params(jen.Id("s").Op("*").Id(g.n.Socket)).Id("Auth").Params().Add(typ(g.ns.Auth.Type)).Block(
+		jen.Var().Id("auth").Add(typ(g.ns.Auth.Type)),
+		jen.Id("s").Dot("sock").Dot("DecodeAuth").Call(jen.Op("&").Id("auth")),
+		jen.Return(jen.Id("auth")),
+	)
+}
+
+// setAuthMethod writes the client's SetAuth, for a namespace with an auth
+// payload.
+func (g *nsGen) setAuthMethod(f *jen.File) {
+	docf(f, "SetAuth sets the payload of the client's CONNECT, which the server's middleware receives decoded; it is sent with the next Connect and every reconnection (protocol 5).")
+	f.Func().Params(jen.Id("c").Op("*").Id(g.n.Client)).Id("SetAuth").Params(jen.Id("auth").Add(typ(g.ns.Auth.Type))).Block(
+		jen.Id("c").Dot("sock").Dot("SetAuth").Call(jen.Id("auth")),
+	)
+}
+
+// socket writes the typed socket: its type, its methods and those of its
+// events.
 func (g *nsGen) socket(f *jen.File) {
 	n := g.n
 	docf(f, "%s is one client connected to %s.", n.Socket, g.what())
 	f.Type().Id(n.Socket).Struct(jen.Id("sock").Op("*").Add(rt("Socket")))
-	recv := func() *jen.Statement { return jen.Id("s").Op("*").Id(n.Socket) }
+	g.fixed(f, socketMethods)
 	sock := func() *jen.Statement { return jen.Id("s").Dot("sock") }
-
-	f.Comment("Socket returns the untyped socket underneath.")
-	f.Func().Params(recv()).Id("Socket").Params().Op("*").Add(rt("Socket")).Block(jen.Return(sock()))
-	f.Comment("ID returns the socket's id.")
-	f.Func().Params(recv()).Id("ID").Params().String().Block(jen.Return(sock().Dot("ID").Call()))
-	f.Comment("Handshake returns the request that opened the connection, with its query.")
-	f.Func().Params(recv()).Id("Handshake").Params().Op("*").Add(rt("Handshake")).Block(jen.Return(sock().Dot("Handshake").Call()))
-	if g.ns.Auth != nil {
-		f.Comment("Auth returns the client's CONNECT payload, decoded (the zero value for socket.io 2.x clients,")
-		f.Comment("which send none).")
-		f.Func().Params(recv()).Id("Auth").Params().Params(jen.Id("auth").Add(typ(g.ns.Auth.Type))).Block(
-			sock().Dot("DecodeAuth").Call(jen.Op("&").Id("auth")),
-			jen.Return(),
-		)
-	}
-	f.Comment("Join adds the socket to rooms.")
-	f.Func().Params(recv()).Id("Join").Params(jen.Id("rooms").Op("...").String()).Block(sock().Dot("Join").Call(jen.Id("rooms").Op("...")))
-	f.Comment("Leave removes the socket from rooms.")
-	f.Func().Params(recv()).Id("Leave").Params(jen.Id("rooms").Op("...").String()).Block(sock().Dot("Leave").Call(jen.Id("rooms").Op("...")))
-	f.Comment("Rooms returns the rooms the socket is in, its own included.")
-	f.Func().Params(recv()).Id("Rooms").Params().Index().String().Block(jen.Return(sock().Dot("Rooms").Call()))
-	f.Comment("Disconnect makes the socket leave the namespace; with closeConn the whole connection is closed.")
-	f.Func().Params(recv()).Id("Disconnect").Params(jen.Id("closeConn").Bool()).Block(sock().Dot("Disconnect").Call(jen.Id("closeConn")))
-	f.Comment("OnDisconnect adds a handler called once when the socket disconnects, after its last event.")
-	f.Func().Params(recv()).Id("OnDisconnect").Params(jen.Id("fn").Func().Params(jen.Id("reason").String())).Block(sock().Dot("OnDisconnect").Call(jen.Id("fn")))
-	f.Comment("OnError sets the handler of the socket's errors, such as arguments that did not decode.")
-	f.Comment("The default logs them.")
-	f.Func().Params(recv()).Id("OnError").Params(jen.Id("fn").Func().Params(jen.Err().Error())).Block(sock().Dot("OnError").Call(jen.Id("fn")))
-	f.Comment("To selects the sockets in any of rooms, except this one, for a broadcast.")
-	f.Func().Params(recv()).Id("To").Params(jen.Id("rooms").Op("...").String()).Id(n.Broadcast).Block(
-		jen.Return(jen.Id(n.Broadcast).Values(jen.Dict{jen.Id("b"): sock().Dot("To").Call(jen.Id("rooms").Op("..."))})),
-	)
-	f.Comment("Broadcast selects every socket of the namespace except this one.")
-	f.Func().Params(recv()).Id("Broadcast").Params().Id(n.Broadcast).Block(
-		jen.Return(jen.Id(n.Broadcast).Values(jen.Dict{jen.Id("b"): sock().Dot("Broadcast").Call()})),
-	)
 	for _, ev := range g.ns.ClientToServer {
 		g.onMethod(f, "*"+n.Socket, "s", sock(), ev, "the client")
 	}
@@ -667,19 +627,12 @@ func (g *nsGen) socket(f *jen.File) {
 	}
 }
 
+// broadcast writes the typed broadcast, whose events cannot take an ack.
 func (g *nsGen) broadcast(f *jen.File) {
 	n := g.n
-	docf(f, "%s selects sockets of %s to emit to. It is a value: each method returns a new one.", n.Broadcast, g.what())
-	f.Comment("Events that take an ack cannot be broadcast.")
+	docf(f, "%s selects sockets of %s to emit to. It is a value: each method returns a new one. Events that take an ack cannot be broadcast.", n.Broadcast, g.what())
 	f.Type().Id(n.Broadcast).Struct(jen.Id("b").Add(rt("Broadcast")))
-	f.Comment("To narrows the selection to sockets in any of rooms.")
-	f.Func().Params(jen.Id("b").Id(n.Broadcast)).Id("To").Params(jen.Id("rooms").Op("...").String()).Id(n.Broadcast).Block(
-		jen.Return(jen.Id(n.Broadcast).Values(jen.Dict{jen.Id("b"): jen.Id("b").Dot("b").Dot("To").Call(jen.Id("rooms").Op("..."))})),
-	)
-	f.Comment("Except leaves out the sockets in any of rooms.")
-	f.Func().Params(jen.Id("b").Id(n.Broadcast)).Id("Except").Params(jen.Id("rooms").Op("...").String()).Id(n.Broadcast).Block(
-		jen.Return(jen.Id(n.Broadcast).Values(jen.Dict{jen.Id("b"): jen.Id("b").Dot("b").Dot("Except").Call(jen.Id("rooms").Op("..."))})),
-	)
+	g.fixed(f, broadcastMethods)
 	for _, ev := range g.ns.ServerToClient {
 		if ev.Ack == nil {
 			g.emitMethod(f, n.Broadcast, "b", jen.Id("b").Dot("b"), ev, "every selected socket")
@@ -689,49 +642,14 @@ func (g *nsGen) broadcast(f *jen.File) {
 	}
 }
 
+// client writes the typed Go client: its type, constructors and methods.
 func (g *nsGen) client(f *jen.File) {
 	n, ns := g.n, g.ns
 	docf(f, "%s is the Go client of %s, good for tests and bots.", n.Client, g.what())
 	f.Type().Id(n.Client).Struct(jen.Id("sock").Op("*").Add(rt("ClientSocket")))
-	recv := func() *jen.Statement { return jen.Id("c").Op("*").Id(n.Client) }
+	g.text(f, clientConstructors)
+	g.fixed(f, clientMethods)
 	sock := func() *jen.Statement { return jen.Id("c").Dot("sock") }
-
-	docf(f, "%s returns the client of %s on the connection m manages, not yet connected: set its handlers, then call Connect. Several clients of one Manager share its connection.", n.NewClient, g.what())
-	f.Func().Id(n.NewClient).Params(jen.Id("m").Op("*").Add(rt("Manager"))).Op("*").Id(n.Client).Block(
-		jen.Return(jen.Op("&").Id(n.Client).Values(jen.Dict{jen.Id("sock"): jen.Id("m").Dot("Socket").Call(jen.Lit(ns.Path))})),
-	)
-	docf(f, "%s connects to %s on the server at rawURL (such as http://localhost:3000, or the URL of the namespace itself; its query is sent with the handshake) and returns the client once the server accepted it. A rawURL whose path names another namespace is an error. Handlers set after it returns miss the events sent on connection; use %s and Connect when that matters. The client reconnects by itself as opts configure; end it with Close.", n.Dial, g.what(), n.NewClient)
-	f.Func().Id(n.Dial).Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("rawURL").String(), jen.Id("opts").Op("*").Add(rt("ManagerOptions"))).Params(jen.Op("*").Id(n.Client), jen.Error()).Block(
-		jen.List(jen.Id("sock"), jen.Err()).Op(":=").Add(rt("DialNamespace")).Call(jen.Id("ctx"), jen.Id("rawURL"), jen.Lit(ns.Path), jen.Id("opts")),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-		jen.Return(jen.Op("&").Id(n.Client).Values(jen.Dict{jen.Id("sock"): jen.Id("sock")}), jen.Nil()),
-	)
-
-	f.Comment("Socket returns the untyped client socket underneath.")
-	f.Func().Params(recv()).Id("Socket").Params().Op("*").Add(rt("ClientSocket")).Block(jen.Return(sock()))
-	docf(f, "Connect joins the namespace and waits until the server accepts it (nil), refuses it (a *socketio.ConnectError), the connection attempt fails, or ctx ends. See socketio.ClientSocket.Connect.")
-	f.Func().Params(recv()).Id("Connect").Params(jen.Id("ctx").Qual("context", "Context")).Error().Block(jen.Return(sock().Dot("Connect").Call(jen.Id("ctx"))))
-	f.Comment("ID returns the socket id the server gave this client.")
-	f.Func().Params(recv()).Id("ID").Params().String().Block(jen.Return(sock().Dot("ID").Call()))
-	f.Comment("Connected reports whether the namespace is connected.")
-	f.Func().Params(recv()).Id("Connected").Params().Bool().Block(jen.Return(sock().Dot("Connected").Call()))
-	f.Comment("OnConnect adds a handler called each time the server accepts the client: at first and after each reconnection.")
-	f.Func().Params(recv()).Id("OnConnect").Params(jen.Id("fn").Func().Params()).Block(sock().Dot("OnConnect").Call(jen.Id("fn")))
-	f.Comment("OnDisconnect adds a handler called each time the client disconnects, with the reason (socketio.Reason...).")
-	f.Func().Params(recv()).Id("OnDisconnect").Params(jen.Id("fn").Func().Params(jen.Id("reason").String())).Block(sock().Dot("OnDisconnect").Call(jen.Id("fn")))
-	f.Comment("OnConnectError adds a handler called when connecting fails: a refusal by the server or a failed connection attempt.")
-	f.Func().Params(recv()).Id("OnConnectError").Params(jen.Id("fn").Func().Params(jen.Err().Error())).Block(sock().Dot("OnConnectError").Call(jen.Id("fn")))
-	f.Comment("OnError adds a handler of errors such as event arguments that did not decode; without one they are logged.")
-	f.Func().Params(recv()).Id("OnError").Params(jen.Id("fn").Func().Params(jen.Err().Error())).Block(sock().Dot("OnError").Call(jen.Id("fn")))
-	f.Comment("Disconnect leaves the namespace; the client does not reconnect it.")
-	f.Func().Params(recv()).Id("Disconnect").Params().Error().Block(jen.Return(sock().Dot("Disconnect").Call()))
-	f.Comment("Close ends the client for good: it closes the connection underneath, with every namespace on it.")
-	f.Func().Params(recv()).Id("Close").Params().Error().Block(jen.Return(sock().Dot("Manager").Call().Dot("Close").Call()))
-	if ns.Auth != nil {
-		f.Comment("SetAuth sets the payload of the client's CONNECT, which the server's middleware receives")
-		f.Comment("decoded; it is sent with the next Connect and every reconnection (protocol 5).")
-		f.Func().Params(recv()).Id("SetAuth").Params(jen.Id("auth").Add(typ(ns.Auth.Type))).Block(sock().Dot("SetAuth").Call(jen.Id("auth")))
-	}
 	for _, ev := range ns.ServerToClient {
 		g.onMethod(f, "*"+n.Client, "c", sock(), ev, "the server")
 	}

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/siogen/siogen/gen"
 	"github.com/siogen/siogen/internal/nodetest"
+	"github.com/siogen/siogen/internal/testutil"
 	"github.com/siogen/siogen/schema"
 )
 
@@ -66,22 +69,12 @@ func TestGolden(t *testing.T) {
 					t.Fatalf("%v (run go test ./gen -update)", err)
 				}
 				if !bytes.Equal(got, want) {
-					t.Errorf("%s differs from the generated code (run go test ./gen -update and review the diff):\n%s", name, firstDiff(want, got))
+					t.Errorf("%s differs from the generated code (run go test ./gen -update and review the diff):\n%s", name, testutil.LineDiff(want, got))
 				}
 			}
 			typecheck(t, dir)
 		})
 	}
-}
-
-func firstDiff(want, got []byte) string {
-	w, g := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
-	for i := 0; i < len(w) && i < len(g); i++ {
-		if w[i] != g[i] {
-			return "line " + strconv.Itoa(i+1) + ":\n- " + w[i] + "\n+ " + g[i]
-		}
-	}
-	return "lengths differ"
 }
 
 // typecheck fails t unless the package in dir, generated code included,
@@ -294,6 +287,63 @@ func TestTypeScriptNames(t *testing.T) {
 		}
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("%s: errors:\n%s\nwant:\n%s", name, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
+
+// TestGeneratedReadsLikeHandWritten checks, in every committed generated
+// file, what a reader of generated code relies on: no identifier ends in
+// an underscore (a taken name gets a prefix instead), no function returns
+// without naming its results, and no comment runs past 80 columns.
+func TestGeneratedReadsLikeHandWritten(t *testing.T) {
+	files, err := filepath.Glob("../*/*/*_siogen.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, _ := filepath.Glob("../examples/*/*/*_siogen.go")
+	files = append(files, more...)
+	goldens, _ := filepath.Glob("testdata/*/*_siogen.go")
+	files = append(files, goldens...)
+	if len(goldens) < 3 {
+		t.Fatalf("found %d golden files, want the features, jsontypes and oknames ones", len(goldens))
+	}
+	for _, name := range files {
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, name, src, parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.Ident:
+				if n.Name != "_" && strings.HasSuffix(n.Name, "_") {
+					t.Errorf("%s: identifier %s ends in an underscore", fset.Position(n.Pos()), n.Name)
+				}
+			case *ast.FuncDecl:
+				if n.Type.Results == nil || len(n.Type.Results.List) == 0 || n.Body == nil {
+					return true
+				}
+				ast.Inspect(n.Body, func(m ast.Node) bool {
+					if _, ok := m.(*ast.FuncLit); ok {
+						return false // its own results
+					}
+					if r, ok := m.(*ast.ReturnStmt); ok && len(r.Results) == 0 {
+						t.Errorf("%s: bare return in %s", fset.Position(r.Pos()), n.Name.Name)
+					}
+					return true
+				})
+			}
+			return true
+		})
+		for i, line := range strings.Split(string(src), "\n") {
+			text := strings.TrimLeft(line, "\t")
+			if strings.HasPrefix(text, "//") && (len(line)-len(text))*8+len(text) > 80 {
+				t.Errorf("%s:%d: comment wider than 80 columns", name, i+1)
+			}
 		}
 	}
 }

@@ -339,6 +339,8 @@ type candidate struct {
 // its order: exported fields not tagged "-", the fields of embedded
 // structs promoted, and of several fields with one name the shallowest
 // (the tagged one among equals) or, when that is ambiguous, none.
+// Long on purpose: one breadth-first walk with the dominance rules
+// inline, as encoding/json's typeFields, which it must match.
 func (j *jsonTypes) structFields(st *types.Struct, pos token.Position, what string) []*jsonField {
 	type level struct {
 		st         *types.Struct

@@ -71,6 +71,9 @@ then put this line in the schema package and run "go generate ./...":
 Flags:
 `
 
+// run is the command: it parses args, loads the schema and writes, or with
+// -check compares, every output. Long on purpose: a straight sequence of
+// steps, each ending the command with its own message and exit code.
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("siogen", flag.ContinueOnError)
 	fs.SetOutput(stderr)

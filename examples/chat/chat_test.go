@@ -202,6 +202,6 @@ func logLines(t *testing.T, text func() string, last string) []string {
 		if time.Now().After(deadline) {
 			t.Fatalf("no line %q in the log:\n%s", last, text())
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond) // poll period: the log file has no event
 	}
 }

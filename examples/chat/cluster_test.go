@@ -13,6 +13,7 @@ import (
 	"github.com/siogen/siogen/examples/chat/chatapi"
 	"github.com/siogen/siogen/internal/nodetest"
 	"github.com/siogen/siogen/internal/redistest"
+	"github.com/siogen/siogen/internal/testutil"
 	"github.com/siogen/siogen/runtime/engineio"
 	"github.com/siogen/siogen/runtime/socketio"
 )
@@ -140,13 +141,9 @@ func TestChatWithSocketIO4Node(t *testing.T) {
 				t.Fatalf("the Go client got %v, want each line once; node client output:\n%s", seen, js.Output())
 			}
 			jsGot := func(msg string) int { return strings.Count(js.Output(), "got \""+msg+"\"\n") }
-			deadline := time.Now().Add(10 * time.Second)
-			for jsGot("end go") == 0 || jsGot("end node") == 0 {
-				if time.Now().After(deadline) {
-					t.Fatalf("node client output:\n%s", js.Output())
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
+			testutil.Eventually(t, 10*time.Second, "both end lines at the node client", func() bool {
+				return jsGot("end go") > 0 && jsGot("end node") > 0
+			})
 			if jsGot("from go") != 1 || jsGot("from node") != 1 {
 				t.Fatalf("the node client did not get each line once:\n%s", js.Output())
 			}

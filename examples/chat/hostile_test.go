@@ -24,6 +24,7 @@ import (
 
 	"github.com/siogen/siogen/examples/chat/chatapi"
 	"github.com/siogen/siogen/internal/nodetest"
+	"github.com/siogen/siogen/internal/testutil"
 	"github.com/siogen/siogen/runtime/engineio"
 	"github.com/siogen/siogen/runtime/socketio"
 )
@@ -278,11 +279,7 @@ func (bs *bystanders) finish(t *testing.T) {
 
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(hostileWait); !cond(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
+	testutil.Eventually(t, hostileWait, what, cond)
 }
 
 // pollClient is a hand-written polling client, so that it can lie.

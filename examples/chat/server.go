@@ -48,7 +48,7 @@ func newServer(logger *log.Logger, opts *socketio.Options) (http.Handler, *socke
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/socket.io/", chat)
+	mux.Handle(srv.Path(), chat)
 	mux.HandleFunc("GET /asyncapi.json", serveAsyncAPI)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

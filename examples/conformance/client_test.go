@@ -15,6 +15,7 @@ import (
 
 	"github.com/siogen/siogen/examples/conformance/contract"
 	"github.com/siogen/siogen/internal/nodetest"
+	"github.com/siogen/siogen/internal/testutil"
 	"github.com/siogen/siogen/runtime/engineio"
 	"github.com/siogen/siogen/runtime/socketio"
 )
@@ -91,26 +92,6 @@ func connect(t *testing.T, rawURL string, transports []string, setup func(c *con
 	return c
 }
 
-func recv[T any](t *testing.T, ch <-chan T, what string) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(wait):
-		t.Fatalf("timed out waiting for %s", what)
-		panic("unreachable")
-	}
-}
-
-func none[T any](t *testing.T, ch <-chan T, what string) {
-	t.Helper()
-	select {
-	case v := <-ch:
-		t.Fatalf("unexpected %s: %v", what, v)
-	case <-time.After(300 * time.Millisecond):
-	}
-}
-
 func ctxWait(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(t.Context(), wait)
 	t.Cleanup(cancel)
@@ -129,6 +110,7 @@ func refused(t *testing.T, err error, want string) {
 // runContract checks the rows of shared/peers/node-conformance/README.md
 // with the generated client against the server at base.
 func runContract(t *testing.T, base string, transports []string) {
+	rows := testutil.NewContract(t, testutil.GeneratedClient)
 	asdf := []byte("asdfasdf")
 	run := fmt.Sprintf("run%d-%d", time.Now().UnixNano(), runs.Add(1))
 	signal := func() (chan struct{}, func()) {
@@ -136,29 +118,29 @@ func runContract(t *testing.T, base string, transports []string) {
 		return ch, func() { ch <- struct{}{} }
 	}
 
-	t.Run("hi", func(t *testing.T) {
+	rows.Run("hi", func(t *testing.T) {
 		got, fire := signal()
 		c := connect(t, base, transports, func(c *contract.MainClient) { c.OnHi(fire) })
 		c.EmitHi()
-		recv(t, got, "hi")
+		testutil.Recv(t, got, "hi")
 	})
-	t.Run("ack", func(t *testing.T) {
+	rows.Run("ack", func(t *testing.T) {
 		got, fire := signal()
 		c := connect(t, base, transports, func(c *contract.MainClient) {
 			c.OnAck(func() (int, contract.AckObject, error) { return 5, contract.AckObject{Test: true}, nil })
 			c.OnGotIt(fire)
 		})
 		c.EmitAck()
-		recv(t, got, "got it")
+		testutil.Recv(t, got, "got it")
 	})
-	t.Run("getAckDate", func(t *testing.T) {
+	rows.Run("getAckDate", func(t *testing.T) {
 		c := connect(t, base, transports, nil)
 		date, err := c.EmitGetAckDate(ctxWait(t), map[string]int{"test": 1})
 		if ts, perr := time.Parse(time.RFC3339, date); err != nil || perr != nil || time.Since(ts).Abs() > time.Minute {
 			t.Fatalf("getAckDate: %q %v %v", date, err, perr)
 		}
 	})
-	t.Run("getDate", func(t *testing.T) {
+	rows.Run("getDate", func(t *testing.T) {
 		dates := make(chan string, 2)
 		c := connect(t, base, transports, func(c *contract.MainClient) {
 			c.OnTakeDate(func(date string) { dates <- date })
@@ -167,34 +149,34 @@ func runContract(t *testing.T, base string, transports []string) {
 		c.EmitGetDate()
 		c.EmitGetDateObj()
 		for _, what := range []string{"takeDate", "takeDateObj"} {
-			if d := recv(t, dates, what); !isDate(d) {
+			if d := testutil.Recv(t, dates, what); !isDate(d) {
 				t.Fatalf("%s: %q", what, d)
 			}
 		}
 	})
-	t.Run("getUtf8", func(t *testing.T) {
+	rows.Run("getUtf8", func(t *testing.T) {
 		got := make(chan string, 8)
 		c := connect(t, base, transports, func(c *contract.MainClient) {
 			c.OnTakeUtf8(func(s string) { got <- s })
 		})
 		c.EmitGetUtf8()
 		for _, want := range []string{"てすと", "Я Б Г Д Ж Й", "Ä ä Ü ü ß", "utf8 — string", "utf8 — string"} {
-			if s := recv(t, got, "takeUtf8"); s != want {
+			if s := testutil.Recv(t, got, "takeUtf8"); s != want {
 				t.Fatalf("takeUtf8 %q, want %q", s, want)
 			}
 		}
 	})
-	t.Run("false", func(t *testing.T) {
+	rows.Run("false", func(t *testing.T) {
 		got := make(chan bool, 1)
 		c := connect(t, base, transports, func(c *contract.MainClient) {
 			c.OnFalse(func(v bool) { got <- v })
 		})
 		c.EmitFalse()
-		if v := recv(t, got, "false"); v {
+		if v := testutil.Recv(t, got, "false"); v {
 			t.Fatal("false arrived as true")
 		}
 	})
-	t.Run("binary in", func(t *testing.T) {
+	rows.Run("binary in", func(t *testing.T) {
 		got := make(chan []byte, 2)
 		c := connect(t, base, transports, func(c *contract.MainClient) {
 			c.OnDoge(func(data []byte) { got <- data })
@@ -203,12 +185,12 @@ func runContract(t *testing.T, base string, transports []string) {
 		c.EmitDoge()
 		c.EmitGetBin()
 		for _, what := range []string{"doge", "takebin"} {
-			if b := recv(t, got, what); !bytes.Equal(b, asdf) {
+			if b := testutil.Recv(t, got, what); !bytes.Equal(b, asdf) {
 				t.Fatalf("%s: %q", what, b)
 			}
 		}
 	})
-	t.Run("binary out", func(t *testing.T) {
+	rows.Run("binary out", func(t *testing.T) {
 		got, fire := signal()
 		c := connect(t, base, transports, func(c *contract.MainClient) {
 			c.OnBuffack(fire)
@@ -216,14 +198,14 @@ func runContract(t *testing.T, base string, transports []string) {
 			c.OnAbuff2Ack(fire)
 		})
 		c.EmitBuffa(asdf)
-		recv(t, got, "buffack")
+		testutil.Recv(t, got, "buffack")
 		c.EmitJSONBuff(contract.JSONBuffer{Hello: "lol", Message: asdf, Goodbye: "gotcha"})
-		recv(t, got, "jsonbuff-ack")
+		testutil.Recv(t, got, "jsonbuff-ack")
 		c.EmitAbuff1(asdf)
 		c.EmitAbuff2("please")
-		recv(t, got, "abuff2-ack")
+		testutil.Recv(t, got, "abuff2-ack")
 	})
-	t.Run("echo", func(t *testing.T) {
+	rows.Run("echo", func(t *testing.T) {
 		c := connect(t, base, transports, nil)
 		for _, v := range []any{
 			"a string", 42.5, map[string]any{"a": "b", "n": 1.0}, asdf,
@@ -235,14 +217,14 @@ func runContract(t *testing.T, base string, transports []string) {
 			}
 		}
 	})
-	t.Run("getHandshake", func(t *testing.T) {
+	rows.Run("getHandshake", func(t *testing.T) {
 		c := connect(t, base+"/?foo=bar&run="+run, transports, nil)
 		h, err := c.EmitGetHandshake(ctxWait(t))
 		if err != nil || h.Query["foo"] != "bar" || h.Query["run"] != run || h.Query["EIO"] != "3" || h.Address == "" || h.Issued == 0 || h.Headers["host"] == "" {
 			t.Fatalf("handshake %+v, %v", h, err)
 		}
 	})
-	t.Run("rooms", func(t *testing.T) {
+	rows.Run("rooms", func(t *testing.T) {
 		room := "room-" + run
 		aGot := make(chan string, 4)
 		bGot := make(chan string, 4)
@@ -259,12 +241,12 @@ func runContract(t *testing.T, base string, transports []string) {
 			t.Fatalf("b joins: %d %v", n, err)
 		}
 		a.EmitRoomMessage(room, "hello")
-		if got := recv(t, bGot, "room message"); got != room+"hello" {
+		if got := testutil.Recv(t, bGot, "room message"); got != room+"hello" {
 			t.Fatalf("room message %q", got)
 		}
-		none(t, aGot, "room message at the sender")
+		testutil.None(t, aGot, "room message at the sender")
 	})
-	t.Run("broadcast", func(t *testing.T) {
+	rows.Run("broadcast", func(t *testing.T) {
 		aGot := make(chan any, 4)
 		bGot := make(chan any, 4)
 		a := connect(t, base, transports, func(c *contract.MainClient) {
@@ -282,34 +264,34 @@ func runContract(t *testing.T, base string, transports []string) {
 			})
 		})
 		a.EmitBroadcast(run)
-		recv(t, bGot, "broadcast")
-		none(t, aGot, "broadcast at the sender")
+		testutil.Recv(t, bGot, "broadcast")
+		testutil.None(t, aGot, "broadcast at the sender")
 	})
-	t.Run("disconnect me", func(t *testing.T) {
+	rows.Run("disconnect me", func(t *testing.T) {
 		reasons := make(chan string, 2)
 		c := connect(t, base, transports, func(c *contract.MainClient) {
 			c.OnDisconnect(func(reason string) { reasons <- reason })
 		})
 		c.EmitDisconnectMe()
-		if r := recv(t, reasons, "disconnect"); r != socketio.ReasonIOServerDisconnect {
+		if r := testutil.Recv(t, reasons, "disconnect"); r != socketio.ReasonIOServerDisconnect {
 			t.Fatalf("reason %q", r)
 		}
 		if c.Connected() {
 			t.Fatal("still connected")
 		}
 	})
-	t.Run("server ack", func(t *testing.T) {
+	rows.Run("server ack", func(t *testing.T) {
 		got := make(chan float64, 1)
 		c := connect(t, base, transports, func(c *contract.MainClient) {
 			c.OnDouble(func(n float64) (float64, error) { return n * 2, nil })
 			c.OnDoubleResult(func(m float64) { got <- m })
 		})
 		c.EmitServerAck(21)
-		if m := recv(t, got, "double result"); m != 42 {
+		if m := testutil.Recv(t, got, "double result"); m != 42 {
 			t.Fatalf("double result %v", m)
 		}
 	})
-	t.Run("namespaces", func(t *testing.T) {
+	rows.Run("namespaces", func(t *testing.T) {
 		ctx := ctxWait(t)
 		m := socketio.NewManager(base+"/?a=1", options(transports))
 		t.Cleanup(func() { m.Close() })
@@ -319,7 +301,7 @@ func runContract(t *testing.T, base string, transports []string) {
 		if err := abc.Connect(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if h := recv(t, hs, "handshake"); h.Query["a"] != "1" {
+		if h := testutil.Recv(t, hs, "handshake"); h.Query["a"] != "1" {
 			t.Fatalf("/abc handshake query %v", h.Query)
 		}
 		// Several namespaces on the Manager's one connection.
@@ -351,7 +333,7 @@ func runContract(t *testing.T, base string, transports []string) {
 		}
 		empty.Close()
 	})
-	t.Run("namespaces without events", func(t *testing.T) {
+	rows.Run("namespaces without events", func(t *testing.T) {
 		ctx := ctxWait(t)
 		m := socketio.NewManager(base, options(transports))
 		t.Cleanup(func() { m.Close() })
@@ -374,7 +356,7 @@ func runContract(t *testing.T, base string, transports []string) {
 			}
 		}
 	})
-	t.Run("query on the namespace CONNECT", func(t *testing.T) {
+	rows.Run("query on the namespace CONNECT", func(t *testing.T) {
 		// The query rides on /abc's CONNECT packet, not on the Engine.IO
 		// handshake: the Manager's URL has none.
 		m := socketio.NewManager(base, options(transports))
@@ -386,12 +368,12 @@ func runContract(t *testing.T, base string, transports []string) {
 		if err := abc.Connect(ctxWait(t)); err != nil {
 			t.Fatal(err)
 		}
-		h := recv(t, hs, "handshake")
+		h := testutil.Recv(t, hs, "handshake")
 		if h.Query["b"] != "c" || h.Query["run"] != run || h.Query["EIO"] != "3" {
 			t.Fatalf("/abc handshake query %v, want b=c, run=%s and the handshake's EIO=3", h.Query, run)
 		}
 	})
-	t.Run("refusal keeps the connection", func(t *testing.T) {
+	rows.Run("refusal keeps the connection", func(t *testing.T) {
 		ctx := ctxWait(t)
 		got, fire := signal()
 		m := socketio.NewManager(base, options(transports))
@@ -404,7 +386,7 @@ func runContract(t *testing.T, base string, transports []string) {
 		refused(t, m.Socket("/nope").Connect(ctx), "Invalid namespace")
 		// "/" is still connected on the same session, and still served.
 		root.EmitHi()
-		recv(t, got, "hi after a refused namespace")
+		testutil.Recv(t, got, "hi after a refused namespace")
 		if !root.Connected() {
 			t.Fatal("/ disconnected after /nope was refused")
 		}
@@ -412,7 +394,7 @@ func runContract(t *testing.T, base string, transports []string) {
 			t.Fatal("/nope connected")
 		}
 	})
-	t.Run("ping interval", func(t *testing.T) {
+	rows.Run("ping interval", func(t *testing.T) {
 		c, err := engineio.Dial(ctxWait(t), base+"/socket.io/", &engineio.DialOptions{Transports: transports})
 		if err != nil {
 			t.Fatal(err)

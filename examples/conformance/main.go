@@ -16,7 +16,8 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:3210", "listen on `host:port`")
 	flag.Parse()
-	http.Handle("/socket.io/", newServer())
+	srv := newServer()
+	http.Handle(srv.Path(), srv)
 	log.Printf("listening on %s", *addr)
 	log.Fatal(http.ListenAndServe(*addr, nil))
 }

@@ -15,6 +15,8 @@ import (
 // both contracts, built only from the generated typed API. Each connection
 // gets the contract of its protocol: socket.io 2.x clients the 2.x one,
 // 3.x/4.x clients the 4.x one (socket ids, auth).
+// Long on purpose: one handler per contract row, in the order of
+// the contract, so that it reads beside the reference server's script.
 func newServer() *socketio.Server {
 	srv := socketio.NewServer(&socketio.Options{
 		Engine: engineio.Options{PingInterval: 2 * time.Second}, // as the reference

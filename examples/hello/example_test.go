@@ -25,7 +25,7 @@ func ExampleNewGreeterServer() {
 			return "hello, " + name, nil
 		})
 	})
-	ts := httptest.NewServer(greeter) // in a program: http.Handle("/socket.io/", greeter)
+	ts := httptest.NewServer(greeter) // in a program: http.Handle(srv.Path(), greeter)
 	defer ts.Close()
 	defer srv.Shutdown(context.Background())
 

@@ -12,7 +12,8 @@ import (
 	"github.com/siogen/siogen/runtime/socketio"
 )
 
-// This file needs the siogen runtime at the version that generated it, or later.
+// This file needs the siogen runtime at the version that generated it, or
+// later.
 const _ = socketio.IsAtLeastVersion0_2_0
 
 // GreeterServer is the server side of namespace "/" (Greeter).
@@ -22,7 +23,8 @@ type GreeterServer struct {
 	nsp *socketio.Namespace
 }
 
-// NewGreeterServer registers namespace "/" (Greeter) on srv and returns its typed server.
+// NewGreeterServer registers namespace "/" (Greeter) on srv and returns its
+// typed server.
 func NewGreeterServer(srv *socketio.Server) *GreeterServer {
 	return &GreeterServer{nsp: srv.Of("/")}
 }
@@ -32,22 +34,24 @@ func (s *GreeterServer) Namespace() *socketio.Namespace {
 	return s.nsp
 }
 
-// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs to, so that
-// a GreeterServer can be mounted on a mux directly.
+// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
+// to, for every namespace of that server, not only this one. Mount a
+// GreeterServer where the server itself would go: at the server's Path,
+// socketio.DefaultPath unless its options say otherwise.
 func (s *GreeterServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
 
-// Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it
-// as a connect error.
+// Use adds a connection middleware: a non-nil error refuses the socket, and the
+// client receives it as a connect error.
 func (s *GreeterServer) Use(fn func(*GreeterSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&GreeterSocket{sock: sock})
 	})
 }
 
-// OnConnection sets the handler called for every socket that joins the namespace, before any
-// of its events: set the socket's handlers there.
+// OnConnection sets the handler called for every socket that joins the
+// namespace, before any of its events: set the socket's handlers there.
 func (s *GreeterServer) OnConnection(fn func(*GreeterSocket)) {
 	s.nsp.OnConnection(func(sock *socketio.Socket) {
 		fn(&GreeterSocket{sock: sock})
@@ -59,7 +63,8 @@ func (s *GreeterServer) To(rooms ...string) GreeterBroadcast {
 	return GreeterBroadcast{b: s.nsp.To(rooms...)}
 }
 
-// Except selects every socket but those in rooms (a socket id is a room), for a broadcast.
+// Except selects every socket but those in rooms (a socket id is a room), for a
+// broadcast.
 func (s *GreeterServer) Except(rooms ...string) GreeterBroadcast {
 	return GreeterBroadcast{b: s.nsp.Except(rooms...)}
 }
@@ -106,18 +111,20 @@ func (s *GreeterSocket) Rooms() []string {
 	return s.sock.Rooms()
 }
 
-// Disconnect makes the socket leave the namespace; with closeConn the whole connection is closed.
+// Disconnect makes the socket leave the namespace; with closeConn the whole
+// connection is closed.
 func (s *GreeterSocket) Disconnect(closeConn bool) {
 	s.sock.Disconnect(closeConn)
 }
 
-// OnDisconnect adds a handler called once when the socket disconnects, after its last event.
+// OnDisconnect adds a handler called once when the socket disconnects, after
+// its last event.
 func (s *GreeterSocket) OnDisconnect(fn func(reason string)) {
 	s.sock.OnDisconnect(fn)
 }
 
-// OnError sets the handler of the socket's errors, such as arguments that did not decode.
-// The default logs them.
+// OnError sets the handler of the socket's errors, such as arguments that did
+// not decode. The default logs them.
 func (s *GreeterSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
@@ -132,9 +139,10 @@ func (s *GreeterSocket) Broadcast() GreeterBroadcast {
 	return GreeterBroadcast{b: s.sock.Broadcast()}
 }
 
-// OnGreet sets the handler of "greet" events from the client. fn's results are the ack; a non-nil
-// error answers the ack with {"error": message} instead. Arguments that do not decode never reach
-// fn: the error goes to the OnError handler and answers the ack.
+// OnGreet sets the handler of "greet" events from the client. fn's results are
+// the ack; a non-nil error answers the ack with {"error": message} instead.
+// Arguments that do not decode never reach fn: the error goes to the OnError
+// handler and answers the ack.
 //
 // Greet asks for a greeting of name; the ack carries it.
 func (s *GreeterSocket) OnGreet(fn func(name string) (string, error)) {
@@ -153,9 +161,10 @@ func (s *GreeterSocket) OnGreet(fn func(name string) (string, error)) {
 	})
 }
 
-// OnEnter sets the handler of "enter" events from the client. fn's results are the ack; a non-nil
-// error answers the ack with {"error": message} instead. Arguments that do not decode never reach
-// fn: the error goes to the OnError handler and answers the ack.
+// OnEnter sets the handler of "enter" events from the client. fn's results are
+// the ack; a non-nil error answers the ack with {"error": message} instead.
+// Arguments that do not decode never reach fn: the error goes to the OnError
+// handler and answers the ack.
 //
 // Enter puts the client in room; the ack says it is in.
 func (s *GreeterSocket) OnEnter(fn func(room string) error) {
@@ -181,9 +190,9 @@ func (s *GreeterSocket) EmitGreeted(name string) error {
 	return s.sock.Emit("greeted", name)
 }
 
-// GreeterBroadcast selects sockets of namespace "/" (Greeter) to emit to. It is a value: each
-// method returns a new one.
-// Events that take an ack cannot be broadcast.
+// GreeterBroadcast selects sockets of namespace "/" (Greeter) to emit to. It is
+// a value: each method returns a new one. Events that take an ack cannot be
+// broadcast.
 type GreeterBroadcast struct {
 	b socketio.Broadcast
 }
@@ -205,24 +214,26 @@ func (b GreeterBroadcast) EmitGreeted(name string) error {
 	return b.b.Emit("greeted", name)
 }
 
-// GreeterClient is the Go client of namespace "/" (Greeter), good for tests and bots.
+// GreeterClient is the Go client of namespace "/" (Greeter), good for tests and
+// bots.
 type GreeterClient struct {
 	sock *socketio.ClientSocket
 }
 
-// NewGreeterClient returns the client of namespace "/" (Greeter) on the connection m manages, not
-// yet connected: set its handlers, then call Connect. Several clients of one Manager share its
-// connection.
+// NewGreeterClient returns the client of namespace "/" (Greeter) on the
+// connection m manages, not yet connected: set its handlers, then call Connect.
+// Several clients of one Manager share its connection.
 func NewGreeterClient(m *socketio.Manager) *GreeterClient {
 	return &GreeterClient{sock: m.Socket("/")}
 }
 
-// DialGreeter connects to namespace "/" (Greeter) on the server at rawURL (such as
-// http://localhost:3000, or the URL of the namespace itself; its query is sent with the handshake)
-// and returns the client once the server accepted it. A rawURL whose path names another namespace
-// is an error. Handlers set after it returns miss the events sent on connection; use
-// NewGreeterClient and Connect when that matters. The client reconnects by itself as opts
-// configure; end it with Close.
+// DialGreeter connects to namespace "/" (Greeter) on the server at rawURL (such
+// as http://localhost:3000, or the URL of the namespace itself; its query is
+// sent with the handshake) and returns the client once the server accepted it.
+// A rawURL whose path names another namespace is an error. Handlers set after
+// it returns miss the events sent on connection; use NewGreeterClient and
+// Connect when that matters. The client reconnects by itself as opts configure;
+// end it with Close.
 func DialGreeter(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*GreeterClient, error) {
 	sock, err := socketio.DialNamespace(ctx, rawURL, "/", opts)
 	if err != nil {
@@ -236,9 +247,9 @@ func (c *GreeterClient) Socket() *socketio.ClientSocket {
 	return c.sock
 }
 
-// Connect joins the namespace and waits until the server accepts it (nil), refuses it (a
-// *socketio.ConnectError), the connection attempt fails, or ctx ends. See
-// socketio.ClientSocket.Connect.
+// Connect joins the namespace and waits until the server accepts it (nil),
+// refuses it (a *socketio.ConnectError), the connection attempt fails, or ctx
+// ends. See socketio.ClientSocket.Connect.
 func (c *GreeterClient) Connect(ctx context.Context) error {
 	return c.sock.Connect(ctx)
 }
@@ -253,22 +264,26 @@ func (c *GreeterClient) Connected() bool {
 	return c.sock.Connected()
 }
 
-// OnConnect adds a handler called each time the server accepts the client: at first and after each reconnection.
+// OnConnect adds a handler called each time the server accepts the client: at
+// first and after each reconnection.
 func (c *GreeterClient) OnConnect(fn func()) {
 	c.sock.OnConnect(fn)
 }
 
-// OnDisconnect adds a handler called each time the client disconnects, with the reason (socketio.Reason...).
+// OnDisconnect adds a handler called each time the client disconnects, with the
+// reason (socketio.Reason...).
 func (c *GreeterClient) OnDisconnect(fn func(reason string)) {
 	c.sock.OnDisconnect(fn)
 }
 
-// OnConnectError adds a handler called when connecting fails: a refusal by the server or a failed connection attempt.
+// OnConnectError adds a handler called when connecting fails: a refusal by the
+// server or a failed connection attempt.
 func (c *GreeterClient) OnConnectError(fn func(err error)) {
 	c.sock.OnConnectError(fn)
 }
 
-// OnError adds a handler of errors such as event arguments that did not decode; without one they are logged.
+// OnError adds a handler of errors such as event arguments that did not decode;
+// without one they are logged.
 func (c *GreeterClient) OnError(fn func(err error)) {
 	c.sock.OnError(fn)
 }
@@ -278,13 +293,15 @@ func (c *GreeterClient) Disconnect() error {
 	return c.sock.Disconnect()
 }
 
-// Close ends the client for good: it closes the connection underneath, with every namespace on it.
+// Close ends the client for good: it closes the connection underneath, with
+// every namespace on it.
 func (c *GreeterClient) Close() error {
 	return c.sock.Manager().Close()
 }
 
-// OnGreeted sets the handler of "greeted" events from the server. Arguments that do not decode into
-// their types never reach fn: the error goes to the OnError handler.
+// OnGreeted sets the handler of "greeted" events from the server. Arguments
+// that do not decode into their types never reach fn: the error goes to the
+// OnError handler.
 //
 // Greeted tells a room who was greeted.
 func (c *GreeterClient) OnGreeted(fn func(name string)) {
@@ -303,28 +320,27 @@ func (c *GreeterClient) EmitGreetNoAck(name string) error {
 	return c.sock.Emit("greet", name)
 }
 
-// EmitGreet sends "greet" to the server and waits for its ack, until ctx ends. An ack answered with
-// {"error": message} returns a *socketio.RejectedError.
+// EmitGreet sends "greet" to the server and waits for its ack, until ctx ends.
+// An ack answered with {"error": message} returns a *socketio.RejectedError.
 //
 // Greet asks for a greeting of name; the ack carries it.
 func (c *GreeterClient) EmitGreet(ctx context.Context, name string) (greeting string, err error) {
 	reply, err := c.sock.EmitWithAck(ctx, "greet", name)
 	if err != nil {
-		return
+		return greeting, err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return greeting, err
 	}
 	greeting, err = socketio.DecodeString[string](reply, 0)
 	if err != nil {
-		err = &socketio.ArgError{
+		return greeting, &socketio.ArgError{
 			Err:   err,
 			Event: "greet",
 			Index: 0,
 		}
-		return
 	}
-	return
+	return greeting, nil
 }
 
 // EmitEnterNoAck sends "enter" to the server without asking for its ack.
@@ -332,17 +348,17 @@ func (c *GreeterClient) EmitEnterNoAck(room string) error {
 	return c.sock.Emit("enter", room)
 }
 
-// EmitEnter sends "enter" to the server and waits for its ack, until ctx ends. An ack answered with
-// {"error": message} returns a *socketio.RejectedError.
+// EmitEnter sends "enter" to the server and waits for its ack, until ctx ends.
+// An ack answered with {"error": message} returns a *socketio.RejectedError.
 //
 // Enter puts the client in room; the ack says it is in.
 func (c *GreeterClient) EmitEnter(ctx context.Context, room string) (err error) {
 	reply, err := c.sock.EmitWithAck(ctx, "enter", room)
 	if err != nil {
-		return
+		return err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return err
 	}
-	return
+	return nil
 }

@@ -19,6 +19,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/siogen/siogen/internal/testutil"
 )
 
 // InteropDir is the absolute path of the repository's interop/ folder, which
@@ -35,10 +37,7 @@ func Require(t testing.TB) string {
 	missing := func(what string) {
 		t.Helper()
 		msg := what + " (run scripts/test.sh, or: cd interop && npm ci)"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		testutil.Missing(t, msg)
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/siogen/siogen/internal/testutil"
 )
 
 // recordingHandler records the messages it receives; "abort me" aborts the
@@ -86,15 +88,9 @@ func TestNothingDeliveredWhileClosing(t *testing.T) {
 func waitUntilHeld(t *testing.T, srv *Server, sid string) {
 	t.Helper()
 	c := srv.Conn(sid)
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+	testutil.Eventually(t, 5*time.Second, "the GET to be held", func() bool {
 		c.mu.Lock()
-		held := c.getActive
-		c.mu.Unlock()
-		if held {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the GET is not held")
-		}
-	}
+		defer c.mu.Unlock()
+		return c.getActive
+	})
 }

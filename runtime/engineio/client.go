@@ -192,7 +192,7 @@ type Client struct {
 
 // Dial opens an Engine.IO connection (v3, or v4 as opts.Protocol says) to rawURL, such as
 // "http://127.0.0.1:3000/socket.io/?token=x". The scheme may be http, https,
-// ws or wss. A URL without a path (or with "/") gets "/socket.io/"; a path
+// ws or wss. A URL without a path (or with "/") gets DefaultPath; a path
 // always ends with a slash, as the reference client makes it. The query is
 // kept and sent first, followed by EIO, transport, t (polling), b64 and sid.
 //
@@ -212,7 +212,7 @@ func Dial(ctx context.Context, rawURL string, opts *DialOptions) (*Client, error
 	default:
 		return nil, fmt.Errorf("engineio: unknown protocol revision %d", c.opts.Protocol)
 	}
-	if err := c.clientInit(rawURL); err != nil {
+	if err := c.setup(rawURL); err != nil {
 		return nil, err
 	}
 	// Dial holds a count of c.wg until every goroutine is started, so that
@@ -223,9 +223,9 @@ func Dial(ctx context.Context, rawURL string, opts *DialOptions) (*Client, error
 	var err error
 	switch c.opts.Transports[0] {
 	case Polling:
-		rest, err = c.clientPollHandshake(ctx)
+		rest, err = c.pollHandshake(ctx)
 	case WebSocket:
-		err = c.clientWSHandshake(ctx)
+		err = c.wsHandshake(ctx)
 	}
 	if err != nil {
 		c.cancel()
@@ -239,41 +239,41 @@ func Dial(ctx context.Context, rawURL string, opts *DialOptions) (*Client, error
 	c.log.Debug("engineio client: open", "sid", c.sid, "transport", c.transport,
 		"pingInterval", c.pingInterval, "pingTimeout", c.pingTimeout, "upgrades", c.upgrades)
 
-	go c.clientDispatch()
+	go c.dispatch()
 	c.wg.Add(1)
-	go c.clientHeartbeat()
+	go c.heartbeat()
 	// Packets that came with the open packet precede everything the loops
 	// will read.
 	for _, p := range rest {
-		if !c.clientOnPacket(p) {
+		if !c.onPacket(p) {
 			break
 		}
 	}
 	switch c.transport {
 	case Polling:
 		c.mu.Lock()
-		c.clientStartPolling()
+		c.startPolling()
 		c.mu.Unlock()
 		if slices.Contains(c.upgrades, WebSocket) && slices.Contains(c.opts.Transports, WebSocket) {
 			c.wg.Add(1)
-			go c.clientUpgrade()
+			go c.upgrade()
 		}
 	case WebSocket:
 		c.wg.Add(2)
 		go func() {
 			defer c.wg.Done()
-			c.clientWSRead(c.ws)
+			c.wsRead(c.ws)
 		}()
 		go func() {
 			defer c.wg.Done()
-			c.clientWSWrite(c.ws)
+			c.wsWrite(c.ws)
 		}()
 	}
 	return c, nil
 }
 
-// clientInit applies the defaults of c.opts and parses rawURL.
-func (c *Client) clientInit(rawURL string) error {
+// setup applies the defaults of c.opts and parses rawURL.
+func (c *Client) setup(rawURL string) error {
 	o := &c.opts
 	if len(o.Transports) == 0 {
 		o.Transports = []string{Polling, WebSocket}
@@ -294,9 +294,32 @@ func (c *Client) clientInit(rawURL string) error {
 		c.log = slog.Default()
 	}
 
+	u, err := engineURL(rawURL)
+	if err != nil {
+		return err
+	}
+	c.base = u
+	c.setupHTTP()
+
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.inbox = make(chan Message, clientInboxSize)
+	c.wake = make(chan struct{}, 1)
+	c.beat = make(chan struct{}, 1)
+	c.pong = make(chan struct{}, 1)
+	c.closing = make(chan struct{})
+	c.done = make(chan struct{})
+	c.closeSent = make(chan struct{})
+	c.maxBatch = clientMaxBatch
+	return nil
+}
+
+// engineURL parses rawURL into the base URL of the engine endpoint: http or
+// https, a path ending in a slash (DefaultPath for none), and the
+// application's query only.
+func engineURL(rawURL string) (*url.URL, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return fmt.Errorf("engineio: bad URL: %w", err)
+		return nil, fmt.Errorf("engineio: bad URL: %w", err)
 	}
 	switch u.Scheme {
 	case "http", "ws":
@@ -304,13 +327,13 @@ func (c *Client) clientInit(rawURL string) error {
 	case "https", "wss":
 		u.Scheme = "https"
 	default:
-		return fmt.Errorf("engineio: bad URL %q: scheme must be http, https, ws or wss", rawURL)
+		return nil, fmt.Errorf("engineio: bad URL %q: scheme must be http, https, ws or wss", rawURL)
 	}
 	if u.Host == "" {
-		return fmt.Errorf("engineio: bad URL %q: no host", rawURL)
+		return nil, fmt.Errorf("engineio: bad URL %q: no host", rawURL)
 	}
 	if u.Path == "" || u.Path == "/" {
-		u.Path, u.RawPath = "/socket.io/", ""
+		u.Path, u.RawPath = DefaultPath, ""
 	} else if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
 		if u.RawPath != "" {
@@ -319,8 +342,13 @@ func (c *Client) clientInit(rawURL string) error {
 	}
 	u.RawQuery = clientAppQuery(u.RawQuery)
 	u.Fragment, u.RawFragment = "", ""
-	c.base = u
+	return u, nil
+}
 
+// setupHTTP sets the HTTP client and websocket dialer of c: those of
+// c.opts, or its own sharing one cookie jar (for sticky sessions).
+func (c *Client) setupHTTP() {
+	o := &c.opts
 	c.httpc = o.HTTPClient
 	var jar http.CookieJar
 	if c.httpc != nil {
@@ -345,17 +373,6 @@ func (c *Client) clientInit(rawURL string) error {
 			Jar:              jar,
 		}
 	}
-
-	c.ctx, c.cancel = context.WithCancel(context.Background())
-	c.inbox = make(chan Message, clientInboxSize)
-	c.wake = make(chan struct{}, 1)
-	c.beat = make(chan struct{}, 1)
-	c.pong = make(chan struct{}, 1)
-	c.closing = make(chan struct{})
-	c.done = make(chan struct{})
-	c.closeSent = make(chan struct{})
-	c.maxBatch = clientMaxBatch
-	return nil
 }
 
 // clientAppQuery returns the application's query without the parameters
@@ -382,10 +399,10 @@ func clientAppQuery(raw string) string {
 	return strings.Join(kept, "&")
 }
 
-// clientURL returns the URL of a request on transport: the application
+// requestURL returns the URL of a request on transport: the application
 // query first, then EIO, transport, t (polling only, as the reference), b64
 // and sid (once the session exists).
-func (c *Client) clientURL(transport string) string {
+func (c *Client) requestURL(transport string) string {
 	u := *c.base
 	var q strings.Builder
 	if u.RawQuery != "" {
@@ -398,7 +415,7 @@ func (c *Client) clientURL(transport string) string {
 	q.WriteString(transport)
 	if transport == Polling {
 		q.WriteString("&t=")
-		q.WriteString(c.clientTimestamp())
+		q.WriteString(c.cacheBuster())
 	} else if u.Scheme == "https" {
 		u.Scheme = "wss"
 	} else {
@@ -418,10 +435,10 @@ func (c *Client) clientURL(transport string) string {
 // clientYeastAlphabet is the alphabet of the reference's yeast ids.
 const clientYeastAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 
-// clientTimestamp returns a cache buster as the reference's yeast makes it:
+// cacheBuster returns a cache buster as the reference's yeast makes it:
 // the time in milliseconds in base 64, with ".<n>" appended when several
 // fall in the same millisecond.
-func (c *Client) clientTimestamp() string {
+func (c *Client) cacheBuster() string {
 	var buf [12]byte
 	i := len(buf)
 	for n := time.Now().UnixMilli(); ; n /= 64 {
@@ -451,9 +468,9 @@ type clientHandshakeData struct {
 	MaxPayload   int64    `json:"maxPayload"` // v4 (engine.io >= 6.2)
 }
 
-// clientOnOpen checks that p is the open packet and takes the session's
+// onOpen checks that p is the open packet and takes the session's
 // parameters from it.
-func (c *Client) clientOnOpen(p codec.Packet) error {
+func (c *Client) onOpen(p codec.Packet) error {
 	if p.Type != codec.Open || p.Binary {
 		return &codec.ProtocolError{What: "handshake", Offset: -1, Reason: "first packet is " + p.Type.String() + ", not open"}
 	}
@@ -508,7 +525,7 @@ func (c *Client) Send(msgs ...Message) error {
 	}
 	if c.queued+len(msgs) > c.opts.SendQueueSize {
 		c.mu.Unlock()
-		c.clientEnd(ReasonTransportError, ErrQueueFull)
+		c.end(ReasonTransportError, ErrQueueFull)
 		return ErrQueueFull
 	}
 	for _, m := range msgs {
@@ -516,7 +533,7 @@ func (c *Client) Send(msgs ...Message) error {
 	}
 	c.queued += len(msgs)
 	c.mu.Unlock()
-	c.clientKick()
+	c.kick()
 	return nil
 }
 
@@ -536,7 +553,7 @@ func (c *Client) Close() error {
 	c.reason = ReasonForcedClose
 	c.queue = append(c.queue, codec.Packet{Type: codec.Close})
 	c.mu.Unlock()
-	c.clientKick()
+	c.kick()
 
 	t := time.NewTimer(clientCloseTimeout)
 	select {
@@ -554,22 +571,22 @@ func (c *Client) Close() error {
 		msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
 		_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
 	}
-	c.clientEnd(ReasonForcedClose, nil)
+	c.end(ReasonForcedClose, nil)
 	c.wg.Wait()
 	return nil
 }
 
-// clientKick wakes the writer of the current transport.
-func (c *Client) clientKick() {
+// kick wakes the writer of the current transport.
+func (c *Client) kick() {
 	select {
 	case c.wake <- struct{}{}:
 	default:
 	}
 }
 
-// clientEnqueueControl queues a packet of the engine itself (ping, pong),
+// enqueueControl queues a packet of the engine itself (ping, pong),
 // outside the SendQueueSize limit, unless the connection is ending.
-func (c *Client) clientEnqueueControl(p codec.Packet) {
+func (c *Client) enqueueControl(p codec.Packet) {
 	c.mu.Lock()
 	if c.reason != "" {
 		c.mu.Unlock()
@@ -577,12 +594,12 @@ func (c *Client) clientEnqueueControl(p codec.Packet) {
 	}
 	c.queue = append(c.queue, p)
 	c.mu.Unlock()
-	c.clientKick()
+	c.kick()
 }
 
-// clientTake removes and returns the queued packets, at most about limit
+// take removes and returns the queued packets, at most about limit
 // bytes of them (limit <= 0: all), but at least one. c.mu must be held.
-func (c *Client) clientTake(limit int) []codec.Packet {
+func (c *Client) take(limit int) []codec.Packet {
 	n := len(c.queue)
 	if limit > 0 {
 		size := 0
@@ -607,8 +624,8 @@ func (c *Client) clientTake(limit int) []codec.Packet {
 	return batch
 }
 
-// clientWritten is called by a writer after batch was written.
-func (c *Client) clientWritten(batch []codec.Packet) {
+// written is called by a writer after batch was written.
+func (c *Client) written(batch []codec.Packet) {
 	for _, p := range batch {
 		if p.Type == codec.Close {
 			c.closeSentOnce.Do(func() { close(c.closeSent) })
@@ -616,9 +633,9 @@ func (c *Client) clientWritten(batch []codec.Packet) {
 	}
 }
 
-// clientOnPacket handles a packet received on the current transport. It
+// onPacket handles a packet received on the current transport. It
 // returns false when the reader should stop: the connection ended.
-func (c *Client) clientOnPacket(p codec.Packet) bool {
+func (c *Client) onPacket(p codec.Packet) bool {
 	select {
 	case c.beat <- struct{}{}:
 	default:
@@ -637,10 +654,10 @@ func (c *Client) clientOnPacket(p codec.Packet) bool {
 		}
 	case codec.Ping:
 		if c.version >= codec.V4 { // v4: the server pings, the client answers
-			c.clientEnqueueControl(codec.Packet{Type: codec.Pong, Data: p.Data})
+			c.enqueueControl(codec.Packet{Type: codec.Pong, Data: p.Data})
 		}
 	case codec.Close:
-		c.clientEnd(ReasonServerClose, nil)
+		c.end(ReasonServerClose, nil)
 		return false
 	case codec.Noop, codec.Upgrade:
 	default: // open: only the first packet of a session
@@ -649,11 +666,11 @@ func (c *Client) clientOnPacket(p codec.Packet) bool {
 	return true
 }
 
-// clientEnd ends the connection for reason, unless it already ended: the
+// end ends the connection for reason, unless it already ended: the
 // first reason wins (Close sets its own before flushing). It cancels the
 // requests in flight and closes the websockets, which makes every network
 // goroutine return; the dispatcher then calls OnClose.
-func (c *Client) clientEnd(reason string, err error) {
+func (c *Client) end(reason string, err error) {
 	c.mu.Lock()
 	if c.reason == "" {
 		c.reason, c.err = reason, err
@@ -679,9 +696,9 @@ func (c *Client) clientEnd(reason string, err error) {
 	}
 }
 
-// clientTrack registers ws to be closed when the connection ends. It
+// track registers ws to be closed when the connection ends. It
 // returns false (and closes ws) if the connection already ended.
-func (c *Client) clientTrack(ws *websocket.Conn) bool {
+func (c *Client) track(ws *websocket.Conn) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.ended {
@@ -692,8 +709,8 @@ func (c *Client) clientTrack(ws *websocket.Conn) bool {
 	return true
 }
 
-// clientUntrack closes ws and forgets it.
-func (c *Client) clientUntrack(ws *websocket.Conn) {
+// untrack closes ws and forgets it.
+func (c *Client) untrack(ws *websocket.Conn) {
 	c.mu.Lock()
 	if i := slices.Index(c.conns, ws); i >= 0 {
 		c.conns = slices.Delete(c.conns, i, i+1)
@@ -702,15 +719,15 @@ func (c *Client) clientUntrack(ws *websocket.Conn) {
 	ws.Close()
 }
 
-// clientDispatch runs the callbacks: OnMessage in arrival order, then, once
+// dispatch runs the callbacks: OnMessage in arrival order, then, once
 // the connection ended and every network goroutine returned, the messages
 // still pending and OnClose.
-func (c *Client) clientDispatch() {
+func (c *Client) dispatch() {
 	defer close(c.done)
 	for {
 		select {
 		case m := <-c.inbox:
-			c.clientDeliver(m)
+			c.deliver(m)
 			continue
 		case <-c.closing:
 		}
@@ -720,7 +737,7 @@ func (c *Client) clientDispatch() {
 	for {
 		select {
 		case m := <-c.inbox:
-			c.clientDeliver(m)
+			c.deliver(m)
 			continue
 		default:
 		}
@@ -733,19 +750,19 @@ func (c *Client) clientDispatch() {
 	reason, err := c.reason, c.err
 	c.mu.Unlock()
 	if c.opts.OnClose != nil {
-		c.clientCallback("OnClose", func() { c.opts.OnClose(reason, err) })
+		c.callback("OnClose", func() { c.opts.OnClose(reason, err) })
 	}
 }
 
-// clientDeliver hands m to OnMessage.
-func (c *Client) clientDeliver(m Message) {
+// deliver hands m to OnMessage.
+func (c *Client) deliver(m Message) {
 	if c.opts.OnMessage != nil {
-		c.clientCallback("OnMessage", func() { c.opts.OnMessage(m) })
+		c.callback("OnMessage", func() { c.opts.OnMessage(m) })
 	}
 }
 
-// clientCallback runs a user callback, logging a panic instead of crashing.
-func (c *Client) clientCallback(name string, f func()) {
+// callback runs a user callback, logging a panic instead of crashing.
+func (c *Client) callback(name string, f func()) {
 	defer func() {
 		if r := recover(); r != nil {
 			c.log.Error("engineio client: panic in "+name, "sid", c.sid, "panic", r)
@@ -754,12 +771,12 @@ func (c *Client) clientCallback(name string, f func()) {
 	f()
 }
 
-// clientHeartbeat runs the heartbeat. v3: ping every pingInterval after the
+// heartbeat runs the heartbeat. v3: ping every pingInterval after the
 // last pong, and end with ReasonPingTimeout when nothing arrives within
 // pingTimeout of a ping; any packet pushes the deadline to
 // pingInterval+pingTimeout, as the reference client does. v4: the server
 // pings; only the deadline runs.
-func (c *Client) clientHeartbeat() {
+func (c *Client) heartbeat() {
 	defer c.wg.Done()
 	deadline := time.NewTimer(c.pingInterval + c.pingTimeout)
 	defer deadline.Stop()
@@ -773,14 +790,14 @@ func (c *Client) clientHeartbeat() {
 		case <-c.closing:
 			return
 		case <-ping.C:
-			c.clientEnqueueControl(codec.Packet{Type: codec.Ping})
+			c.enqueueControl(codec.Packet{Type: codec.Ping})
 			deadline.Reset(c.pingTimeout)
 		case <-c.beat:
 			deadline.Reset(c.pingInterval + c.pingTimeout)
 		case <-c.pong:
 			ping.Reset(c.pingInterval)
 		case <-deadline.C:
-			c.clientEnd(ReasonPingTimeout, nil)
+			c.end(ReasonPingTimeout, nil)
 			return
 		}
 	}

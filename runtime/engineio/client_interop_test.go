@@ -14,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/siogen/siogen/internal/nodetest"
+	"github.com/siogen/siogen/internal/testutil"
 )
 
 // clientSetups are the transport setups every interop test runs with.
@@ -62,13 +63,9 @@ func clientStartNode(t *testing.T, env ...string) *clientNode {
 // waitOutput waits until the server printed line.
 func (n *clientNode) waitOutput(t *testing.T, line string) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(n.proc.Output(), line+"\n") {
-		if time.Now().After(deadline) {
-			t.Fatalf("server did not print %q; output:\n%s", line, n.proc.Output())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testutil.Eventually(t, 5*time.Second, fmt.Sprintf("the server to print %q", line), func() bool {
+		return strings.Contains(n.proc.Output(), line+"\n")
+	})
 }
 
 // clientCloseEvent is one OnClose call.
@@ -140,18 +137,14 @@ func clientDial(t *testing.T, url string, opts DialOptions) (*Client, *clientRec
 // clientWaitTransport waits until c uses transport.
 func clientWaitTransport(t *testing.T, c *Client, transport string) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for c.Transport() != transport {
+	testutil.Eventually(t, 5*time.Second, "transport "+transport, func() bool {
 		select {
 		case <-c.Done():
 			t.Fatalf("connection ended while on %s, waiting for %s", c.Transport(), transport)
 		default:
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("transport is still %s after 5s, want %s", c.Transport(), transport)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return c.Transport() == transport
+	})
 }
 
 func clientText(s string) Message { return Message{Data: []byte(s)} }

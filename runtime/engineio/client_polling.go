@@ -31,10 +31,10 @@ const (
 	clientContentBinary = "application/octet-stream"
 )
 
-// clientPollHandshake opens the session with a GET and returns the packets
+// pollHandshake opens the session with a GET and returns the packets
 // that followed the open packet in the same payload.
-func (c *Client) clientPollHandshake(ctx context.Context) ([]codec.Packet, error) {
-	body, binary, err := c.clientPollRequest(ctx, http.MethodGet, nil, "")
+func (c *Client) pollHandshake(ctx context.Context) ([]codec.Packet, error) {
+	body, binary, err := c.pollRequest(ctx, http.MethodGet, nil, "")
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +45,7 @@ func (c *Client) clientPollHandshake(ctx context.Context) ([]codec.Packet, error
 	if len(packets) == 0 {
 		return nil, &codec.ProtocolError{What: "handshake", Offset: -1, Reason: "empty payload"}
 	}
-	if err := c.clientOnOpen(packets[0]); err != nil {
+	if err := c.onOpen(packets[0]); err != nil {
 		return nil, err
 	}
 	c.transport = Polling
@@ -53,14 +53,14 @@ func (c *Client) clientPollHandshake(ctx context.Context) ([]codec.Packet, error
 	return packets[1:], nil
 }
 
-// clientPollRequest sends one polling request and returns the body of its
+// pollRequest sends one polling request and returns the body of its
 // 200 answer, and whether that body is an XHR2 binary payload.
-func (c *Client) clientPollRequest(ctx context.Context, method string, body []byte, contentType string) ([]byte, bool, error) {
+func (c *Client) pollRequest(ctx context.Context, method string, body []byte, contentType string) ([]byte, bool, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.clientURL(Polling), rd)
+	req, err := http.NewRequestWithContext(ctx, method, c.requestURL(Polling), rd)
 	if err != nil {
 		return nil, false, err
 	}
@@ -87,9 +87,9 @@ func (c *Client) clientPollRequest(ctx context.Context, method string, body []by
 	return b, mt == clientContentBinary, nil
 }
 
-// clientStartPolling starts the polling loops that are not running, unless
+// startPolling starts the polling loops that are not running, unless
 // polling is paused or the connection ended. c.mu must be held.
-func (c *Client) clientStartPolling() {
+func (c *Client) startPolling() {
 	p := c.poll
 	if p.paused || c.ended {
 		return
@@ -97,18 +97,18 @@ func (c *Client) clientStartPolling() {
 	if !p.getRunning {
 		p.getRunning = true
 		c.wg.Add(1)
-		go c.clientPollLoop()
+		go c.pollLoop()
 	}
 	if !p.postRunning {
 		p.postRunning = true
 		c.wg.Add(1)
-		go c.clientPollWrite()
+		go c.pollWrite()
 	}
 }
 
-// clientPollStop is deferred by the polling loops: it records that one
+// pollStop is deferred by the polling loops: it records that one
 // stopped and tells a pause waiting for it.
-func (c *Client) clientPollStop(running *bool) {
+func (c *Client) pollStop(running *bool) {
 	c.mu.Lock()
 	*running = false
 	c.mu.Unlock()
@@ -119,43 +119,43 @@ func (c *Client) clientPollStop(running *bool) {
 	c.wg.Done()
 }
 
-// clientPollContinue reports whether a polling loop may start another
+// pollContinue reports whether a polling loop may start another
 // request.
-func (c *Client) clientPollContinue() bool {
+func (c *Client) pollContinue() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return !c.poll.paused && !c.ended
 }
 
-// clientPollLoop keeps one GET outstanding and hands what it returns to
-// clientOnPacket, until polling is paused or the connection ends.
-func (c *Client) clientPollLoop() {
-	defer c.clientPollStop(&c.poll.getRunning)
-	for c.clientPollContinue() {
-		body, binary, err := c.clientPollRequest(c.ctx, http.MethodGet, nil, "")
+// pollLoop keeps one GET outstanding and hands what it returns to
+// onPacket, until polling is paused or the connection ends.
+func (c *Client) pollLoop() {
+	defer c.pollStop(&c.poll.getRunning)
+	for c.pollContinue() {
+		body, binary, err := c.pollRequest(c.ctx, http.MethodGet, nil, "")
 		if err != nil {
-			c.clientEnd(clientNetReason(err), err)
+			c.end(clientNetReason(err), err)
 			return
 		}
 		packets, err := codec.DecodePayload(body, binary, c.version)
 		for _, p := range packets {
-			if !c.clientOnPacket(p) {
+			if !c.onPacket(p) {
 				return
 			}
 		}
 		if err != nil {
-			c.clientEnd(ReasonParseError, err)
+			c.end(ReasonParseError, err)
 			return
 		}
 	}
 }
 
-// clientPollWrite is the one writer of the polling transport: it POSTs the
+// pollWrite is the one writer of the polling transport: it POSTs the
 // queued packets, as many as fit in one payload per request, until polling
 // is paused or the connection ends. A batch holding a binary message is an
 // XHR2 binary payload unless ForceBase64 is set.
-func (c *Client) clientPollWrite() {
-	defer c.clientPollStop(&c.poll.postRunning)
+func (c *Client) pollWrite() {
+	defer c.pollStop(&c.poll.postRunning)
 	for {
 		c.mu.Lock()
 		if c.poll.paused || c.ended {
@@ -164,7 +164,7 @@ func (c *Client) clientPollWrite() {
 		}
 		var batch []codec.Packet
 		if len(c.queue) > 0 {
-			batch = c.clientTake(c.maxBatch)
+			batch = c.take(c.maxBatch)
 		}
 		c.mu.Unlock()
 		if len(batch) == 0 {
@@ -190,11 +190,11 @@ func (c *Client) clientPollWrite() {
 		} else {
 			body = codec.AppendStringPayload(nil, batch, c.version)
 		}
-		if _, _, err := c.clientPollRequest(c.ctx, http.MethodPost, body, ctype); err != nil {
-			c.clientEnd(clientNetReason(err), err)
+		if _, _, err := c.pollRequest(c.ctx, http.MethodPost, body, ctype); err != nil {
+			c.end(clientNetReason(err), err)
 			return
 		}
-		c.clientWritten(batch)
+		c.written(batch)
 	}
 }
 
@@ -202,16 +202,16 @@ func (c *Client) clientPollWrite() {
 // within the upgrade timeout.
 var errClientPauseTimeout = errors.New("engineio: polling did not pause in time")
 
-// clientPausePolling stops polling for the upgrade: no new request starts,
+// pausePolling stops polling for the upgrade: no new request starts,
 // and it waits for the GET and the POST in flight to complete (the server
 // releases the GET with a noop). On success, polling no longer reads or
-// writes and every packet it received was handed to clientOnPacket.
-func (c *Client) clientPausePolling(ctx context.Context) error {
+// writes and every packet it received was handed to onPacket.
+func (c *Client) pausePolling(ctx context.Context) error {
 	c.mu.Lock()
 	p := c.poll
 	p.paused = true
 	c.mu.Unlock()
-	c.clientKick() // an idle writer wakes up and sees the pause
+	c.kick() // an idle writer wakes up and sees the pause
 	for {
 		c.mu.Lock()
 		idle := !p.getRunning && !p.postRunning
@@ -229,10 +229,10 @@ func (c *Client) clientPausePolling(ctx context.Context) error {
 	}
 }
 
-// clientResumePolling undoes clientPausePolling after a failed upgrade.
-func (c *Client) clientResumePolling() {
+// resumePolling undoes pausePolling after a failed upgrade.
+func (c *Client) resumePolling() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.poll.paused = false
-	c.clientStartPolling()
+	c.startPolling()
 }

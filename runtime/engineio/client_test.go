@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/siogen/siogen/internal/testutil"
 	"github.com/siogen/siogen/runtime/engineio/codec"
 )
 
@@ -35,26 +36,26 @@ func TestClientURL(t *testing.T) {
 	}
 	for _, tc := range cases {
 		c := &Client{version: codec.V3}
-		if err := c.clientInit(tc.raw); err != nil {
+		if err := c.setup(tc.raw); err != nil {
 			t.Fatalf("%s: %v", tc.raw, err)
 		}
-		if got := tsRE.ReplaceAllString(c.clientURL(Polling), "&t=T"); got != tc.polling {
+		if got := tsRE.ReplaceAllString(c.requestURL(Polling), "&t=T"); got != tc.polling {
 			t.Errorf("%s polling:\n got %s\nwant %s", tc.raw, got, tc.polling)
 		}
-		if got := c.clientURL(WebSocket); got != tc.websocket {
+		if got := c.requestURL(WebSocket); got != tc.websocket {
 			t.Errorf("%s websocket:\n got %s\nwant %s", tc.raw, got, tc.websocket)
 		}
 		c.cancel()
 	}
 
 	c := &Client{version: codec.V3, opts: DialOptions{ForceBase64: true}}
-	if err := c.clientInit("http://h/?x=1"); err != nil {
+	if err := c.setup("http://h/?x=1"); err != nil {
 		t.Fatal(err)
 	}
 	defer c.cancel()
 	c.sid = "ab-_CD"
 	want := "http://h/socket.io/?x=1&EIO=3&transport=polling&t=T&b64=1&sid=ab-_CD"
-	if got := tsRE.ReplaceAllString(c.clientURL(Polling), "&t=T"); got != want {
+	if got := tsRE.ReplaceAllString(c.requestURL(Polling), "&t=T"); got != want {
 		t.Errorf("with sid and b64:\n got %s\nwant %s", got, want)
 	}
 
@@ -72,7 +73,7 @@ func TestClientTimestamp(t *testing.T) {
 	c := &Client{}
 	seen := map[string]bool{}
 	for range 1000 {
-		ts := c.clientTimestamp()
+		ts := c.cacheBuster()
 		if seen[ts] {
 			t.Fatalf("cache buster %q repeated", ts)
 		}
@@ -268,7 +269,9 @@ func TestClientFakeProbeRefused(t *testing.T) {
 			t.Fatal("no websocket probe")
 		}
 	}
-	time.Sleep(20 * time.Millisecond) // let the failed probe settle
+	// A quiet spell, not an ordering: a refused probe must leave the client
+	// on polling, and nothing signals that it did not switch.
+	time.Sleep(testutil.Quiet) // see above
 	if c.Transport() != Polling {
 		t.Fatalf("transport %s after a refused probe", c.Transport())
 	}

@@ -12,10 +12,10 @@ import (
 	"github.com/siogen/siogen/runtime/engineio/codec"
 )
 
-// clientWSDial opens a websocket to the engine endpoint, with the session id
+// wsDial opens a websocket to the engine endpoint, with the session id
 // once there is one.
-func (c *Client) clientWSDial(ctx context.Context) (*websocket.Conn, error) {
-	ws, resp, err := c.dialer.DialContext(ctx, c.clientURL(WebSocket), c.opts.Header.Clone())
+func (c *Client) wsDial(ctx context.Context) (*websocket.Conn, error) {
+	ws, resp, err := c.dialer.DialContext(ctx, c.requestURL(WebSocket), c.opts.Header.Clone())
 	if err != nil {
 		if errors.Is(err, websocket.ErrBadHandshake) && resp != nil {
 			b, _ := io.ReadAll(io.LimitReader(resp.Body, clientErrorBodyLimit))
@@ -27,18 +27,18 @@ func (c *Client) clientWSDial(ctx context.Context) (*websocket.Conn, error) {
 	return ws, nil
 }
 
-// clientWSHandshake opens the session over a websocket: the first frame is
+// wsHandshake opens the session over a websocket: the first frame is
 // the open packet.
-func (c *Client) clientWSHandshake(ctx context.Context) error {
-	ws, err := c.clientWSDial(ctx)
+func (c *Client) wsHandshake(ctx context.Context) error {
+	ws, err := c.wsDial(ctx)
 	if err != nil {
 		return err
 	}
 	stop := context.AfterFunc(ctx, func() { ws.Close() })
 	ws.SetReadDeadline(time.Now().Add(clientHandshakeTimeout))
-	p, err := c.clientWSReadPacket(ws)
+	p, err := c.wsReadPacket(ws)
 	if err == nil {
-		err = c.clientOnOpen(p)
+		err = c.onOpen(p)
 	}
 	if !stop() && err == nil {
 		err = ctx.Err()
@@ -61,9 +61,9 @@ type clientWSDecodeError struct{ err error }
 func (e *clientWSDecodeError) Error() string { return e.err.Error() }
 func (e *clientWSDecodeError) Unwrap() error { return e.err }
 
-// clientWSReadPacket reads one frame and decodes it. A decoding failure is a
+// wsReadPacket reads one frame and decodes it. A decoding failure is a
 // *clientWSDecodeError.
-func (c *Client) clientWSReadPacket(ws *websocket.Conn) (codec.Packet, error) {
+func (c *Client) wsReadPacket(ws *websocket.Conn) (codec.Packet, error) {
 	typ, data, err := ws.ReadMessage()
 	if err != nil {
 		return codec.Packet{}, err
@@ -83,28 +83,28 @@ func (c *Client) clientWSReadPacket(ws *websocket.Conn) (codec.Packet, error) {
 	return p, nil
 }
 
-// clientWSRead reads ws, the current transport, until the connection ends.
-func (c *Client) clientWSRead(ws *websocket.Conn) {
+// wsRead reads ws, the current transport, until the connection ends.
+func (c *Client) wsRead(ws *websocket.Conn) {
 	for {
-		p, err := c.clientWSReadPacket(ws)
+		p, err := c.wsReadPacket(ws)
 		if err != nil {
 			var de *clientWSDecodeError
 			if errors.As(err, &de) {
-				c.clientEnd(ReasonParseError, de.err)
+				c.end(ReasonParseError, de.err)
 			} else {
-				c.clientEnd(clientNetReason(err), err)
+				c.end(clientNetReason(err), err)
 			}
 			return
 		}
-		if !c.clientOnPacket(p) {
+		if !c.onPacket(p) {
 			return
 		}
 	}
 }
 
-// clientWSWrite is the one writer of ws once it is the transport: it writes
+// wsWrite is the one writer of ws once it is the transport: it writes
 // each queued packet as one frame, until the connection ends.
-func (c *Client) clientWSWrite(ws *websocket.Conn) {
+func (c *Client) wsWrite(ws *websocket.Conn) {
 	var buf []byte
 	for {
 		c.mu.Lock()
@@ -114,7 +114,7 @@ func (c *Client) clientWSWrite(ws *websocket.Conn) {
 		}
 		var batch []codec.Packet
 		if len(c.queue) > 0 {
-			batch = c.clientTake(0)
+			batch = c.take(0)
 		}
 		c.mu.Unlock()
 		if len(batch) == 0 {
@@ -127,19 +127,19 @@ func (c *Client) clientWSWrite(ws *websocket.Conn) {
 		}
 		for _, p := range batch {
 			var err error
-			if buf, err = c.clientWSWritePacket(ws, p, buf); err != nil {
-				c.clientEnd(ReasonTransportError, err)
+			if buf, err = c.wsWritePacket(ws, p, buf); err != nil {
+				c.end(ReasonTransportError, err)
 				return
 			}
 		}
-		c.clientWritten(batch)
+		c.written(batch)
 	}
 }
 
-// clientWSWritePacket writes p as one frame, using buf as scratch space,
+// wsWritePacket writes p as one frame, using buf as scratch space,
 // and returns buf for reuse: text packets as text frames, binary ones as
 // binary frames, or as base64 text frames under ForceBase64.
-func (c *Client) clientWSWritePacket(ws *websocket.Conn, p codec.Packet, buf []byte) ([]byte, error) {
+func (c *Client) wsWritePacket(ws *websocket.Conn, p codec.Packet, buf []byte) ([]byte, error) {
 	typ := websocket.TextMessage
 	switch {
 	case !p.Binary:
@@ -156,39 +156,39 @@ func (c *Client) clientWSWritePacket(ws *websocket.Conn, p codec.Packet, buf []b
 	return buf, ws.WriteMessage(typ, buf)
 }
 
-// clientUpgrade upgrades a polling session to websocket: open a websocket
+// upgrade upgrades a polling session to websocket: open a websocket
 // with the sid, send 2probe, expect 3probe, pause polling (its GET and POST
 // in flight complete, and no new one starts), send 5, and make the websocket
 // the transport; its writer then sends the queue. Packets are thus never
 // sent on both transports, nor read out of order. If anything fails before
 // 5 is written, polling resumes and the session carries on.
-func (c *Client) clientUpgrade() {
+func (c *Client) upgrade() {
 	defer c.wg.Done()
 	ctx, cancel := context.WithTimeout(c.ctx, clientUpgradeTimeout)
 	defer cancel()
-	ws, err := c.clientWSDial(ctx)
+	ws, err := c.wsDial(ctx)
 	if err != nil {
 		c.log.Debug("engineio client: upgrade failed", "sid", c.sid, "step", "dial", "err", err)
 		return
 	}
-	if !c.clientTrack(ws) {
+	if !c.track(ws) {
 		return
 	}
 	stop := context.AfterFunc(ctx, func() { ws.Close() })
-	step, err := c.clientProbe(ctx, ws)
+	step, err := c.probe(ctx, ws)
 	if !stop() && err == nil {
 		step, err = "timeout", ctx.Err()
 	}
 	if err == nil {
 		ws.SetReadDeadline(time.Time{})
-		_, err = c.clientWSWritePacket(ws, codec.Packet{Type: codec.Upgrade}, nil)
+		_, err = c.wsWritePacket(ws, codec.Packet{Type: codec.Upgrade}, nil)
 		step = "upgrade packet"
 	}
 	if err != nil {
 		if step != "probe" {
-			c.clientResumePolling()
+			c.resumePolling()
 		}
-		c.clientUntrack(ws)
+		c.untrack(ws)
 		c.log.Debug("engineio client: upgrade failed", "sid", c.sid, "step", step, "err", err)
 		return
 	}
@@ -200,25 +200,25 @@ func (c *Client) clientUpgrade() {
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
-		c.clientWSWrite(ws)
+		c.wsWrite(ws)
 	}()
-	c.clientWSRead(ws)
+	c.wsRead(ws)
 }
 
-// clientProbe sends 2probe on ws, waits for 3probe, then pauses polling. It
+// probe sends 2probe on ws, waits for 3probe, then pauses polling. It
 // returns the step that failed: "probe" (polling untouched) or "pause".
-func (c *Client) clientProbe(ctx context.Context, ws *websocket.Conn) (step string, err error) {
-	if _, err := c.clientWSWritePacket(ws, codec.Packet{Type: codec.Ping, Data: []byte("probe")}, nil); err != nil {
+func (c *Client) probe(ctx context.Context, ws *websocket.Conn) (step string, err error) {
+	if _, err := c.wsWritePacket(ws, codec.Packet{Type: codec.Ping, Data: []byte("probe")}, nil); err != nil {
 		return "probe", err
 	}
-	p, err := c.clientWSReadPacket(ws)
+	p, err := c.wsReadPacket(ws)
 	if err != nil {
 		return "probe", err
 	}
 	if p.Type != codec.Pong || p.Binary || string(p.Data) != "probe" {
 		return "probe", fmt.Errorf("engineio: probe answered with %s %q", p.Type, p.Data)
 	}
-	if err := c.clientPausePolling(ctx); err != nil {
+	if err := c.pausePolling(ctx); err != nil {
 		return "pause", err
 	}
 	return "", nil

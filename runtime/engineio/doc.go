@@ -10,10 +10,10 @@
 //
 // A [Server] is an [http.Handler]. Create it with [NewServer], giving it a
 // [Handler] and [Options] (nil for socket.io 2.5.1's defaults), and mount
-// it at [Options.Path], "/socket.io/" by default:
+// it at its [Server.Path] ([Options.Path], [DefaultPath] by default):
 //
 //	srv := engineio.NewServer(handler, nil)
-//	http.Handle("/socket.io/", srv)
+//	http.Handle(srv.Path(), srv)
 //
 // The life of each session reaches the Handler in three calls:
 //

@@ -16,6 +16,10 @@ type Message struct {
 	Binary bool
 }
 
+// DefaultPath is the URL path a Server answers under and a Client dials
+// unless told otherwise, as for socket.io's own server and client.
+const DefaultPath = "/socket.io/"
+
 // Transport names, as they appear in the "transport" query parameter.
 const (
 	Polling   = "polling"

@@ -26,7 +26,7 @@ func (shout) OnClose(c *engineio.Conn, reason string) {}
 // starts on long-polling and upgrades to a websocket in the background).
 func ExampleNewServer() {
 	srv := engineio.NewServer(shout{}, nil)
-	ts := httptest.NewServer(srv) // in a program: http.Handle("/socket.io/", srv)
+	ts := httptest.NewServer(srv) // in a program: http.Handle(srv.Path(), srv)
 	defer ts.Close()
 	defer srv.Shutdown(context.Background())
 

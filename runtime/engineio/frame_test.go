@@ -96,7 +96,7 @@ func TestMinWriteInterval(t *testing.T) {
 		t.Fatalf("first message: %q, %v", buf[:n], err)
 	}
 	c.Send(Message{Data: []byte("b")})
-	time.Sleep(20 * time.Millisecond)
+	time.Sleep(20 * time.Millisecond) // b is written alone before c arrives: the batching under test
 	c.Send(Message{Data: []byte("c")})
 	n, err = nc.Read(buf)
 	if err != nil || string(buf[:n]) != "\x81\x024b\x81\x024c" {

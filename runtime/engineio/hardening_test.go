@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/siogen/siogen/internal/testutil"
 )
 
 // TestSessionBoundToTransport: a session id works only on its own
@@ -189,11 +191,7 @@ func TestAllowedOriginsOnWebSocket(t *testing.T) {
 // waitLen waits until srv has n sessions.
 func waitLen(t *testing.T, srv *Server, n int) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); srv.Len() != n; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d sessions, want %d", srv.Len(), n)
-		}
-	}
+	testutil.Eventually(t, 5*time.Second, fmt.Sprintf("%d sessions (have %d)", n, srv.Len()), func() bool { return srv.Len() == n })
 }
 
 // TestStalledPostBody: a POST whose body stops half-way does not hold its
@@ -350,18 +348,7 @@ func TestAbortedPollClosesSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	fmt.Fprintf(conn, "GET /socket.io/?EIO=3&transport=polling&sid=%s HTTP/1.1\r\nHost: x\r\n\r\n", sid)
-	c := srv.Conn(sid)
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
-		c.mu.Lock()
-		held := c.getActive
-		c.mu.Unlock()
-		if held {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the GET was not held")
-		}
-	}
+	waitUntilHeld(t, srv, sid)
 	conn.Close()
 	if reason := h.waitClosed(t); reason != ReasonTransportError {
 		t.Errorf("close reason %q, want %q", reason, ReasonTransportError)

@@ -11,7 +11,7 @@ import (
 // the official clients behave as they do against the reference server.
 type Options struct {
 	// Path is the URL path prefix the server answers under, with a trailing
-	// slash. Default "/socket.io/".
+	// slash. Default DefaultPath, "/socket.io/".
 	Path string
 
 	// Protocols lists the Engine.IO revisions served, out of 3 (socket.io
@@ -112,7 +112,7 @@ func (o *Options) withDefaults() Options {
 		c = *o
 	}
 	if c.Path == "" {
-		c.Path = "/socket.io/"
+		c.Path = DefaultPath
 	}
 	if c.Path[len(c.Path)-1] != '/' {
 		c.Path += "/"

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/siogen/siogen/internal/testutil"
 )
 
 // The tests of this file pin what differs in Engine.IO v4 sessions (EIO=4),
@@ -332,13 +334,7 @@ func TestHeartbeatV4(t *testing.T) {
 // waitFor polls cond until it holds, for up to 5 s.
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 5s")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testutil.Eventually(t, 5*time.Second, "the condition", cond)
 }
 
 // TestOrderlyCloseV4: over polling, v4's orderly close goes out in a poll

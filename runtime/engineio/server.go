@@ -107,6 +107,10 @@ func NewServer(h Handler, opts *Options) *Server {
 	return s
 }
 
+// Path returns the URL path the server answers under (Options.Path, with
+// its defaults applied): the pattern to mount it at.
+func (s *Server) Path() string { return s.opts.Path }
+
 // Len returns the number of open sessions.
 func (s *Server) Len() int {
 	s.mu.RLock()

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/siogen/siogen/internal/testutil"
 )
 
 // echoHandler echoes every message and closes the session on "close me".
@@ -230,7 +232,7 @@ func TestErrorResponses(t *testing.T) {
 
 func TestPollingExchange(t *testing.T) {
 	h := newEchoHandler()
-	_, ts := newTestServer(t, h, nil)
+	srv, ts := newTestServer(t, h, nil)
 	sid, _ := handshake(t, ts.URL, "")
 	u := ts.URL + "/socket.io/?EIO=3&transport=polling&sid=" + sid
 
@@ -246,7 +248,7 @@ func TestPollingExchange(t *testing.T) {
 	// A held GET is released by a later message.
 	got := make(chan response, 1)
 	go func() { got <- do(t, "GET", u, "") }()
-	time.Sleep(50 * time.Millisecond)
+	waitUntilHeld(t, srv, sid)
 	select {
 	case r := <-got:
 		t.Fatalf("GET answered with nothing to send: %q", r.body)
@@ -326,12 +328,12 @@ func mustJSON(s string) string {
 func TestOverlappingGETClosesSession(t *testing.T) {
 	noLeaks(t) // after the server is closed, no session goroutine is left
 	h := newEchoHandler()
-	_, ts := newTestServer(t, h, nil)
+	srv, ts := newTestServer(t, h, nil)
 	sid, _ := handshake(t, ts.URL, "")
 	u := ts.URL + "/socket.io/?EIO=3&transport=polling&sid=" + sid
 	first := make(chan response, 1)
 	go func() { first <- do(t, "GET", u, "") }()
-	time.Sleep(50 * time.Millisecond)
+	waitUntilHeld(t, srv, sid)
 	if res := do(t, "GET", u, ""); res.status != 500 || res.body != "" {
 		t.Errorf("second GET: %d %q, want 500 empty", res.status, res.body)
 	}
@@ -386,12 +388,13 @@ func TestPostOverMaxBufferSize(t *testing.T) {
 func TestPingTimeout(t *testing.T) {
 	noLeaks(t) // after the server is closed, no session goroutine is left
 	h := newEchoHandler()
-	_, ts := newTestServer(t, h, &Options{PingInterval: 100 * time.Millisecond, PingTimeout: 100 * time.Millisecond})
+	_, ts := newTestServer(t, h, &Options{PingInterval: 150 * time.Millisecond, PingTimeout: 150 * time.Millisecond})
 	sid, _ := handshake(t, ts.URL, "")
 	u := ts.URL + "/socket.io/?EIO=3&transport=polling&sid=" + sid
-	// Pings keep the session alive past its timeout...
-	for range 4 {
-		time.Sleep(100 * time.Millisecond)
+	// Pings keep the session alive past its timeout (8 × 50 ms > 300 ms),
+	// with room for a loaded machine's stalls between them...
+	for range 8 {
+		time.Sleep(50 * time.Millisecond) // the client's ping period, the duration under test
 		do(t, "POST", u, "1:2")
 		if res := do(t, "GET", u, ""); res.body != "1:3" {
 			t.Fatalf("pong %q", res.body)
@@ -524,7 +527,7 @@ func TestUpgradeKeepsOrder(t *testing.T) {
 				return
 			}
 			if i%50 == 0 {
-				time.Sleep(time.Millisecond)
+				time.Sleep(time.Millisecond) // a sender's pace, so that sends overlap the upgrade
 			}
 		}
 	}()
@@ -565,11 +568,7 @@ func TestUpgradeKeepsOrder(t *testing.T) {
 		go func() { polled <- do(t, "GET", u, "").body }()
 	}
 	ws.WriteMessage(websocket.TextMessage, []byte("5"))
-	for deadline := time.Now().Add(5 * time.Second); conn.Transport() != WebSocket; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("upgrade did not complete")
-		}
-	}
+	testutil.Eventually(t, 5*time.Second, "the upgrade", func() bool { return conn.Transport() == WebSocket })
 	if res := do(t, "GET", u, ""); res.status != 400 || !strings.Contains(res.body, `"code":3`) {
 		t.Errorf("polling after upgrade: %d %s", res.status, res.body)
 	}
@@ -616,7 +615,7 @@ func TestBackToBackPolls(t *testing.T) {
 			if c.Send(Message{Data: []byte(strconv.Itoa(i))}) != nil {
 				return
 			}
-			time.Sleep(100 * time.Microsecond)
+			time.Sleep(100 * time.Microsecond) // a sender's pace, not an ordering
 		}
 	}()
 	defer c.Close()

@@ -35,7 +35,7 @@ func TestWebSocketOverTLS(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Idle in between, so that each message wakes a waiting reader.
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond) // idle, the state under test; no event orders on it
 		if _, got := readWS(t, ws); got != m {
 			t.Fatalf("echo %q, want %q", got, m)
 		}

@@ -462,6 +462,8 @@ func (t *fromMsgpack) names() ([]string, error) {
 // undefined reports notepack's undefined (fixext 1 of type 0), which
 // JSON.stringify leaves out of objects and writes as null in arrays; the
 // JSON written for it is null.
+// Long on purpose: one switch over the msgpack type byte, as the
+// format's table reads.
 func (t *fromMsgpack) value(dst []byte, depth int) (out []byte, undefined bool, err error) {
 	if depth > maxDepth {
 		return dst, false, errors.New("nesting too deep")

@@ -159,6 +159,10 @@ func (a *Adapter) OnServerSideEmit(h ServerSideEmitHandler) {
 // argument). It waits until every client has answered, ctx ends or
 // RequestsTimeout passes; then it returns what it gathered with ErrTimeout
 // (or ctx's error).
+//
+// Long on purpose: the request, its local part and the wait share
+// one lock-guarded request record; split, the locking would be harder to
+// follow.
 func (a *Adapter) BroadcastWithAck(ctx context.Context, opts socketio.BroadcastOptions, event string, args ...any) ([]*socketio.Args, error) {
 	p := &codec.Packet{Type: codec.Event, Namespace: a.nsp.Name()}
 	data, err := codec.AppendEvent(nil, event, args, &p.Attachments)

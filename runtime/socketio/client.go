@@ -90,7 +90,7 @@ type ManagerOptions struct {
 	Engine engineio.DialOptions
 
 	// Path is the path of the Engine.IO endpoint on the server (the
-	// reference client's "path" option). Default "/socket.io/".
+	// reference client's "path" option). Default DefaultPath.
 	Path string
 
 	// DisableReconnection turns automatic reconnection off (the reference's
@@ -129,7 +129,6 @@ type ManagerOptions struct {
 
 // Defaults of ManagerOptions.
 const (
-	clientDefaultPath           = "/socket.io/"
 	clientDefaultDelay          = time.Second
 	clientDefaultDelayMax       = 5 * time.Second
 	clientDefaultJitter         = 0.5
@@ -137,7 +136,7 @@ const (
 	clientDefaultSendBufferSize = 1024
 )
 
-func (o *ManagerOptions) clientWithDefaults() ManagerOptions {
+func (o *ManagerOptions) withDefaults() ManagerOptions {
 	var c ManagerOptions
 	if o != nil {
 		c = *o
@@ -147,7 +146,7 @@ func (o *ManagerOptions) clientWithDefaults() ManagerOptions {
 	}
 	c.Engine.Protocol = c.Protocol - 1
 	if c.Path == "" {
-		c.Path = clientDefaultPath
+		c.Path = DefaultPath
 	}
 	if c.ReconnectionAttempts < 0 {
 		c.ReconnectionAttempts = 0
@@ -248,7 +247,7 @@ type Manager struct {
 // As with socket.io-client's io(url): the scheme is http, https, ws or wss;
 // the URL's path names a namespace (the one Dial connects to; NewManager
 // itself ignores it), not the Engine.IO endpoint, whose path is
-// opts.Path (default "/socket.io/"); the URL's query is sent with every
+// opts.Path (default DefaultPath); the URL's query is sent with every
 // Engine.IO request, so the server sees it in the handshake of every
 // namespace (Dial also puts it in the CONNECT of a namespace other than
 // "/", as io(url) does). opts may be nil.
@@ -256,7 +255,7 @@ type Manager struct {
 // A URL that does not parse is reported by Dial, and by OnConnectError and
 // OnError when a socket of the Manager tries to connect.
 func NewManager(rawURL string, opts *ManagerOptions) *Manager {
-	m := &Manager{opts: opts.clientWithDefaults(), sockets: make(map[string]*ClientSocket)}
+	m := &Manager{opts: opts.withDefaults(), sockets: make(map[string]*ClientSocket)}
 	m.log = m.opts.Logger
 	m.events.log = m.log
 	m.ctx, m.cancel = context.WithCancel(context.Background())
@@ -317,11 +316,11 @@ func (m *Manager) Socket(nsp string) *ClientSocket {
 	name, query := clientSplitNamespace(nsp)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.clientSocketLocked(name, query)
+	return m.socketLocked(name, query)
 }
 
-// clientSocketLocked returns the socket of name, creating it.
-func (m *Manager) clientSocketLocked(name, query string) *ClientSocket {
+// socketLocked returns the socket of name, creating it.
+func (m *Manager) socketLocked(name, query string) *ClientSocket {
 	s := m.sockets[name]
 	if s == nil {
 		s = &ClientSocket{m: m, nsp: name, query: query, acks: make(map[uint64]*clientAck)}
@@ -383,7 +382,7 @@ func (m *Manager) Close() error {
 		return nil
 	}
 	m.closed = true
-	m.clientStopTimerLocked()
+	m.stopTimerLocked()
 	ec := m.engine
 	if ec != nil {
 		ec.closeReason, ec.noReconnect = ReasonIOClientDisconnect, true
@@ -391,8 +390,8 @@ func (m *Manager) Close() error {
 	for _, s := range m.order {
 		s.active = false
 		s.sendBuffer = nil
-		s.clientFailAcksLocked(nil, ErrClientClosed)
-		s.clientSignalLocked(ErrClientClosed)
+		s.failAcksLocked(nil, ErrClientClosed)
+		s.signalLocked(ErrClientClosed)
 	}
 	m.cancel()
 	m.mu.Unlock()
@@ -404,8 +403,8 @@ func (m *Manager) Close() error {
 	return nil
 }
 
-// clientStopTimerLocked cancels a pending reconnection.
-func (m *Manager) clientStopTimerLocked() {
+// stopTimerLocked cancels a pending reconnection.
+func (m *Manager) stopTimerLocked() {
 	m.timerGen++
 	if m.timer != nil {
 		m.timer.Stop()
@@ -415,8 +414,8 @@ func (m *Manager) clientStopTimerLocked() {
 	m.attempts = 0
 }
 
-// clientAnyActiveLocked reports whether a socket wants to be connected.
-func (m *Manager) clientAnyActiveLocked() bool {
+// anyActiveLocked reports whether a socket wants to be connected.
+func (m *Manager) anyActiveLocked() bool {
 	for _, s := range m.order {
 		if s.active {
 			return true
@@ -425,32 +424,32 @@ func (m *Manager) clientAnyActiveLocked() bool {
 	return false
 }
 
-// clientWantOpenLocked opens the connection unless it is open, opening,
+// wantOpenLocked opens the connection unless it is open, opening,
 // or waiting to reconnect.
-func (m *Manager) clientWantOpenLocked() {
+func (m *Manager) wantOpenLocked() {
 	if m.closed || m.engine != nil || m.opening || m.reconnecting {
 		return
 	}
-	m.clientStartDialLocked(false)
+	m.startDialLocked(false)
 }
 
-func (m *Manager) clientStartDialLocked(reconnect bool) {
+func (m *Manager) startDialLocked(reconnect bool) {
 	m.opening = true
 	m.wg.Add(1)
-	go m.clientDial(reconnect)
+	go m.dial(reconnect)
 }
 
-// clientDial opens one Engine.IO connection and, once it is open, joins
+// dial opens one Engine.IO connection and, once it is open, joins
 // every active socket's namespace over it.
-func (m *Manager) clientDial(reconnect bool) {
+func (m *Manager) dial(reconnect bool) {
 	defer m.wg.Done()
 	ec := &clientEngine{m: m, ready: make(chan struct{}), dec: codec.Decoder{Version: m.version()}}
 	var c *engineio.Client
 	err := m.urlErr
 	if err == nil {
 		opts := m.opts.Engine
-		opts.OnMessage = ec.clientOnMessage
-		opts.OnClose = ec.clientOnClose
+		opts.OnMessage = ec.onMessage
+		opts.OnClose = ec.onClose
 		ctx, cancel := m.ctx, context.CancelFunc(func() {})
 		if m.opts.Timeout > 0 {
 			ctx, cancel = context.WithTimeout(ctx, m.opts.Timeout)
@@ -469,19 +468,19 @@ func (m *Manager) clientDial(reconnect bool) {
 		m.log.Debug("socketio client: connection failed", "url", m.engineURL, "err", err)
 		for _, s := range m.order {
 			if s.active && !s.connected {
-				s.clientConnectErrorLocked(err)
+				s.connectErrorLocked(err)
 			}
 		}
-		m.clientPostError(err)
+		m.postError(err)
 		m.reconnecting = false
-		if m.urlErr == nil && m.clientAnyActiveLocked() {
-			m.clientReconnectLocked()
+		if m.urlErr == nil && m.anyActiveLocked() {
+			m.reconnectLocked()
 		}
 		m.mu.Unlock()
 		return
 	}
 	ec.c = c
-	if m.closed || !m.clientAnyActiveLocked() {
+	if m.closed || !m.anyActiveLocked() {
 		// Closed, or every socket left, while dialing.
 		ec.closeReason, ec.noReconnect = ReasonIOClientDisconnect, true
 		m.mu.Unlock()
@@ -495,7 +494,7 @@ func (m *Manager) clientDial(reconnect bool) {
 	if reconnect {
 		attempt := m.attempts
 		m.reconnecting, m.attempts = false, 0
-		m.clientPostEvent(func() {
+		m.postEvent(func() {
 			for _, fn := range clientHandlers(m, &m.onReconnect) {
 				fn(attempt)
 			}
@@ -503,16 +502,16 @@ func (m *Manager) clientDial(reconnect bool) {
 	}
 	for _, s := range m.order {
 		if s.active && !s.connected {
-			s.clientJoinLocked(ec)
+			s.joinLocked(ec)
 		}
 	}
 	m.mu.Unlock()
 	close(ec.ready)
 }
 
-// clientReconnectLocked schedules the next reconnection attempt, or gives
+// reconnectLocked schedules the next reconnection attempt, or gives
 // up after ReconnectionAttempts, as the reference's Manager.reconnect.
-func (m *Manager) clientReconnectLocked() {
+func (m *Manager) reconnectLocked() {
 	if m.closed || m.opts.DisableReconnection {
 		m.reconnecting = false
 		return
@@ -520,7 +519,7 @@ func (m *Manager) clientReconnectLocked() {
 	if max := m.opts.ReconnectionAttempts; max > 0 && m.attempts >= max {
 		m.log.Debug("socketio client: reconnection failed", "attempts", m.attempts)
 		m.reconnecting, m.attempts = false, 0
-		m.clientPostEvent(func() {
+		m.postEvent(func() {
 			for _, fn := range clientHandlers(m, &m.onReconnectFailed) {
 				fn()
 			}
@@ -540,36 +539,36 @@ func (m *Manager) clientReconnectLocked() {
 			return
 		}
 		m.timer = nil
-		if !m.clientAnyActiveLocked() {
+		if !m.anyActiveLocked() {
 			m.reconnecting, m.attempts = false, 0
 			return
 		}
 		attempt := m.attempts
-		m.clientPostEvent(func() {
+		m.postEvent(func() {
 			for _, fn := range clientHandlers(m, &m.onReconnectAttempt) {
 				fn(attempt)
 			}
 		})
-		m.clientStartDialLocked(true)
+		m.startDialLocked(true)
 	})
 }
 
-// clientMaybeIdleLocked closes the connection, without reconnecting, once
+// maybeIdleLocked closes the connection, without reconnecting, once
 // no socket wants it any more, as the reference's Manager.destroy.
-func (m *Manager) clientMaybeIdleLocked() {
-	if m.clientAnyActiveLocked() {
+func (m *Manager) maybeIdleLocked() {
+	if m.anyActiveLocked() {
 		return
 	}
-	m.clientStopTimerLocked()
+	m.stopTimerLocked()
 	if ec := m.engine; ec != nil && !m.closed && !ec.noReconnect {
 		ec.closeReason, ec.noReconnect = ReasonIOClientDisconnect, true
-		m.clientCloseEngineLocked(ec)
+		m.closeEngineLocked(ec)
 	}
 }
 
-// clientCloseEngineLocked closes ec on a goroutine of its own, since
+// closeEngineLocked closes ec on a goroutine of its own, since
 // engineio.Client.Close waits for the last writes. Close waits for it.
-func (m *Manager) clientCloseEngineLocked(ec *clientEngine) {
+func (m *Manager) closeEngineLocked(ec *clientEngine) {
 	if m.closed {
 		return // Close closes the connection itself
 	}
@@ -581,12 +580,12 @@ func (m *Manager) clientCloseEngineLocked(ec *clientEngine) {
 	}()
 }
 
-// clientPostEvent runs job on the manager's event goroutine.
-func (m *Manager) clientPostEvent(job func()) { m.events.post(job) }
+// postEvent runs job on the manager's event goroutine.
+func (m *Manager) postEvent(job func()) { m.events.post(job) }
 
-// clientPostError hands err to the OnError handlers.
-func (m *Manager) clientPostError(err error) {
-	m.clientPostEvent(func() {
+// postError hands err to the OnError handlers.
+func (m *Manager) postError(err error) {
+	m.postEvent(func() {
 		for _, fn := range clientHandlers(m, &m.onError) {
 			fn(err)
 		}
@@ -620,7 +619,7 @@ type clientEngine struct {
 	m     *Manager
 	c     *engineio.Client // set before ready is closed
 	ready chan struct{}    // closed once c is set and the sockets joined
-	dec   codec.Decoder    // used by clientOnMessage only, which the engine serialises
+	dec   codec.Decoder    // used by onMessage only, which the engine serialises
 
 	// Guarded by m.mu.
 	rootReady   bool   // the server connected "/" once: other namespaces may join
@@ -631,9 +630,9 @@ type clientEngine struct {
 	noReconnect bool   // the end is deliberate: no reconnection
 }
 
-// clientOnMessage decodes a message from the server and routes the packet.
+// onMessage decodes a message from the server and routes the packet.
 // Acks are resolved here, so that a handler may wait for one.
-func (ec *clientEngine) clientOnMessage(msg engineio.Message) {
+func (ec *clientEngine) onMessage(msg engineio.Message) {
 	<-ec.ready
 	m := ec.m
 	p, err := ec.dec.Add(msg.Data, msg.Binary)
@@ -642,8 +641,8 @@ func (ec *clientEngine) clientOnMessage(msg engineio.Message) {
 		m.mu.Lock()
 		if m.engine == ec && ec.closeReason == "" {
 			ec.closeReason = ReasonTransportError
-			m.clientPostError(err)
-			m.clientCloseEngineLocked(ec)
+			m.postError(err)
+			m.closeEngineLocked(ec)
 		}
 		m.mu.Unlock()
 		return
@@ -660,22 +659,22 @@ func (ec *clientEngine) clientOnMessage(msg engineio.Message) {
 	s := m.sockets[name]
 	switch p.Type {
 	case codec.Connect:
-		ec.clientOnConnectLocked(name, s, p.Data)
+		ec.onConnectLocked(name, s, p.Data)
 	case codec.Error:
-		ec.clientOnErrorLocked(name, p.Data)
+		ec.onErrorLocked(name, p.Data)
 	case codec.Disconnect:
 		if name == "/" {
 			ec.rootIn = false
 		}
 		if s != nil && s.ec == ec && s.connected {
 			s.active = false
-			s.clientLostLocked(ReasonIOServerDisconnect)
-			m.clientMaybeIdleLocked()
+			s.lostLocked(ReasonIOServerDisconnect)
+			m.maybeIdleLocked()
 		}
 	case codec.Event, codec.BinaryEvent:
 		switch {
 		case s != nil && s.ec == ec && s.connected:
-			s.clientOnEventLocked(ec, p)
+			s.onEventLocked(ec, p)
 		case s != nil && s.ec == ec && s.sent && m.version() == codec.V5 && len(s.early) < m.opts.SendBufferSize:
 			// A server recovering the socket's session sends what it
 			// missed before its CONNECT answer: held until then, as
@@ -684,14 +683,14 @@ func (ec *clientEngine) clientOnMessage(msg engineio.Message) {
 		}
 	case codec.Ack, codec.BinaryAck:
 		if s != nil && p.HasID {
-			s.clientOnAckLocked(p)
+			s.onAckLocked(p)
 		}
 	}
 }
 
-// clientOnConnectLocked handles the server's CONNECT for namespace name,
+// onConnectLocked handles the server's CONNECT for namespace name,
 // with its payload data (v5: {"sid": <socket id>}).
-func (ec *clientEngine) clientOnConnectLocked(name string, s *ClientSocket, data []byte) {
+func (ec *clientEngine) onConnectLocked(name string, s *ClientSocket, data []byte) {
 	if ec.m.version() == codec.V5 {
 		var answer struct {
 			SID string `json:"sid"`
@@ -707,7 +706,7 @@ func (ec *clientEngine) clientOnConnectLocked(name string, s *ClientSocket, data
 			if s.pid == "" {
 				s.lastOffset = ""
 			}
-			s.clientConnectedLocked(answer.SID)
+			s.connectedLocked(answer.SID)
 		case s != nil && !s.active:
 			// Left while the server was admitting it: leave again.
 			ec.c.Send(encode(&codec.Packet{Type: codec.Disconnect, Namespace: name}, codec.V5)...)
@@ -720,7 +719,7 @@ func (ec *clientEngine) clientOnConnectLocked(name string, s *ClientSocket, data
 	leave := false
 	switch {
 	case s != nil && s.active && !s.connected && s.ec == ec:
-		s.clientConnectedLocked("")
+		s.connectedLocked("")
 	case s != nil && !s.active:
 		leave = true // left while the server was admitting it: leave again
 	}
@@ -729,7 +728,7 @@ func (ec *clientEngine) clientOnConnectLocked(name string, s *ClientSocket, data
 		// CONNECTs until then; others may not).
 		for _, o := range ec.m.order {
 			if o.nsp != "/" && o.active && !o.connected && o.ec == ec && !o.sent {
-				o.clientSendConnectLocked()
+				o.sendConnectLocked()
 			}
 		}
 	}
@@ -743,10 +742,10 @@ func (ec *clientEngine) clientOnConnectLocked(name string, s *ClientSocket, data
 	}
 }
 
-// clientOnErrorLocked handles an ERROR packet: the server refused
+// onErrorLocked handles an ERROR packet: the server refused
 // namespace name; in v4, for "/" that refuses every socket of the
 // connection. A v5 CONNECT_ERROR is {"message": …, "data": …}.
-func (ec *clientEngine) clientOnErrorLocked(name string, data []byte) {
+func (ec *clientEngine) onErrorLocked(name string, data []byte) {
 	cerr := &ConnectError{Namespace: name, Data: json.RawMessage(append([]byte(nil), data...))}
 	v5 := ec.m.version() == codec.V5
 	var v any
@@ -774,15 +773,15 @@ func (ec *clientEngine) clientOnErrorLocked(name string, data []byte) {
 	for _, s := range ec.m.order {
 		if (name == "/" && !v5 || s.nsp == name) && s.active && !s.connected && s.ec == ec {
 			s.ec, s.sent = nil, false
-			s.clientConnectErrorLocked(cerr)
+			s.connectErrorLocked(cerr)
 		}
 	}
 }
 
-// clientOnClose runs when the Engine.IO connection has ended: the sockets
+// onClose runs when the Engine.IO connection has ended: the sockets
 // connected over it disconnect, and the Manager reconnects unless the end
 // was deliberate.
-func (ec *clientEngine) clientOnClose(reason string, err error) {
+func (ec *clientEngine) onClose(reason string, err error) {
 	<-ec.ready
 	m := ec.m
 	m.mu.Lock()
@@ -799,17 +798,17 @@ func (ec *clientEngine) clientOnClose(reason string, err error) {
 	for _, s := range m.order {
 		if s.ec == ec {
 			if !s.connected {
-				s.clientSignalLocked(fmt.Errorf("socketio: connection lost before the namespace was joined: %s", r))
+				s.signalLocked(fmt.Errorf("socketio: connection lost before the namespace was joined: %s", r))
 			}
-			s.clientLostLocked(r)
+			s.lostLocked(r)
 		}
 	}
 	if err != nil && !ec.noReconnect && ec.closeReason == "" {
-		m.clientPostError(err)
+		m.postError(err)
 	}
-	if !ec.noReconnect && !m.closed && m.clientAnyActiveLocked() {
+	if !ec.noReconnect && !m.closed && m.anyActiveLocked() {
 		m.attempts = 0
-		m.clientReconnectLocked()
+		m.reconnectLocked()
 	}
 }
 
@@ -831,7 +830,7 @@ func (ec *clientEngine) clientOnClose(reason string, err error) {
 func Dial(ctx context.Context, rawURL string, opts *ManagerOptions) (*ClientSocket, error) {
 	m := NewManager(rawURL, opts)
 	m.mu.Lock()
-	s := m.clientSocketLocked(m.nsp, m.query)
+	s := m.socketLocked(m.nsp, m.query)
 	m.mu.Unlock()
 	if err := s.Connect(ctx); err != nil {
 		m.Close()
@@ -853,7 +852,7 @@ func DialNamespace(ctx context.Context, rawURL, nsp string, opts *ManagerOptions
 		return nil, fmt.Errorf("socketio: URL %q names namespace %q, not %q; give the server's URL, or one naming %q", rawURL, m.nsp, nsp, nsp)
 	}
 	m.mu.Lock()
-	s := m.clientSocketLocked(nsp, m.query)
+	s := m.socketLocked(nsp, m.query)
 	m.mu.Unlock()
 	if err := s.Connect(ctx); err != nil {
 		m.Close()

@@ -15,6 +15,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/siogen/siogen/internal/testutil"
 	"github.com/siogen/siogen/runtime/engineio"
 )
 
@@ -92,29 +93,6 @@ func clientExpect(s *ClientSocket, event string) <-chan *Event {
 	return ch
 }
 
-// clientRecv waits for a value on ch.
-func clientRecv[T any](t *testing.T, ch <-chan T, what string) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(clientWait):
-		t.Fatalf("timed out waiting for %s", what)
-		var zero T
-		return zero
-	}
-}
-
-// clientNone checks that nothing arrives on ch for a while.
-func clientNone[T any](t *testing.T, ch <-chan T, what string) {
-	t.Helper()
-	select {
-	case v := <-ch:
-		t.Fatalf("unexpected %s: %v", what, v)
-	case <-time.After(clientQuiet):
-	}
-}
-
 // clientArg decodes argument i of a into a new T.
 func clientArg[T any](t *testing.T, a *Args, i int) T {
 	t.Helper()
@@ -177,6 +155,7 @@ var clientRun atomic.Int64
 func clientRunContract(t *testing.T, base string, transports []string, protocol int, only4x bool) {
 	opts := func() *ManagerOptions { return clientProtocolOptions(transports, protocol) }
 	v5 := protocol == 5
+	rows := testutil.NewContract(t, testutil.UntypedClient)
 	skip := func(t *testing.T) {
 		if only4x {
 			t.Skip("not in the 4.x contract")
@@ -185,15 +164,15 @@ func clientRunContract(t *testing.T, base string, transports []string, protocol 
 	asdf := []byte("asdfasdf")
 	run := fmt.Sprintf("%d-%d", time.Now().UnixNano(), clientRun.Add(1))
 
-	t.Run("hi", func(t *testing.T) {
+	rows.Run("hi", func(t *testing.T) {
 		s := clientDial(t, base, opts())
 		ch := clientExpect(s, "hi")
 		clientEmit(t, s, "hi")
-		if e := clientRecv(t, ch, "hi"); e.Len() != 0 || e.HasAck() {
+		if e := testutil.Recv(t, ch, "hi"); e.Len() != 0 || e.HasAck() {
 			t.Fatalf("hi: %d args, ack %v", e.Len(), e.HasAck())
 		}
 	})
-	t.Run("ack", func(t *testing.T) {
+	rows.Run("ack", func(t *testing.T) {
 		s := clientDial(t, base, opts())
 		got := clientExpect(s, "got it")
 		s.On("ack", func(e *Event) {
@@ -203,9 +182,9 @@ func clientRunContract(t *testing.T, base string, transports []string, protocol 
 			e.Ack(5, map[string]bool{"test": true})
 		})
 		clientEmit(t, s, "ack")
-		clientRecv(t, got, "got it")
+		testutil.Recv(t, got, "got it")
 	})
-	t.Run("getAckDate", func(t *testing.T) {
+	rows.Run("getAckDate", func(t *testing.T) {
 		s := clientDial(t, base, opts())
 		a := clientAsk(t, s, "getAckDate", map[string]int{"test": 1})
 		ts, err := time.Parse(time.RFC3339, clientArg[string](t, a, 0))
@@ -213,41 +192,41 @@ func clientRunContract(t *testing.T, base string, transports []string, protocol 
 			t.Fatalf("getAckDate: %s: %v", a.Raw[0], err)
 		}
 	})
-	t.Run("getDate", func(t *testing.T) {
+	rows.Run("getDate", func(t *testing.T) {
 		s := clientDial(t, base, opts())
 		ch := clientExpect(s, "takeDate")
 		clientEmit(t, s, "getDate")
-		e := clientRecv(t, ch, "takeDate")
+		e := testutil.Recv(t, ch, "takeDate")
 		if _, err := time.Parse(time.RFC3339, clientArg[string](t, &e.Args, 0)); err != nil {
 			t.Fatal(err)
 		}
 		ch = clientExpect(s, "takeDateObj")
 		clientEmit(t, s, "getDateObj")
-		e = clientRecv(t, ch, "takeDateObj")
+		e = testutil.Recv(t, ch, "takeDateObj")
 		if _, err := time.Parse(time.RFC3339, clientArg[struct{ Date string }](t, &e.Args, 0).Date); err != nil {
 			t.Fatal(err)
 		}
 	})
-	t.Run("getUtf8", func(t *testing.T) {
+	rows.Run("getUtf8", func(t *testing.T) {
 		s := clientDial(t, base, opts())
 		ch := clientExpect(s, "takeUtf8")
 		clientEmit(t, s, "getUtf8")
 		for _, want := range []string{"てすと", "Я Б Г Д Ж Й", "Ä ä Ü ü ß", "utf8 — string", "utf8 — string"} {
-			if got := clientArg[string](t, &clientRecv(t, ch, "takeUtf8").Args, 0); got != want {
+			if got := clientArg[string](t, &testutil.Recv(t, ch, "takeUtf8").Args, 0); got != want {
 				t.Fatalf("takeUtf8: %q, want %q", got, want)
 			}
 		}
 	})
-	t.Run("false", func(t *testing.T) {
+	rows.Run("false", func(t *testing.T) {
 		s := clientDial(t, base, opts())
 		ch := clientExpect(s, "false")
 		clientEmit(t, s, "false")
-		e := clientRecv(t, ch, "false")
+		e := testutil.Recv(t, ch, "false")
 		if string(e.Raw[0]) != "false" {
 			t.Fatalf("false: %s", e.Raw[0])
 		}
 	})
-	t.Run("binary in", func(t *testing.T) {
+	rows.Run("binary in", func(t *testing.T) {
 		s := clientDial(t, base, opts())
 		doge := clientExpect(s, "doge")
 		takebin := clientExpect(s, "takebin")
@@ -264,7 +243,7 @@ func clientRunContract(t *testing.T, base string, transports []string, protocol 
 			}{takebin, "takebin"})
 		}
 		for _, c := range checks {
-			e := clientRecv(t, c.ch, c.name)
+			e := testutil.Recv(t, c.ch, c.name)
 			if b := clientArg[[]byte](t, &e.Args, 0); !bytes.Equal(b, asdf) {
 				t.Fatalf("%s: %q", c.name, b)
 			}
@@ -273,25 +252,25 @@ func clientRunContract(t *testing.T, base string, transports []string, protocol 
 			}
 		}
 	})
-	t.Run("binary out", func(t *testing.T) {
+	rows.Run("binary out", func(t *testing.T) {
 		s := clientDial(t, base, opts())
 		buffack := clientExpect(s, "buffack")
 		jsonbuffAck := clientExpect(s, "jsonbuff-ack")
 		abuff2Ack := clientExpect(s, "abuff2-ack")
 		clientEmit(t, s, "buffa", []byte{1, 2, 3, 4})
-		clientRecv(t, buffack, "buffack")
+		testutil.Recv(t, buffack, "buffack")
 		type jsonbuff struct {
 			Hello   string `json:"hello"`
 			Message []byte `json:"message"`
 			Goodbye string `json:"goodbye"`
 		}
 		clientEmit(t, s, "jsonbuff", &jsonbuff{"lol", []byte("hello world"), "gotcha"})
-		clientRecv(t, jsonbuffAck, "jsonbuff-ack")
+		testutil.Recv(t, jsonbuffAck, "jsonbuff-ack")
 		clientEmit(t, s, "abuff1", []byte{0, 0xff})
 		clientEmit(t, s, "abuff2", 1)
-		clientRecv(t, abuff2Ack, "abuff2-ack")
+		testutil.Recv(t, abuff2Ack, "abuff2-ack")
 	})
-	t.Run("echo", func(t *testing.T) {
+	rows.Run("echo", func(t *testing.T) {
 		s := clientDial(t, base, opts())
 		type inner struct {
 			Data []byte `json:"data"`
@@ -321,7 +300,7 @@ func clientRunContract(t *testing.T, base string, transports []string, protocol 
 		check(nested{"n", []byte{1, 2}, []inner{{[]byte{3}, 1}, {[]byte{4, 5}, 2}}, []string{"x"}}, new(nested))
 		check([]any{[]byte{9}, "s", map[string]any{"b": []byte{8}}}, new([]any))
 	})
-	t.Run("getHandshake", func(t *testing.T) {
+	rows.Run("getHandshake", func(t *testing.T) {
 		s := clientDial(t, base+"/?foo=bar&run="+run, opts())
 		a := clientAsk(t, s, "getHandshake")
 		hs := clientArg[struct {
@@ -342,7 +321,7 @@ func clientRunContract(t *testing.T, base string, transports []string, protocol 
 			t.Fatalf("handshake: %s", a.Raw[0])
 		}
 	})
-	t.Run("rooms", func(t *testing.T) {
+	rows.Run("rooms", func(t *testing.T) {
 		skip(t)
 		a := clientDial(t, base, opts())
 		b := clientDial(t, base, opts())
@@ -356,7 +335,7 @@ func clientRunContract(t *testing.T, base string, transports []string, protocol 
 		atA := clientExpect(a, "room message")
 		atB := clientExpect(b, "room message")
 		clientEmit(t, a, "room message", room, map[string]any{"text": "hello", "bin": []byte{7}})
-		e := clientRecv(t, atB, "room message")
+		e := testutil.Recv(t, atB, "room message")
 		msg := clientArg[struct {
 			Text string
 			Bin  []byte
@@ -364,9 +343,9 @@ func clientRunContract(t *testing.T, base string, transports []string, protocol 
 		if r := clientArg[string](t, &e.Args, 0); r != room || msg.Text != "hello" || !bytes.Equal(msg.Bin, []byte{7}) {
 			t.Fatalf("room message: %s %+v", r, msg)
 		}
-		clientNone(t, atA, "room message at the sender")
+		testutil.None(t, atA, "room message at the sender")
 	})
-	t.Run("broadcast", func(t *testing.T) {
+	rows.Run("broadcast", func(t *testing.T) {
 		skip(t)
 		a := clientDial(t, base, opts())
 		b := clientDial(t, base, opts())
@@ -376,7 +355,7 @@ func clientRunContract(t *testing.T, base string, transports []string, protocol 
 		clientEmit(t, a, "broadcast", msg)
 		for {
 			// Other clients of the server may broadcast too.
-			if got := clientArg[any](t, &clientRecv(t, atB, "broadcast").Args, 0); got == msg {
+			if got := clientArg[any](t, &testutil.Recv(t, atB, "broadcast").Args, 0); got == msg {
 				break
 			}
 		}
@@ -392,7 +371,7 @@ func clientRunContract(t *testing.T, base string, transports []string, protocol 
 			break
 		}
 	})
-	t.Run("disconnect me", func(t *testing.T) {
+	rows.Run("disconnect me", func(t *testing.T) {
 		skip(t)
 		s := clientDial(t, base, opts())
 		reasons := make(chan string, 4)
@@ -400,15 +379,15 @@ func clientRunContract(t *testing.T, base string, transports []string, protocol 
 		s.OnDisconnect(func(r string) { reasons <- r })
 		s.Manager().OnReconnectAttempt(func(n int) { attempts <- n })
 		clientEmit(t, s, "disconnect me")
-		if r := clientRecv(t, reasons, "disconnect"); r != ReasonIOServerDisconnect {
+		if r := testutil.Recv(t, reasons, "disconnect"); r != ReasonIOServerDisconnect {
 			t.Fatalf("disconnect reason %q, want %q", r, ReasonIOServerDisconnect)
 		}
-		clientNone(t, attempts, "reconnection attempt")
+		testutil.None(t, attempts, "reconnection attempt")
 		if s.Connected() || s.ID() != "" {
 			t.Fatalf("still connected (%q)", s.ID())
 		}
 	})
-	t.Run("server ack", func(t *testing.T) {
+	rows.Run("server ack", func(t *testing.T) {
 		skip(t)
 		s := clientDial(t, base, opts())
 		result := clientExpect(s, "double result")
@@ -418,11 +397,11 @@ func clientRunContract(t *testing.T, base string, transports []string, protocol 
 			e.Ack(n * 2)
 		})
 		clientEmit(t, s, "server ack", 21)
-		if got := clientArg[float64](t, &clientRecv(t, result, "double result").Args, 0); got != 42 {
+		if got := clientArg[float64](t, &testutil.Recv(t, result, "double result").Args, 0); got != 42 {
 			t.Fatalf("double result %v", got)
 		}
 	})
-	t.Run("namespace /abc?b=c", func(t *testing.T) {
+	rows.Run("namespace /abc?b=c", func(t *testing.T) {
 		m := NewManager(base+"/?a=1", opts())
 		defer m.Close()
 		s := m.Socket("/abc?b=c")
@@ -432,8 +411,8 @@ func clientRunContract(t *testing.T, base string, transports []string, protocol 
 		if err := s.Connect(t.Context()); err != nil {
 			t.Fatalf("connect /abc: %v", err)
 		}
-		id := clientRecv(t, connected, "connect")
-		e := clientRecv(t, hs, "handshake")
+		id := testutil.Recv(t, connected, "connect")
+		e := testutil.Recv(t, hs, "handshake")
 		q := clientArg[struct{ Query map[string]string }](t, &e.Args, 0).Query
 		if v5 {
 			// v5 has no namespace query: the handshake's alone.
@@ -449,10 +428,10 @@ func clientRunContract(t *testing.T, base string, transports []string, protocol 
 			t.Fatalf("id %q", id)
 		}
 	})
-	t.Run("namespace /no", func(t *testing.T) {
+	rows.Run("namespace /no", func(t *testing.T) {
 		clientRefused(t, base+"/no", opts(), "/no", "Auth failed (custom namespace)")
 	})
-	t.Run("namespace /admin", func(t *testing.T) {
+	rows.Run("namespace /admin", func(t *testing.T) {
 		skip(t)
 		clientRefused(t, base+"/admin", opts(), "/admin", "not authorized")
 		clientRefused(t, base+"/admin?token=wrong", opts(), "/admin", "not authorized")
@@ -464,10 +443,10 @@ func clientRunContract(t *testing.T, base string, transports []string, protocol 
 			t.Fatalf("id %q", s.ID())
 		}
 	})
-	t.Run("namespace /nope", func(t *testing.T) {
+	rows.Run("namespace /nope", func(t *testing.T) {
 		clientRefused(t, base+"/nope", opts(), "/nope", "Invalid namespace")
 	})
-	t.Run("fail on /", func(t *testing.T) {
+	rows.Run("fail on /", func(t *testing.T) {
 		skip(t)
 		clientRefused(t, base+"/?fail=1", opts(), "/", "Auth failed (main namespace)")
 		if !v5 {
@@ -476,7 +455,7 @@ func clientRunContract(t *testing.T, base string, transports []string, protocol 
 			clientRefused(t, base+"/foo?fail=1", opts(), "/", "Auth failed (main namespace)")
 		}
 	})
-	t.Run("multiplex", func(t *testing.T) {
+	rows.Run("multiplex", func(t *testing.T) {
 		adminNsp, managerURL := "/admin?token=secret", base
 		if v5 {
 			// No namespace query in v5: the token rides in the handshake.
@@ -500,13 +479,13 @@ func clientRunContract(t *testing.T, base string, transports []string, protocol 
 		}
 		seen := map[string]bool{}
 		for range 3 {
-			seen[clientRecv(t, conns, "connect")] = true
+			seen[testutil.Recv(t, conns, "connect")] = true
 		}
 		if !seen["/"] || !seen[clientSplitNamespaceName(nsps[0])] || !seen["/foo"] {
 			t.Fatalf("connected: %v", seen)
 		}
 		var ce *ConnectError
-		if err := clientRecv(t, errs, "connect error"); !errors.As(err, &ce) || ce.Namespace != "/no" {
+		if err := testutil.Recv(t, errs, "connect error"); !errors.As(err, &ce) || ce.Namespace != "/no" {
 			t.Fatalf("connect error %v", err)
 		}
 		root, admin := sockets[1].ID(), sockets[0].ID()
@@ -523,10 +502,10 @@ func clientRunContract(t *testing.T, base string, transports []string, protocol 
 		}
 		hi := clientExpect(sockets[1], "hi")
 		clientEmit(t, sockets[1], "hi")
-		clientRecv(t, hi, "hi")
+		testutil.Recv(t, hi, "hi")
 	})
 	if v5 {
-		t.Run("getId and auth", func(t *testing.T) {
+		rows.Run("getId and auth", func(t *testing.T) {
 			s := clientDial(t, base, opts())
 			if got := clientArg[string](t, clientAsk(t, s, "getId"), 0); got != s.ID() || len(got) != 20 {
 				t.Fatalf("getId %q, ID() %q", got, s.ID())
@@ -548,7 +527,7 @@ func clientRunContract(t *testing.T, base string, transports []string, protocol 
 			if err := abc.Connect(t.Context()); err != nil {
 				t.Fatal(err)
 			}
-			auth := clientArg[struct{ Auth map[string]any }](t, &clientRecv(t, hs, "handshake").Args, 0).Auth
+			auth := clientArg[struct{ Auth map[string]any }](t, &testutil.Recv(t, hs, "handshake").Args, 0).Auth
 			if len(auth) != 2 || auth["a"] != "b" || auth["n"] != 1.0 {
 				t.Fatalf("/abc auth %v", auth)
 			}
@@ -561,21 +540,19 @@ func clientRunContract(t *testing.T, base string, transports []string, protocol 
 				t.Fatalf("/ auth %v, want the Manager's", own)
 			}
 		})
+	} else {
+		rows.NotApplicable("getId and auth") // socket.io 4.x only
 	}
 	if len(transports) > 1 {
-		t.Run("upgrade", func(t *testing.T) {
+		rows.Run("upgrade", func(t *testing.T) {
 			s := clientDial(t, base, opts())
-			deadline := time.Now().Add(clientWait)
-			for s.Transport() != engineio.WebSocket {
-				if time.Now().After(deadline) {
-					t.Fatalf("transport %q: no upgrade to websocket", s.Transport())
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
+			testutil.Eventually(t, clientWait, "the upgrade to websocket", func() bool { return s.Transport() == engineio.WebSocket })
 			hi := clientExpect(s, "hi")
 			clientEmit(t, s, "hi")
-			clientRecv(t, hi, "hi")
+			testutil.Recv(t, hi, "hi")
 		})
+	} else {
+		rows.NotApplicable("upgrade") // one transport only
 	}
 }
 

@@ -156,8 +156,8 @@ func (s *ClientSocket) OnError(fn func(err error)) {
 	s.m.mu.Unlock()
 }
 
-// clientReport hands err to the OnError handlers, or logs it.
-func (s *ClientSocket) clientReport(err error) {
+// report hands err to the OnError handlers, or logs it.
+func (s *ClientSocket) report(err error) {
 	s.m.mu.Lock()
 	fns := s.onError
 	s.m.mu.Unlock()
@@ -184,7 +184,7 @@ func (s *ClientSocket) Emit(event string, args ...any) error {
 	}
 	s.m.mu.Lock()
 	defer s.m.mu.Unlock()
-	return s.clientSendLocked(p, nil)
+	return s.sendLocked(p, nil)
 }
 
 // EmitWithAck sends an event asking the server for an ack and waits for
@@ -209,7 +209,7 @@ func (s *ClientSocket) EmitWithAck(ctx context.Context, event string, args ...an
 	p.ID, p.HasID = s.ids, true
 	s.ids++
 	s.acks[p.ID] = a
-	if err := s.clientSendLocked(p, a); err != nil {
+	if err := s.sendLocked(p, a); err != nil {
 		delete(s.acks, p.ID)
 		s.m.mu.Unlock()
 		return nil, err
@@ -253,12 +253,12 @@ func (s *ClientSocket) Disconnect() error {
 		if s.nsp == "/" {
 			ec.rootIn = false
 		}
-		s.clientLostLocked(ReasonIOClientDisconnect)
+		s.lostLocked(ReasonIOClientDisconnect)
 	} else {
 		s.ec, s.sent = nil, false
-		s.clientSignalLocked(errors.New("socketio: disconnected before connecting"))
+		s.signalLocked(errors.New("socketio: disconnected before connecting"))
 	}
-	m.clientMaybeIdleLocked()
+	m.maybeIdleLocked()
 	return nil
 }
 
@@ -290,7 +290,7 @@ func (s *ClientSocket) Connect(ctx context.Context) error {
 		return nil
 	}
 	s.waiters = append(s.waiters, wait)
-	s.clientStartLocked()
+	s.startLocked()
 	m.mu.Unlock()
 	select {
 	case err := <-wait:
@@ -308,9 +308,9 @@ func (s *ClientSocket) Connect(ctx context.Context) error {
 	}
 }
 
-// clientStartLocked marks the socket active and joins the namespace over
+// startLocked marks the socket active and joins the namespace over
 // the Manager's connection, opening one if needed.
-func (s *ClientSocket) clientStartLocked() {
+func (s *ClientSocket) startLocked() {
 	m := s.m
 	if s.connected || (s.active && s.ec != nil && s.ec == m.engine) {
 		return // connected or joining
@@ -318,12 +318,12 @@ func (s *ClientSocket) clientStartLocked() {
 	s.active = true
 	if ec := m.engine; ec != nil {
 		if ec.closeReason == "" {
-			s.clientJoinLocked(ec)
+			s.joinLocked(ec)
 		}
 		// else the connection is ending; its end opens a new one.
 		return
 	}
-	m.clientWantOpenLocked()
+	m.wantOpenLocked()
 }
 
 // clientEventPacket builds the EVENT packet ["event", args...].
@@ -345,9 +345,9 @@ func clientEventPacket(nsp, event string, args []any) (*codec.Packet, error) {
 	return p, nil
 }
 
-// clientSendLocked sends p when connected, else buffers it. a is p's ack,
+// sendLocked sends p when connected, else buffers it. a is p's ack,
 // if any.
-func (s *ClientSocket) clientSendLocked(p *codec.Packet, a *clientAck) error {
+func (s *ClientSocket) sendLocked(p *codec.Packet, a *clientAck) error {
 	if s.m.closed {
 		return ErrClientClosed
 	}
@@ -371,9 +371,9 @@ func (s *ClientSocket) clientSendLocked(p *codec.Packet, a *clientAck) error {
 	return nil
 }
 
-// clientSendOn sends p (an ack of an event received on ec) if ec is still
+// sendOn sends p (an ack of an event received on ec) if ec is still
 // the socket's connection.
-func (s *ClientSocket) clientSendOn(ec *clientEngine, p *codec.Packet) error {
+func (s *ClientSocket) sendOn(ec *clientEngine, p *codec.Packet) error {
 	s.m.mu.Lock()
 	defer s.m.mu.Unlock()
 	if s.m.engine != ec || s.ec != ec || !s.connected {
@@ -382,42 +382,42 @@ func (s *ClientSocket) clientSendOn(ec *clientEngine, p *codec.Packet) error {
 	return ec.c.Send(encode(p, s.m.version())...)
 }
 
-// clientJoinLocked starts joining the namespace over ec. v5: every
+// joinLocked starts joining the namespace over ec. v5: every
 // namespace sends its CONNECT at once. v4: "/" needs no CONNECT on a fresh
 // connection: the server connects every client to it (after its
 // middleware); other namespaces send theirs once "/" is connected.
-func (s *ClientSocket) clientJoinLocked(ec *clientEngine) {
+func (s *ClientSocket) joinLocked(ec *clientEngine) {
 	s.ec, s.sent = ec, false
 	if s.m.version() == codec.V5 {
-		s.clientSendConnectLocked()
+		s.sendConnectLocked()
 		return
 	}
 	if s.nsp == "/" {
 		switch {
 		case ec.rootIn:
-			s.clientConnectedLocked("")
+			s.connectedLocked("")
 		case ec.rootReady || ec.rootRefused:
 			// Left or refused earlier on this connection: ask again.
-			s.clientSendConnectLocked()
+			s.sendConnectLocked()
 		}
 		return
 	}
 	switch {
 	case ec.rootReady:
-		s.clientSendConnectLocked()
+		s.sendConnectLocked()
 	case ec.rootRefused:
 		// "/" was refused, so no namespace can be joined on ec.
 		s.ec = nil
-		s.clientConnectErrorLocked(ec.rootErr)
+		s.connectErrorLocked(ec.rootErr)
 	}
 }
 
-// clientSendConnectLocked sends the CONNECT of the socket's namespace: v4
+// sendConnectLocked sends the CONNECT of the socket's namespace: v4
 // with its query, v5 with its auth payload.
-func (s *ClientSocket) clientSendConnectLocked() {
+func (s *ClientSocket) sendConnectLocked() {
 	p := &codec.Packet{Type: codec.Connect, Namespace: s.nsp}
 	if s.m.version() == codec.V5 {
-		p.Data = s.clientAuthLocked()
+		p.Data = s.authLocked()
 	} else if s.query != "" {
 		p.Namespace += "?" + s.query
 	}
@@ -425,11 +425,11 @@ func (s *ClientSocket) clientSendConnectLocked() {
 	s.sent = true
 }
 
-// clientAuthLocked returns the JSON of the socket's CONNECT payload, or nil
+// authLocked returns the JSON of the socket's CONNECT payload, or nil
 // for none (or one that does not encode to an object, which is logged).
 // When the server keeps the socket's session, the payload also asks for its
 // recovery ({"pid", "offset"} first, as socket.io-client 4.x sends them).
-func (s *ClientSocket) clientAuthLocked() []byte {
+func (s *ClientSocket) authLocked() []byte {
 	auth := s.auth
 	if auth == nil {
 		auth = s.m.opts.Auth
@@ -476,10 +476,10 @@ func (s *ClientSocket) SetAuth(auth any) {
 	s.m.mu.Unlock()
 }
 
-// clientConnectedLocked marks the socket connected on s.ec under id (v4:
+// connectedLocked marks the socket connected on s.ec under id (v4:
 // "", the id derives from the engine session's): the buffered packets go
 // out, then the OnConnect handlers run.
-func (s *ClientSocket) clientConnectedLocked(id string) {
+func (s *ClientSocket) connectedLocked(id string) {
 	ec := s.ec
 	s.connected, s.sent = true, false
 	s.id = id
@@ -492,7 +492,7 @@ func (s *ClientSocket) clientConnectedLocked(id string) {
 	early := s.early
 	s.early = nil
 	for _, p := range early {
-		s.clientOnEventLocked(ec, p)
+		s.onEventLocked(ec, p)
 	}
 	buf := s.sendBuffer
 	s.sendBuffer = nil
@@ -515,17 +515,17 @@ func (s *ClientSocket) clientConnectedLocked(id string) {
 			fn()
 		}
 	})
-	s.clientSignalLocked(nil)
+	s.signalLocked(nil)
 }
 
-// clientLostLocked ends the socket's presence on its connection: the acks
+// lostLocked ends the socket's presence on its connection: the acks
 // sent over it fail, and the OnDisconnect handlers run if it was connected.
-func (s *ClientSocket) clientLostLocked(reason string) {
+func (s *ClientSocket) lostLocked(reason string) {
 	s.early = nil
 	was, ec := s.connected, s.ec
 	s.connected, s.sent, s.ec, s.id = false, false, nil, ""
 	if ec != nil {
-		s.clientFailAcksLocked(ec, ErrDisconnected)
+		s.failAcksLocked(ec, ErrDisconnected)
 	}
 	if was {
 		s.box.post(func() {
@@ -539,9 +539,9 @@ func (s *ClientSocket) clientLostLocked(reason string) {
 	}
 }
 
-// clientFailAcksLocked fails the acks whose packet went out on ec (all of
+// failAcksLocked fails the acks whose packet went out on ec (all of
 // them when ec is nil) with err.
-func (s *ClientSocket) clientFailAcksLocked(ec *clientEngine, err error) {
+func (s *ClientSocket) failAcksLocked(ec *clientEngine, err error) {
 	for id, a := range s.acks {
 		if ec == nil || a.ec == ec {
 			delete(s.acks, id)
@@ -550,8 +550,8 @@ func (s *ClientSocket) clientFailAcksLocked(ec *clientEngine, err error) {
 	}
 }
 
-// clientConnectErrorLocked reports a failure to connect.
-func (s *ClientSocket) clientConnectErrorLocked(err error) {
+// connectErrorLocked reports a failure to connect.
+func (s *ClientSocket) connectErrorLocked(err error) {
 	s.box.post(func() {
 		s.m.mu.Lock()
 		fns := s.onConnectError
@@ -560,20 +560,20 @@ func (s *ClientSocket) clientConnectErrorLocked(err error) {
 			fn(err)
 		}
 	})
-	s.clientSignalLocked(err)
+	s.signalLocked(err)
 }
 
-// clientSignalLocked tells the Connect calls waiting for the socket how
+// signalLocked tells the Connect calls waiting for the socket how
 // connecting ended.
-func (s *ClientSocket) clientSignalLocked(err error) {
+func (s *ClientSocket) signalLocked(err error) {
 	for _, w := range s.waiters {
 		w <- err // buffered, and each waiter is signalled once
 	}
 	s.waiters = nil
 }
 
-// clientOnEventLocked queues an event from the server for its handler.
-func (s *ClientSocket) clientOnEventLocked(ec *clientEngine, p *codec.Packet) {
+// onEventLocked queues an event from the server for its handler.
+func (s *ClientSocket) onEventLocked(ec *clientEngine, p *codec.Packet) {
 	name, args, ok, err := codec.EventName(p.Data)
 	if err != nil || !ok {
 		return // a number as the name is valid on the wire and names no handler
@@ -585,8 +585,8 @@ func (s *ClientSocket) clientOnEventLocked(ec *clientEngine, p *codec.Packet) {
 		codec.Unmarshal(args[len(args)-1], nil, &s.lastOffset)
 		args = args[:len(args)-1]
 	}
-	e := &Event{Name: name, Args: Args{Raw: args, Attachments: p.Attachments}, nsp: s.nsp, report: s.clientReport, id: p.ID, hasAck: p.HasID}
-	e.send = func(ap *codec.Packet) error { return s.clientSendOn(ec, ap) }
+	e := &Event{Name: name, Args: Args{Raw: args, Attachments: p.Attachments}, nsp: s.nsp, report: s.report, id: p.ID, hasAck: p.HasID}
+	e.send = func(ap *codec.Packet) error { return s.sendOn(ec, ap) }
 	s.box.post(func() {
 		s.m.mu.Lock()
 		h := s.handlers[name]
@@ -597,9 +597,9 @@ func (s *ClientSocket) clientOnEventLocked(ec *clientEngine, p *codec.Packet) {
 	})
 }
 
-// clientOnAckLocked resolves the EmitWithAck waiting for p's id; an
+// onAckLocked resolves the EmitWithAck waiting for p's id; an
 // unknown or already answered id is ignored.
-func (s *ClientSocket) clientOnAckLocked(p *codec.Packet) {
+func (s *ClientSocket) onAckLocked(p *codec.Packet) {
 	a := s.acks[p.ID]
 	if a == nil {
 		return

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/siogen/siogen/internal/nodetest"
+	"github.com/siogen/siogen/internal/testutil"
 )
 
 // TestClientContractGo runs the conformance contract with the Go client
@@ -127,7 +128,7 @@ func (r *restartableServer) start(h http.Handler) {
 		if l, err = net.Listen("tcp", r.addr); err == nil {
 			break
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond) // a retry period while the port lingers, not an ordering
 	}
 	if err != nil {
 		r.t.Fatalf("listen %s: %v", r.addr, err)
@@ -234,14 +235,14 @@ func TestClientReconnectsAfterRestart(t *testing.T) {
 			if err := s.Connect(t.Context()); err != nil {
 				t.Fatal(err)
 			}
-			first := clientRecv(t, connects, "connect")
+			first := testutil.Recv(t, connects, "connect")
 			clientEmit(t, s, "note", "before")
-			if v := clientRecv(t, got, "note"); v != "before" {
+			if v := testutil.Recv(t, got, "note"); v != "before" {
 				t.Fatalf("note %q", v)
 			}
 
 			rs.stop()
-			if r := clientRecv(t, disconnects, "disconnect"); r != ReasonTransportClose && r != ReasonTransportError {
+			if r := testutil.Recv(t, disconnects, "disconnect"); r != ReasonTransportClose && r != ReasonTransportError {
 				t.Fatalf("disconnect reason %q, want transport close or error", r)
 			}
 			if s.Connected() || s.ID() != "" {
@@ -249,27 +250,27 @@ func TestClientReconnectsAfterRestart(t *testing.T) {
 			}
 			clientEmit(t, s, "note", "while down") // buffered
 			// At least two failed attempts, numbered from 1.
-			if n := clientRecv(t, attempts, "reconnect attempt"); n != 1 {
+			if n := testutil.Recv(t, attempts, "reconnect attempt"); n != 1 {
 				t.Fatalf("first attempt numbered %d", n)
 			}
-			if n := clientRecv(t, attempts, "reconnect attempt"); n != 2 {
+			if n := testutil.Recv(t, attempts, "reconnect attempt"); n != 2 {
 				t.Fatalf("second attempt numbered %d", n)
 			}
 
 			rs.start(srv2)
-			if n := clientRecv(t, reconnected, "reconnect"); n < 2 {
+			if n := testutil.Recv(t, reconnected, "reconnect"); n < 2 {
 				t.Fatalf("reconnected on attempt %d, want at least 2", n)
 			}
-			second := clientRecv(t, connects, "connect")
+			second := testutil.Recv(t, connects, "connect")
 			if second == "" || second == first {
 				t.Fatalf("ids %q then %q: want a new session", first, second)
 			}
-			if v := clientRecv(t, got, "note"); v != "while down" {
+			if v := testutil.Recv(t, got, "note"); v != "while down" {
 				t.Fatalf("note %q, want the buffered one", v)
 			}
 			clientEmit(t, s, "hi")
-			clientRecv(t, hi, "hi")
-			clientNone(t, got, "note delivered twice")
+			testutil.Recv(t, hi, "hi")
+			testutil.None(t, got, "note delivered twice")
 		})
 	}
 }
@@ -296,13 +297,13 @@ func TestClientReconnectFailed(t *testing.T) {
 		t.Fatal(err)
 	}
 	rs.stop()
-	clientRecv(t, failed, "reconnect failed")
+	testutil.Recv(t, failed, "reconnect failed")
 	if n := len(attempts); n != 2 {
 		t.Fatalf("%d attempts, want 2", n)
 	}
 	<-attempts
 	<-attempts
-	clientNone(t, attempts, "attempt after giving up")
+	testutil.None(t, attempts, "attempt after giving up")
 	// Connect starts over.
 	rs.start(srv)
 	if err := s.Connect(t.Context()); err != nil {
@@ -316,8 +317,9 @@ func TestClientReconnectFailed(t *testing.T) {
 func TestClientAckDeadline(t *testing.T) {
 	clientLeakCheck(t)
 	srv := NewServer(&Options{Logger: clientTestLogger()})
+	arrived := make(chan struct{}, 2) // each "never" the server receives
 	srv.Of("/").OnConnection(func(s *Socket) {
-		s.On("never", func(*Event) {})
+		s.On("never", func(*Event) { arrived <- struct{}{} })
 	})
 	rs := newRestartableServer(t)
 	rs.start(srv)
@@ -328,14 +330,15 @@ func TestClientAckDeadline(t *testing.T) {
 	if _, err := s.EmitWithAck(ctx, "never"); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("EmitWithAck: %v, want deadline exceeded", err)
 	}
+	testutil.Recv(t, arrived, "the first never at the server")
 	errc := make(chan error, 1)
 	go func() {
 		_, err := s.EmitWithAck(t.Context(), "never")
 		errc <- err
 	}()
-	time.Sleep(100 * time.Millisecond) // let the packet go out
+	testutil.Recv(t, arrived, "the second never at the server") // its ack is pending
 	rs.stop()
-	if err := clientRecv(t, errc, "EmitWithAck result"); !errors.Is(err, ErrDisconnected) {
+	if err := testutil.Recv(t, errc, "EmitWithAck result"); !errors.Is(err, ErrDisconnected) {
 		t.Fatalf("EmitWithAck across a lost connection: %v, want ErrDisconnected", err)
 	}
 }
@@ -369,16 +372,16 @@ func testClientReconnectsToReference(t *testing.T, script string, protocol int) 
 	}
 	disconnects := make(chan string, 4)
 	s.OnDisconnect(func(reason string) { disconnects <- reason })
-	first := clientRecv(t, connects, "connect")
+	first := testutil.Recv(t, connects, "connect")
 	p.Kill()
-	clientRecv(t, disconnects, "disconnect")
+	testutil.Recv(t, disconnects, "disconnect")
 	clientEmit(t, s, "hi") // buffered until the server is back
 	nodetest.Start(t, script, "listening", env)
-	clientRecv(t, reconnected, "reconnect")
-	if second := clientRecv(t, connects, "connect"); second == first {
+	testutil.Recv(t, reconnected, "reconnect")
+	if second := testutil.Recv(t, connects, "connect"); second == first {
 		t.Fatalf("same id %q after the restart", second)
 	}
-	clientRecv(t, hi, "hi")
+	testutil.Recv(t, hi, "hi")
 }
 
 // TestClientDefaults: zero ManagerOptions get socket.io-client 2.5.0's
@@ -386,7 +389,7 @@ func testClientReconnectsToReference(t *testing.T, script string, protocol int) 
 // 1000 ms, delay max 5000 ms, randomization 0.5, timeout 20000 ms.
 func TestClientDefaults(t *testing.T) {
 	for _, opts := range []*ManagerOptions{nil, {}} {
-		c := opts.clientWithDefaults()
+		c := opts.withDefaults()
 		for _, f := range []struct {
 			name      string
 			got, want any
@@ -424,7 +427,7 @@ func TestClientHandlerPanicRecovered(t *testing.T) {
 	c.On("boom", func(*Event) { panic("client kaboom") })
 	after := clientExpect(c, "after")
 	clientEmit(t, c, "go")
-	if n := clientArg[int](t, &clientRecv(t, after, "the event after the panic").Args, 0); n != 1 {
+	if n := clientArg[int](t, &testutil.Recv(t, after, "the event after the panic").Args, 0); n != 1 {
 		t.Fatalf("after the panic: %d", n)
 	}
 	if !strings.Contains(logs.String(), "client kaboom") {
@@ -463,14 +466,14 @@ func TestClientRecovery(t *testing.T) {
 			if err := s.Connect(t.Context()); err != nil {
 				t.Fatal(err)
 			}
-			if clientRecv(t, connects, "connect") {
+			if testutil.Recv(t, connects, "connect") {
 				t.Fatal("a fresh socket reports Recovered")
 			}
 			id := s.ID()
 			room := "room-" + setup.name
 			clientAsk(t, s, "join", room)
 			srv.Of("/").To(room).Emit("news", 0)
-			if n := clientArg[int](t, &clientRecv(t, news, "news").Args, 0); n != 0 {
+			if n := clientArg[int](t, &testutil.Recv(t, news, "news").Args, 0); n != 0 {
 				t.Fatalf("news %d", n)
 			}
 			// The server drops the connection; the client reconnects.
@@ -479,11 +482,11 @@ func TestClientRecovery(t *testing.T) {
 			for i := 1; i <= 3; i++ {
 				srv.Of("/").To(room).Emit("news", i)
 			}
-			if !clientRecv(t, connects, "reconnect") {
+			if !testutil.Recv(t, connects, "reconnect") {
 				t.Fatal("not recovered")
 			}
 			for i := 1; i <= 3; i++ {
-				e := clientRecv(t, news, "missed news")
+				e := testutil.Recv(t, news, "missed news")
 				if n := clientArg[int](t, &e.Args, 0); n != i || e.Len() != 1 {
 					t.Fatalf("missed news %d: %s", i, e.Raw)
 				}
@@ -574,23 +577,23 @@ func TestClientRecoversWithReference(t *testing.T) {
 			if err := s.Connect(t.Context()); err != nil {
 				t.Fatal(err)
 			}
-			if clientRecv(t, connects, "connect") {
+			if testutil.Recv(t, connects, "connect") {
 				t.Fatal("a fresh socket reports Recovered")
 			}
 			clientEmit(t, s, "hi")
-			if e := clientRecv(t, hi, "hi"); e.Len() != 0 {
+			if e := testutil.Recv(t, hi, "hi"); e.Len() != 0 {
 				t.Fatalf("hi with %d arguments: the offset was not taken off", e.Len())
 			}
 			id := s.ID()
 			proxy.cut()
-			if !clientRecv(t, connects, "reconnect") {
+			if !testutil.Recv(t, connects, "reconnect") {
 				t.Fatal("not recovered")
 			}
 			if s.ID() != id {
 				t.Errorf("id %q after recovery, was %q", s.ID(), id)
 			}
 			clientEmit(t, s, "hi")
-			clientRecv(t, hi, "hi after recovery")
+			testutil.Recv(t, hi, "hi after recovery")
 		})
 	}
 }

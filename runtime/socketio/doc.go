@@ -16,7 +16,7 @@
 //			}
 //		})
 //	})
-//	http.Handle("/socket.io/", srv)
+//	http.Handle(srv.Path(), srv)
 //
 // # Concurrency
 //

@@ -29,7 +29,7 @@ func Example() {
 			e.Ack(a + b)
 		})
 	})
-	ts := httptest.NewServer(srv) // in a program: http.Handle("/socket.io/", srv)
+	ts := httptest.NewServer(srv) // in a program: http.Handle(srv.Path(), srv)
 	defer ts.Close()
 	defer srv.Shutdown(context.Background())
 

@@ -76,7 +76,7 @@ func fuzzSession(t *testing.T, srv *Server, catcher *panicCatcher, input []byte,
 	// The client leaves; its sockets' handlers finish their queues.
 	fuzzPost(t, srv, sid, v, "text/plain;charset=UTF-8", enginecodec.AppendStringPayload(nil, []enginecodec.Packet{{Type: enginecodec.Close}}, v))
 	for deadline := time.Now().Add(2 * time.Second); runtime.NumGoroutine() > goroutines && time.Now().Before(deadline); {
-		time.Sleep(time.Millisecond)
+		time.Sleep(time.Millisecond) // poll period: no event says the handler goroutines are gone
 	}
 	if msg := catcher.take(); msg != "" {
 		t.Fatalf("input %q: %s", input, msg)

@@ -7,10 +7,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gorilla/websocket"
 
+	"github.com/siogen/siogen/internal/testutil"
 	"github.com/siogen/siogen/runtime/engineio"
 	enginecodec "github.com/siogen/siogen/runtime/engineio/codec"
 )
@@ -283,11 +283,7 @@ func TestLimits(t *testing.T) {
 // waitFor polls cond until it holds or hardWait passes.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(hardWait); !cond(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
+	testutil.Eventually(t, hardWait, what, cond)
 }
 
 // TestNothingAfterDisconnect: a handler that is still running when the

@@ -204,7 +204,7 @@ func TestDeadPeers(t *testing.T) {
 		t.Errorf("poll of a dead session: %d, want 400", status)
 	}
 	// Well past the timeout, the pinging client is still there.
-	time.Sleep(2 * (interval + timeout))
+	time.Sleep(2 * (interval + timeout)) // the duration under test: past pingInterval+pingTimeout twice
 	close(stop)
 	<-pinged
 	live.echo("/")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/siogen/siogen/internal/testutil"
 	"github.com/siogen/siogen/runtime/socketio/codec"
 )
 
@@ -262,13 +263,7 @@ func TestBroadcastMixedVersions(t *testing.T) {
 // waitUntil polls cond until it holds, for up to hardWait.
 func waitUntil(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(hardWait)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testutil.Eventually(t, hardWait, "the condition", cond)
 }
 
 // TestRecoveryV5: with Options.Recovery, a v5 socket whose connection is

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 
 	"github.com/siogen/siogen/runtime/engineio"
 )
+
+// DefaultPath is the URL path a Server answers under and a Manager dials
+// unless told otherwise: "/socket.io/", as for socket.io's own.
+const DefaultPath = engineio.DefaultPath
 
 // Disconnect reasons, as socket.io 2.x's server names them.
 const (
@@ -55,11 +58,7 @@ func NewServer(opts *Options) *Server {
 	}
 	s.log = s.opts.Logger
 	s.eio = engineio.NewServer(engineHandler{s}, &s.opts.Engine)
-	path := s.opts.Engine.Path
-	if path == "" {
-		path = "/socket.io/"
-	}
-	s.clientPath = strings.TrimSuffix(path, "/") + "/socket.io.js"
+	s.clientPath = s.eio.Path() + "socket.io.js"
 	s.Of("/")
 	return s
 }
@@ -73,6 +72,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.eio.ServeHTTP(w, r)
 }
+
+// Path returns the URL path the server answers under (Options.Engine.Path,
+// DefaultPath unless set): the pattern to mount the server, or a typed
+// server generated for one of its namespaces, at.
+func (s *Server) Path() string { return s.eio.Path() }
 
 // Engine returns the Engine.IO server underneath.
 func (s *Server) Engine() *engineio.Server { return s.eio }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/siogen/siogen/internal/nodetest"
+	"github.com/siogen/siogen/internal/testutil"
 )
 
 // TestConformanceWithOfficialClient runs every row of the conformance
@@ -76,7 +77,7 @@ func TestOfficialClientReconnectsAfterRestart(t *testing.T) {
 					t.Errorf("no %q in the output:\n%s", want, out)
 				}
 			}
-			if n := clientRecv(t, notes, "the note emitted while disconnected"); n != "while down" {
+			if n := testutil.Recv(t, notes, "the note emitted while disconnected"); n != "while down" {
 				t.Errorf("note %q, want %q", n, "while down")
 			}
 		})

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/siogen/siogen/internal/testutil"
 	"github.com/siogen/siogen/runtime/engineio"
 )
 
@@ -93,7 +94,7 @@ func TestEventsInArrivalOrder(t *testing.T) {
 				clientEmit(t, c, "n", i)
 			}
 			for want := range n {
-				if i := clientRecv(t, got, "event"); i != want {
+				if i := testutil.Recv(t, got, "event"); i != want {
 					t.Fatalf("event %d arrived as number %d", i, want)
 				}
 			}
@@ -147,32 +148,32 @@ func TestRoomsAndBroadcasts(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range []member{a, b} {
-		if s := text(clientRecv(t, m.got, "msg")); s != "rooms" {
+		if s := text(testutil.Recv(t, m.got, "msg")); s != "rooms" {
 			t.Fatalf("got %q", s)
 		}
 	}
-	clientNone(t, a.got, "second copy")
-	clientNone(t, c.got, "message for rooms c is not in")
+	testutil.None(t, a.got, "second copy")
+	testutil.None(t, c.got, "message for rooms c is not in")
 
 	// Except, and a socket's own room.
 	nsp.To("r1").Except(b.c.ID()).Emit("msg", "except")
-	if s := text(clientRecv(t, a.got, "msg")); s != "except" {
+	if s := text(testutil.Recv(t, a.got, "msg")); s != "except" {
 		t.Fatalf("got %q", s)
 	}
 	nsp.To(c.c.ID()).Emit("msg", "direct")
-	if s := text(clientRecv(t, c.got, "msg")); s != "direct" {
+	if s := text(testutil.Recv(t, c.got, "msg")); s != "direct" {
 		t.Fatalf("got %q", s)
 	}
-	clientNone(t, b.got, "excepted message")
+	testutil.None(t, b.got, "excepted message")
 
 	// Broadcast from a socket: everyone but the sender.
 	clientEmit(t, b.c, "shout", "all but b")
 	for _, m := range []member{a, c} {
-		if s := text(clientRecv(t, m.got, "msg")); s != "all but b" {
+		if s := text(testutil.Recv(t, m.got, "msg")); s != "all but b" {
 			t.Fatalf("got %q", s)
 		}
 	}
-	clientNone(t, b.got, "own broadcast")
+	testutil.None(t, b.got, "own broadcast")
 
 	// A socket that disconnects leaves its rooms.
 	ctx, cancel := context.WithTimeout(t.Context(), clientWait)
@@ -183,17 +184,10 @@ func TestRoomsAndBroadcasts(t *testing.T) {
 	}
 	aID := a.c.ID()
 	a.c.Disconnect()
-	deadline := time.Now().Add(clientWait)
-	for {
+	testutil.Eventually(t, clientWait, "r1 to lose "+aID+" after it disconnected", func() bool {
 		ids, _ = nsp.SocketsIn(ctx, "r1")
-		if !slices.Contains(ids, aID) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("r1 still holds %s after it disconnected: %v", aID, ids)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return !slices.Contains(ids, aID)
+	})
 }
 
 // TestDisconnectReasons: each way a socket ends is reported on both sides
@@ -219,19 +213,19 @@ func TestDisconnectReasons(t *testing.T) {
 
 	c, reasons := dial()
 	clientEmit(t, c, "kick")
-	if r := clientRecv(t, reasons, "client reason"); r != ReasonIOServerDisconnect {
+	if r := testutil.Recv(t, reasons, "client reason"); r != ReasonIOServerDisconnect {
 		t.Errorf("server disconnect: client reason %q", r)
 	}
-	if r := clientRecv(t, serverReasons, "server reason"); r != ReasonServerNamespaceDisconnect {
+	if r := testutil.Recv(t, serverReasons, "server reason"); r != ReasonServerNamespaceDisconnect {
 		t.Errorf("server disconnect: server reason %q", r)
 	}
 
 	c, reasons = dial()
 	c.Disconnect()
-	if r := clientRecv(t, reasons, "client reason"); r != ReasonIOClientDisconnect {
+	if r := testutil.Recv(t, reasons, "client reason"); r != ReasonIOClientDisconnect {
 		t.Errorf("client disconnect: client reason %q", r)
 	}
-	if r := clientRecv(t, serverReasons, "server reason"); r != ReasonClientNamespaceDisconnect {
+	if r := testutil.Recv(t, serverReasons, "server reason"); r != ReasonClientNamespaceDisconnect {
 		t.Errorf("client disconnect: server reason %q", r)
 	}
 
@@ -239,7 +233,7 @@ func TestDisconnectReasons(t *testing.T) {
 	// the reference's Manager.close): transport close on the server.
 	c, _ = dial()
 	c.Manager().Close()
-	if r := clientRecv(t, serverReasons, "server reason"); r != ReasonTransportClose {
+	if r := testutil.Recv(t, serverReasons, "server reason"); r != ReasonTransportClose {
 		t.Errorf("connection closed: server reason %q", r)
 	}
 }
@@ -279,10 +273,10 @@ func TestServerEmitWithAck(t *testing.T) {
 	})
 	c.On("ignored", func(*Event) {})
 	clientEmit(t, c, "go")
-	if r := clientRecv(t, results, "ack"); r != strings.Repeat("x", 22) {
+	if r := testutil.Recv(t, results, "ack"); r != strings.Repeat("x", 22) {
 		t.Fatalf("ack result %q", r)
 	}
-	if r := clientRecv(t, results, "deadline"); r != "deadline" {
+	if r := testutil.Recv(t, results, "deadline"); r != "deadline" {
 		t.Fatalf("unanswered emit: %q", r)
 	}
 }
@@ -319,7 +313,7 @@ func TestEmitWithAckRejected(t *testing.T) {
 		t.Fatalf("client EmitWithAck of {error, n}: %v, %v; want the reply", a, err)
 	}
 	clientEmit(t, c, "go")
-	err = clientRecv(t, serverGot, "the server's EmitWithAck")
+	err = testutil.Recv(t, serverGot, "the server's EmitWithAck")
 	if !errors.As(err, &rej) || rej.Message != "no answer" {
 		t.Fatalf("server EmitWithAck of a rejected ack: %v; want a *RejectedError \"no answer\"", err)
 	}
@@ -384,7 +378,27 @@ func TestClientPingTimeoutReason(t *testing.T) {
 	c := clientDial(t, ts.URL, o)
 	reasons := make(chan string, 1)
 	c.OnDisconnect(func(r string) { reasons <- r })
-	if r := clientRecv(t, reasons, "the disconnect"); r != ReasonPingTimeout {
+	if r := testutil.Recv(t, reasons, "the disconnect"); r != ReasonPingTimeout {
 		t.Fatalf("client reason %q, want %q", r, ReasonPingTimeout)
+	}
+}
+
+// TestServerPath checks the path a server is mounted at: DefaultPath, or
+// the engine's Path option with its trailing slash, and that the browser
+// client is served beside it.
+func TestServerPath(t *testing.T) {
+	if got := NewServer(nil).Path(); got != "/socket.io/" {
+		t.Errorf("default Path() = %q, want %q", got, DefaultPath)
+	}
+	srv := NewServer(&Options{Engine: engineio.Options{Path: "/rt"}})
+	if got := srv.Path(); got != "/rt/" {
+		t.Errorf("Path() with Engine.Path %q = %q, want %q", "/rt", got, "/rt/")
+	}
+	mux := http.NewServeMux()
+	mux.Handle(srv.Path(), srv)
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/rt/socket.io.js", nil))
+	if rec.Code != http.StatusOK {
+		t.Errorf("GET /rt/socket.io.js: status %d, want 200", rec.Code)
 	}
 }

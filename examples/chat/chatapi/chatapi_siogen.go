@@ -12,7 +12,8 @@ import (
 	"github.com/siogen/siogen/runtime/socketio"
 )
 
-// This file needs the siogen runtime at the version that generated it, or later.
+// This file needs the siogen runtime at the version that generated it, or
+// later.
 const _ = socketio.IsAtLeastVersion0_2_0
 
 // ChatServer is the server side of namespace "/" (Chat).
@@ -22,7 +23,8 @@ type ChatServer struct {
 	nsp *socketio.Namespace
 }
 
-// NewChatServer registers namespace "/" (Chat) on srv and returns its typed server.
+// NewChatServer registers namespace "/" (Chat) on srv and returns its typed
+// server.
 func NewChatServer(srv *socketio.Server) *ChatServer {
 	return &ChatServer{nsp: srv.Of("/")}
 }
@@ -32,22 +34,24 @@ func (s *ChatServer) Namespace() *socketio.Namespace {
 	return s.nsp
 }
 
-// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs to, so that
-// a ChatServer can be mounted on a mux directly.
+// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
+// to, for every namespace of that server, not only this one. Mount a ChatServer
+// where the server itself would go: at the server's Path, socketio.DefaultPath
+// unless its options say otherwise.
 func (s *ChatServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
 
-// Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it
-// as a connect error.
+// Use adds a connection middleware: a non-nil error refuses the socket, and the
+// client receives it as a connect error.
 func (s *ChatServer) Use(fn func(*ChatSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&ChatSocket{sock: sock})
 	})
 }
 
-// OnConnection sets the handler called for every socket that joins the namespace, before any
-// of its events: set the socket's handlers there.
+// OnConnection sets the handler called for every socket that joins the
+// namespace, before any of its events: set the socket's handlers there.
 func (s *ChatServer) OnConnection(fn func(*ChatSocket)) {
 	s.nsp.OnConnection(func(sock *socketio.Socket) {
 		fn(&ChatSocket{sock: sock})
@@ -59,7 +63,8 @@ func (s *ChatServer) To(rooms ...string) ChatBroadcast {
 	return ChatBroadcast{b: s.nsp.To(rooms...)}
 }
 
-// Except selects every socket but those in rooms (a socket id is a room), for a broadcast.
+// Except selects every socket but those in rooms (a socket id is a room), for a
+// broadcast.
 func (s *ChatServer) Except(rooms ...string) ChatBroadcast {
 	return ChatBroadcast{b: s.nsp.Except(rooms...)}
 }
@@ -120,18 +125,20 @@ func (s *ChatSocket) Rooms() []string {
 	return s.sock.Rooms()
 }
 
-// Disconnect makes the socket leave the namespace; with closeConn the whole connection is closed.
+// Disconnect makes the socket leave the namespace; with closeConn the whole
+// connection is closed.
 func (s *ChatSocket) Disconnect(closeConn bool) {
 	s.sock.Disconnect(closeConn)
 }
 
-// OnDisconnect adds a handler called once when the socket disconnects, after its last event.
+// OnDisconnect adds a handler called once when the socket disconnects, after
+// its last event.
 func (s *ChatSocket) OnDisconnect(fn func(reason string)) {
 	s.sock.OnDisconnect(fn)
 }
 
-// OnError sets the handler of the socket's errors, such as arguments that did not decode.
-// The default logs them.
+// OnError sets the handler of the socket's errors, such as arguments that did
+// not decode. The default logs them.
 func (s *ChatSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
@@ -146,12 +153,13 @@ func (s *ChatSocket) Broadcast() ChatBroadcast {
 	return ChatBroadcast{b: s.sock.Broadcast()}
 }
 
-// OnChatMessage sets the handler of "chat message" events from the client. fn's results are the
-// ack; a non-nil error answers the ack with {"error": message} instead. Arguments that do not
-// decode never reach fn: the error goes to the OnError handler and answers the ack.
+// OnChatMessage sets the handler of "chat message" events from the client. fn's
+// results are the ack; a non-nil error answers the ack with {"error": message}
+// instead. Arguments that do not decode never reach fn: the error goes to the
+// OnError handler and answers the ack.
 //
-// ChatMessage sends a line to everyone, the sender included. The ack, when the client asks for one,
-// says how many clients it was sent to.
+// ChatMessage sends a line to everyone, the sender included. The ack, when the
+// client asks for one, says how many clients it was sent to.
 func (s *ChatSocket) OnChatMessage(fn func(msg string) (int, error)) {
 	s.sock.On("chat message", func(e *socketio.Event) {
 		msg, err := socketio.DecodeString[string](&e.Args, 0)
@@ -168,12 +176,13 @@ func (s *ChatSocket) OnChatMessage(fn func(msg string) (int, error)) {
 	})
 }
 
-// OnSetName sets the handler of "set name" events from the client. fn's results are the ack; a
-// non-nil error answers the ack with {"error": message} instead. Arguments that do not decode never
-// reach fn: the error goes to the OnError handler and answers the ack.
+// OnSetName sets the handler of "set name" events from the client. fn's results
+// are the ack; a non-nil error answers the ack with {"error": message} instead.
+// Arguments that do not decode never reach fn: the error goes to the OnError
+// handler and answers the ack.
 //
-// SetName picks a nickname; the ack carries the name the server kept (trimmed, at most 32
-// characters, "anonymous" when empty).
+// SetName picks a nickname; the ack carries the name the server kept (trimmed,
+// at most 32 characters, "anonymous" when empty).
 func (s *ChatSocket) OnSetName(fn func(name string) (string, error)) {
 	s.sock.On("set name", func(e *socketio.Event) {
 		name, err := socketio.DecodeString[string](&e.Args, 0)
@@ -211,9 +220,9 @@ func (s *ChatSocket) EmitUserLeft(name string, users int) error {
 	return s.sock.Emit("user left", name, users)
 }
 
-// ChatBroadcast selects sockets of namespace "/" (Chat) to emit to. It is a value: each method
-// returns a new one.
-// Events that take an ack cannot be broadcast.
+// ChatBroadcast selects sockets of namespace "/" (Chat) to emit to. It is a
+// value: each method returns a new one. Events that take an ack cannot be
+// broadcast.
 type ChatBroadcast struct {
 	b socketio.Broadcast
 }
@@ -254,18 +263,20 @@ type ChatClient struct {
 	sock *socketio.ClientSocket
 }
 
-// NewChatClient returns the client of namespace "/" (Chat) on the connection m manages, not yet
-// connected: set its handlers, then call Connect. Several clients of one Manager share its
-// connection.
+// NewChatClient returns the client of namespace "/" (Chat) on the connection m
+// manages, not yet connected: set its handlers, then call Connect. Several
+// clients of one Manager share its connection.
 func NewChatClient(m *socketio.Manager) *ChatClient {
 	return &ChatClient{sock: m.Socket("/")}
 }
 
-// DialChat connects to namespace "/" (Chat) on the server at rawURL (such as http://localhost:3000,
-// or the URL of the namespace itself; its query is sent with the handshake) and returns the client
-// once the server accepted it. A rawURL whose path names another namespace is an error. Handlers
-// set after it returns miss the events sent on connection; use NewChatClient and Connect when that
-// matters. The client reconnects by itself as opts configure; end it with Close.
+// DialChat connects to namespace "/" (Chat) on the server at rawURL (such as
+// http://localhost:3000, or the URL of the namespace itself; its query is sent
+// with the handshake) and returns the client once the server accepted it. A
+// rawURL whose path names another namespace is an error. Handlers set after it
+// returns miss the events sent on connection; use NewChatClient and Connect
+// when that matters. The client reconnects by itself as opts configure; end it
+// with Close.
 func DialChat(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*ChatClient, error) {
 	sock, err := socketio.DialNamespace(ctx, rawURL, "/", opts)
 	if err != nil {
@@ -279,9 +290,9 @@ func (c *ChatClient) Socket() *socketio.ClientSocket {
 	return c.sock
 }
 
-// Connect joins the namespace and waits until the server accepts it (nil), refuses it (a
-// *socketio.ConnectError), the connection attempt fails, or ctx ends. See
-// socketio.ClientSocket.Connect.
+// Connect joins the namespace and waits until the server accepts it (nil),
+// refuses it (a *socketio.ConnectError), the connection attempt fails, or ctx
+// ends. See socketio.ClientSocket.Connect.
 func (c *ChatClient) Connect(ctx context.Context) error {
 	return c.sock.Connect(ctx)
 }
@@ -296,22 +307,26 @@ func (c *ChatClient) Connected() bool {
 	return c.sock.Connected()
 }
 
-// OnConnect adds a handler called each time the server accepts the client: at first and after each reconnection.
+// OnConnect adds a handler called each time the server accepts the client: at
+// first and after each reconnection.
 func (c *ChatClient) OnConnect(fn func()) {
 	c.sock.OnConnect(fn)
 }
 
-// OnDisconnect adds a handler called each time the client disconnects, with the reason (socketio.Reason...).
+// OnDisconnect adds a handler called each time the client disconnects, with the
+// reason (socketio.Reason...).
 func (c *ChatClient) OnDisconnect(fn func(reason string)) {
 	c.sock.OnDisconnect(fn)
 }
 
-// OnConnectError adds a handler called when connecting fails: a refusal by the server or a failed connection attempt.
+// OnConnectError adds a handler called when connecting fails: a refusal by the
+// server or a failed connection attempt.
 func (c *ChatClient) OnConnectError(fn func(err error)) {
 	c.sock.OnConnectError(fn)
 }
 
-// OnError adds a handler of errors such as event arguments that did not decode; without one they are logged.
+// OnError adds a handler of errors such as event arguments that did not decode;
+// without one they are logged.
 func (c *ChatClient) OnError(fn func(err error)) {
 	c.sock.OnError(fn)
 }
@@ -321,13 +336,15 @@ func (c *ChatClient) Disconnect() error {
 	return c.sock.Disconnect()
 }
 
-// Close ends the client for good: it closes the connection underneath, with every namespace on it.
+// Close ends the client for good: it closes the connection underneath, with
+// every namespace on it.
 func (c *ChatClient) Close() error {
 	return c.sock.Manager().Close()
 }
 
-// OnChatMessage sets the handler of "chat message" events from the server. Arguments that do not
-// decode into their types never reach fn: the error goes to the OnError handler.
+// OnChatMessage sets the handler of "chat message" events from the server.
+// Arguments that do not decode into their types never reach fn: the error goes
+// to the OnError handler.
 //
 // ChatMessage carries a line sent by anyone, as the seed does.
 func (c *ChatClient) OnChatMessage(fn func(msg string)) {
@@ -341,8 +358,9 @@ func (c *ChatClient) OnChatMessage(fn func(msg string)) {
 	})
 }
 
-// OnUserJoined sets the handler of "user joined" events from the server. Arguments that do not
-// decode into their types never reach fn: the error goes to the OnError handler.
+// OnUserJoined sets the handler of "user joined" events from the server.
+// Arguments that do not decode into their types never reach fn: the error goes
+// to the OnError handler.
 //
 // UserJoined tells everyone else that a user picked a name.
 func (c *ChatClient) OnUserJoined(fn func(name string, users int)) {
@@ -361,8 +379,9 @@ func (c *ChatClient) OnUserJoined(fn func(name string, users int)) {
 	})
 }
 
-// OnUserLeft sets the handler of "user left" events from the server. Arguments that do not decode
-// into their types never reach fn: the error goes to the OnError handler.
+// OnUserLeft sets the handler of "user left" events from the server. Arguments
+// that do not decode into their types never reach fn: the error goes to the
+// OnError handler.
 //
 // UserLeft tells everyone that a named user left.
 func (c *ChatClient) OnUserLeft(fn func(name string, users int)) {
@@ -381,34 +400,35 @@ func (c *ChatClient) OnUserLeft(fn func(name string, users int)) {
 	})
 }
 
-// EmitChatMessageNoAck sends "chat message" to the server without asking for its ack.
+// EmitChatMessageNoAck sends "chat message" to the server without asking for
+// its ack.
 func (c *ChatClient) EmitChatMessageNoAck(msg string) error {
 	return c.sock.Emit("chat message", msg)
 }
 
-// EmitChatMessage sends "chat message" to the server and waits for its ack, until ctx ends. An ack
-// answered with {"error": message} returns a *socketio.RejectedError.
+// EmitChatMessage sends "chat message" to the server and waits for its ack,
+// until ctx ends. An ack answered with {"error": message} returns a
+// *socketio.RejectedError.
 //
-// ChatMessage sends a line to everyone, the sender included. The ack, when the client asks for one,
-// says how many clients it was sent to.
+// ChatMessage sends a line to everyone, the sender included. The ack, when the
+// client asks for one, says how many clients it was sent to.
 func (c *ChatClient) EmitChatMessage(ctx context.Context, msg string) (recipients int, err error) {
 	reply, err := c.sock.EmitWithAck(ctx, "chat message", msg)
 	if err != nil {
-		return
+		return recipients, err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return recipients, err
 	}
 	recipients, err = socketio.DecodeInt[int](reply, 0)
 	if err != nil {
-		err = &socketio.ArgError{
+		return recipients, &socketio.ArgError{
 			Err:   err,
 			Event: "chat message",
 			Index: 0,
 		}
-		return
 	}
-	return
+	return recipients, nil
 }
 
 // EmitSetNameNoAck sends "set name" to the server without asking for its ack.
@@ -416,27 +436,27 @@ func (c *ChatClient) EmitSetNameNoAck(name string) error {
 	return c.sock.Emit("set name", name)
 }
 
-// EmitSetName sends "set name" to the server and waits for its ack, until ctx ends. An ack answered
-// with {"error": message} returns a *socketio.RejectedError.
+// EmitSetName sends "set name" to the server and waits for its ack, until ctx
+// ends. An ack answered with {"error": message} returns a
+// *socketio.RejectedError.
 //
-// SetName picks a nickname; the ack carries the name the server kept (trimmed, at most 32
-// characters, "anonymous" when empty).
+// SetName picks a nickname; the ack carries the name the server kept (trimmed,
+// at most 32 characters, "anonymous" when empty).
 func (c *ChatClient) EmitSetName(ctx context.Context, name string) (ackName string, err error) {
 	reply, err := c.sock.EmitWithAck(ctx, "set name", name)
 	if err != nil {
-		return
+		return ackName, err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return ackName, err
 	}
 	ackName, err = socketio.DecodeString[string](reply, 0)
 	if err != nil {
-		err = &socketio.ArgError{
+		return ackName, &socketio.ArgError{
 			Err:   err,
 			Event: "set name",
 			Index: 0,
 		}
-		return
 	}
-	return
+	return ackName, nil
 }

@@ -70,6 +70,8 @@ func (p *printer) printf(format string, args ...any) {
 // run connects to the chat at cfg.URL, prints what arrives on out, sends
 // the lines of in, and returns when in ends (after sending every line) or
 // ctx is done.
+// Long on purpose: the handlers it sets share its state, and read
+// best in the order a chat session goes.
 func run(ctx context.Context, cfg config, in io.Reader, out, status io.Writer) error {
 	msgs, info := &printer{w: out}, &printer{w: status}
 	m := socketio.NewManager(cfg.URL, cfg.Options)

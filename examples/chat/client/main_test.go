@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/siogen/siogen/internal/nodetest"
+	"github.com/siogen/siogen/internal/testutil"
 	"github.com/siogen/siogen/runtime/socketio"
 )
 
@@ -50,7 +51,7 @@ func waitFor(t *testing.T, buf *syncBuffer, line string, partial bool) {
 				return
 			}
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond) // poll period: the command's output has no event
 	}
 	t.Fatalf("no line %q in:\n%s", line, buf.String())
 }
@@ -188,21 +189,13 @@ func TestChat(t *testing.T) {
 	waitFor(t, srv.log, "message:typed during the outage", false)
 	waitFor(t, bob.status, "reconnecting (attempt", true)
 	for _, c := range []*client{alice, bob} {
-		deadline := time.Now().Add(wait)
-		for strings.Count(c.status.String(), "connected to ") < 2 {
-			if time.Now().After(deadline) {
-				t.Fatalf("no reconnection:\n%s", c.status.String())
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		testutil.Eventually(t, wait, "a reconnection", func() bool {
+			return strings.Count(c.status.String(), "connected to ") >= 2
+		})
 	}
-	deadline := time.Now().Add(wait)
-	for strings.Count(alice.status.String(), "you are alice") < 2 {
-		if time.Now().After(deadline) {
-			t.Fatalf("alice did not take her name again:\n%s", alice.status.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testutil.Eventually(t, wait, "alice taking her name again", func() bool {
+		return strings.Count(alice.status.String(), "you are alice") >= 2
+	})
 	bob.send(t, "after the restart")
 	waitFor(t, alice.out, "after the restart", false)
 	alice.send(t, "/nick alicia")

@@ -12,18 +12,20 @@ import (
 	"github.com/siogen/siogen/runtime/socketio"
 )
 
-// This file needs the siogen runtime at the version that generated it, or later.
+// This file needs the siogen runtime at the version that generated it, or
+// later.
 const _ = socketio.IsAtLeastVersion0_2_0
 
 // MainServer is the server side of namespace "/" (Main).
 //
-// Main is the default namespace. A connection middleware refuses a handshake whose query has a
-// "fail" parameter.
+// Main is the default namespace. A connection middleware refuses a handshake
+// whose query has a "fail" parameter.
 type MainServer struct {
 	nsp *socketio.Namespace
 }
 
-// NewMainServer registers namespace "/" (Main) on srv and returns its typed server.
+// NewMainServer registers namespace "/" (Main) on srv and returns its typed
+// server.
 func NewMainServer(srv *socketio.Server) *MainServer {
 	return &MainServer{nsp: srv.Of("/")}
 }
@@ -33,22 +35,24 @@ func (s *MainServer) Namespace() *socketio.Namespace {
 	return s.nsp
 }
 
-// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs to, so that
-// a MainServer can be mounted on a mux directly.
+// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
+// to, for every namespace of that server, not only this one. Mount a MainServer
+// where the server itself would go: at the server's Path, socketio.DefaultPath
+// unless its options say otherwise.
 func (s *MainServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
 
-// Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it
-// as a connect error.
+// Use adds a connection middleware: a non-nil error refuses the socket, and the
+// client receives it as a connect error.
 func (s *MainServer) Use(fn func(*MainSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&MainSocket{sock: sock})
 	})
 }
 
-// OnConnection sets the handler called for every socket that joins the namespace, before any
-// of its events: set the socket's handlers there.
+// OnConnection sets the handler called for every socket that joins the
+// namespace, before any of its events: set the socket's handlers there.
 func (s *MainServer) OnConnection(fn func(*MainSocket)) {
 	s.nsp.OnConnection(func(sock *socketio.Socket) {
 		fn(&MainSocket{sock: sock})
@@ -60,7 +64,8 @@ func (s *MainServer) To(rooms ...string) MainBroadcast {
 	return MainBroadcast{b: s.nsp.To(rooms...)}
 }
 
-// Except selects every socket but those in rooms (a socket id is a room), for a broadcast.
+// Except selects every socket but those in rooms (a socket id is a room), for a
+// broadcast.
 func (s *MainServer) Except(rooms ...string) MainBroadcast {
 	return MainBroadcast{b: s.nsp.Except(rooms...)}
 }
@@ -70,7 +75,8 @@ func (s *MainServer) EmitHi() error {
 	return s.nsp.Emit("hi")
 }
 
-// EmitAckNoAck sends "ack" to every socket of the namespace without asking for its ack.
+// EmitAckNoAck sends "ack" to every socket of the namespace without asking for
+// its ack.
 func (s *MainServer) EmitAckNoAck() error {
 	return s.nsp.Emit("ack")
 }
@@ -91,8 +97,8 @@ func (s *MainServer) EmitTakeDateObj(v DateObject) error {
 }
 
 // EmitTakeUtf8 sends "takeUtf8" to every socket of the namespace.
-func (s *MainServer) EmitTakeUtf8(s_ string) error {
-	return s.nsp.Emit("takeUtf8", s_)
+func (s *MainServer) EmitTakeUtf8(argS string) error {
+	return s.nsp.Emit("takeUtf8", argS)
 }
 
 // EmitFalse sends "false" to every socket of the namespace.
@@ -135,7 +141,8 @@ func (s *MainServer) EmitBroadcast(msg any) error {
 	return s.nsp.Emit("broadcast", msg)
 }
 
-// EmitDoubleNoAck sends "double" to every socket of the namespace without asking for its ack.
+// EmitDoubleNoAck sends "double" to every socket of the namespace without
+// asking for its ack.
 func (s *MainServer) EmitDoubleNoAck(n float64) error {
 	return s.nsp.Emit("double", n)
 }
@@ -180,18 +187,20 @@ func (s *MainSocket) Rooms() []string {
 	return s.sock.Rooms()
 }
 
-// Disconnect makes the socket leave the namespace; with closeConn the whole connection is closed.
+// Disconnect makes the socket leave the namespace; with closeConn the whole
+// connection is closed.
 func (s *MainSocket) Disconnect(closeConn bool) {
 	s.sock.Disconnect(closeConn)
 }
 
-// OnDisconnect adds a handler called once when the socket disconnects, after its last event.
+// OnDisconnect adds a handler called once when the socket disconnects, after
+// its last event.
 func (s *MainSocket) OnDisconnect(fn func(reason string)) {
 	s.sock.OnDisconnect(fn)
 }
 
-// OnError sets the handler of the socket's errors, such as arguments that did not decode.
-// The default logs them.
+// OnError sets the handler of the socket's errors, such as arguments that did
+// not decode. The default logs them.
 func (s *MainSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
@@ -206,8 +215,9 @@ func (s *MainSocket) Broadcast() MainBroadcast {
 	return MainBroadcast{b: s.sock.Broadcast()}
 }
 
-// OnHi sets the handler of "hi" events from the client. Arguments that do not decode into their
-// types never reach fn: the error goes to the OnError handler.
+// OnHi sets the handler of "hi" events from the client. Arguments that do not
+// decode into their types never reach fn: the error goes to the OnError
+// handler.
 //
 // Hi is answered with Hi.
 func (s *MainSocket) OnHi(fn func()) {
@@ -216,20 +226,22 @@ func (s *MainSocket) OnHi(fn func()) {
 	})
 }
 
-// OnAck sets the handler of "ack" events from the client. Arguments that do not decode into their
-// types never reach fn: the error goes to the OnError handler.
+// OnAck sets the handler of "ack" events from the client. Arguments that do not
+// decode into their types never reach fn: the error goes to the OnError
+// handler.
 //
-// Ack makes the server emit Ack asking for an ack, and GotIt when the client acks with (5, {test:
-// true}).
+// Ack makes the server emit Ack asking for an ack, and GotIt when the client
+// acks with (5, {test: true}).
 func (s *MainSocket) OnAck(fn func()) {
 	s.sock.On("ack", func(e *socketio.Event) {
 		fn()
 	})
 }
 
-// OnGetAckDate sets the handler of "getAckDate" events from the client. fn's results are the ack; a
-// non-nil error answers the ack with {"error": message} instead. Arguments that do not decode never
-// reach fn: the error goes to the OnError handler and answers the ack.
+// OnGetAckDate sets the handler of "getAckDate" events from the client. fn's
+// results are the ack; a non-nil error answers the ack with {"error": message}
+// instead. Arguments that do not decode never reach fn: the error goes to the
+// OnError handler and answers the ack.
 //
 // GetAckDate is acked with the current time (ISO-8601).
 func (s *MainSocket) OnGetAckDate(fn func(data any) (string, error)) {
@@ -249,51 +261,57 @@ func (s *MainSocket) OnGetAckDate(fn func(data any) (string, error)) {
 	})
 }
 
-// OnGetDate sets the handler of "getDate" events from the client. Arguments that do not decode into
-// their types never reach fn: the error goes to the OnError handler.
+// OnGetDate sets the handler of "getDate" events from the client. Arguments
+// that do not decode into their types never reach fn: the error goes to the
+// OnError handler.
 func (s *MainSocket) OnGetDate(fn func()) {
 	s.sock.On("getDate", func(e *socketio.Event) {
 		fn()
 	})
 }
 
-// OnGetDateObj sets the handler of "getDateObj" events from the client. Arguments that do not
-// decode into their types never reach fn: the error goes to the OnError handler.
+// OnGetDateObj sets the handler of "getDateObj" events from the client.
+// Arguments that do not decode into their types never reach fn: the error goes
+// to the OnError handler.
 func (s *MainSocket) OnGetDateObj(fn func()) {
 	s.sock.On("getDateObj", func(e *socketio.Event) {
 		fn()
 	})
 }
 
-// OnGetUtf8 sets the handler of "getUtf8" events from the client. Arguments that do not decode into
-// their types never reach fn: the error goes to the OnError handler.
+// OnGetUtf8 sets the handler of "getUtf8" events from the client. Arguments
+// that do not decode into their types never reach fn: the error goes to the
+// OnError handler.
 func (s *MainSocket) OnGetUtf8(fn func()) {
 	s.sock.On("getUtf8", func(e *socketio.Event) {
 		fn()
 	})
 }
 
-// OnFalse sets the handler of "false" events from the client. Arguments that do not decode into
-// their types never reach fn: the error goes to the OnError handler.
+// OnFalse sets the handler of "false" events from the client. Arguments that do
+// not decode into their types never reach fn: the error goes to the OnError
+// handler.
 func (s *MainSocket) OnFalse(fn func()) {
 	s.sock.On("false", func(e *socketio.Event) {
 		fn()
 	})
 }
 
-// OnDoge sets the handler of "doge" events from the client. Arguments that do not decode into their
-// types never reach fn: the error goes to the OnError handler.
+// OnDoge sets the handler of "doge" events from the client. Arguments that do
+// not decode into their types never reach fn: the error goes to the OnError
+// handler.
 func (s *MainSocket) OnDoge(fn func()) {
 	s.sock.On("doge", func(e *socketio.Event) {
 		fn()
 	})
 }
 
-// OnBuffa sets the handler of "buffa" events from the client. Arguments that do not decode into
-// their types never reach fn: the error goes to the OnError handler.
+// OnBuffa sets the handler of "buffa" events from the client. Arguments that do
+// not decode into their types never reach fn: the error goes to the OnError
+// handler.
 //
-// Buffa is answered with Buffack when its argument arrived as binary; any keeps what arrived, so
-// the server can tell.
+// Buffa is answered with Buffack when its argument arrived as binary; any keeps
+// what arrived, so the server can tell.
 func (s *MainSocket) OnBuffa(fn func(data any)) {
 	s.sock.On("buffa", func(e *socketio.Event) {
 		var data any
@@ -306,8 +324,9 @@ func (s *MainSocket) OnBuffa(fn func(data any)) {
 	})
 }
 
-// OnJSONBuff sets the handler of "jsonbuff" events from the client. Arguments that do not decode
-// into their types never reach fn: the error goes to the OnError handler.
+// OnJSONBuff sets the handler of "jsonbuff" events from the client. Arguments
+// that do not decode into their types never reach fn: the error goes to the
+// OnError handler.
 func (s *MainSocket) OnJSONBuff(fn func(v JSONBuffer)) {
 	s.sock.On("jsonbuff", func(e *socketio.Event) {
 		var v JSONBuffer
@@ -320,8 +339,9 @@ func (s *MainSocket) OnJSONBuff(fn func(v JSONBuffer)) {
 	})
 }
 
-// OnAbuff1 sets the handler of "abuff1" events from the client. Arguments that do not decode into
-// their types never reach fn: the error goes to the OnError handler.
+// OnAbuff1 sets the handler of "abuff1" events from the client. Arguments that
+// do not decode into their types never reach fn: the error goes to the OnError
+// handler.
 func (s *MainSocket) OnAbuff1(fn func(data any)) {
 	s.sock.On("abuff1", func(e *socketio.Event) {
 		var data any
@@ -334,8 +354,9 @@ func (s *MainSocket) OnAbuff1(fn func(data any)) {
 	})
 }
 
-// OnAbuff2 sets the handler of "abuff2" events from the client. Arguments that do not decode into
-// their types never reach fn: the error goes to the OnError handler.
+// OnAbuff2 sets the handler of "abuff2" events from the client. Arguments that
+// do not decode into their types never reach fn: the error goes to the OnError
+// handler.
 func (s *MainSocket) OnAbuff2(fn func(data any)) {
 	s.sock.On("abuff2", func(e *socketio.Event) {
 		var data any
@@ -348,17 +369,19 @@ func (s *MainSocket) OnAbuff2(fn func(data any)) {
 	})
 }
 
-// OnGetBin sets the handler of "getbin" events from the client. Arguments that do not decode into
-// their types never reach fn: the error goes to the OnError handler.
+// OnGetBin sets the handler of "getbin" events from the client. Arguments that
+// do not decode into their types never reach fn: the error goes to the OnError
+// handler.
 func (s *MainSocket) OnGetBin(fn func()) {
 	s.sock.On("getbin", func(e *socketio.Event) {
 		fn()
 	})
 }
 
-// OnEcho sets the handler of "echo" events from the client. fn's results are the ack; a non-nil
-// error answers the ack with {"error": message} instead. Arguments that do not decode never reach
-// fn: the error goes to the OnError handler and answers the ack.
+// OnEcho sets the handler of "echo" events from the client. fn's results are
+// the ack; a non-nil error answers the ack with {"error": message} instead.
+// Arguments that do not decode never reach fn: the error goes to the OnError
+// handler and answers the ack.
 //
 // Echo is acked with its value unchanged, binary included.
 func (s *MainSocket) OnEcho(fn func(value any) (any, error)) {
@@ -378,9 +401,10 @@ func (s *MainSocket) OnEcho(fn func(value any) (any, error)) {
 	})
 }
 
-// OnGetHandshake sets the handler of "getHandshake" events from the client. fn's results are the
-// ack; a non-nil error answers the ack with {"error": message} instead. Arguments that do not
-// decode never reach fn: the error goes to the OnError handler and answers the ack.
+// OnGetHandshake sets the handler of "getHandshake" events from the client.
+// fn's results are the ack; a non-nil error answers the ack with {"error":
+// message} instead. Arguments that do not decode never reach fn: the error goes
+// to the OnError handler and answers the ack.
 func (s *MainSocket) OnGetHandshake(fn func() (Handshake, error)) {
 	s.sock.On("getHandshake", func(e *socketio.Event) {
 		h, fnErr := fn()
@@ -392,9 +416,10 @@ func (s *MainSocket) OnGetHandshake(fn func() (Handshake, error)) {
 	})
 }
 
-// OnJoin sets the handler of "join" events from the client. fn's results are the ack; a non-nil
-// error answers the ack with {"error": message} instead. Arguments that do not decode never reach
-// fn: the error goes to the OnError handler and answers the ack.
+// OnJoin sets the handler of "join" events from the client. fn's results are
+// the ack; a non-nil error answers the ack with {"error": message} instead.
+// Arguments that do not decode never reach fn: the error goes to the OnError
+// handler and answers the ack.
 func (s *MainSocket) OnJoin(fn func(room string) (int, error)) {
 	s.sock.On("join", func(e *socketio.Event) {
 		room, err := socketio.DecodeString[string](&e.Args, 0)
@@ -411,8 +436,9 @@ func (s *MainSocket) OnJoin(fn func(room string) (int, error)) {
 	})
 }
 
-// OnRoomMessage sets the handler of "room message" events from the client. Arguments that do not
-// decode into their types never reach fn: the error goes to the OnError handler.
+// OnRoomMessage sets the handler of "room message" events from the client.
+// Arguments that do not decode into their types never reach fn: the error goes
+// to the OnError handler.
 func (s *MainSocket) OnRoomMessage(fn func(room string, msg any)) {
 	s.sock.On("room message", func(e *socketio.Event) {
 		room, err := socketio.DecodeString[string](&e.Args, 0)
@@ -430,8 +456,9 @@ func (s *MainSocket) OnRoomMessage(fn func(room string, msg any)) {
 	})
 }
 
-// OnBroadcast sets the handler of "broadcast" events from the client. Arguments that do not decode
-// into their types never reach fn: the error goes to the OnError handler.
+// OnBroadcast sets the handler of "broadcast" events from the client. Arguments
+// that do not decode into their types never reach fn: the error goes to the
+// OnError handler.
 func (s *MainSocket) OnBroadcast(fn func(msg any)) {
 	s.sock.On("broadcast", func(e *socketio.Event) {
 		var msg any
@@ -444,16 +471,18 @@ func (s *MainSocket) OnBroadcast(fn func(msg any)) {
 	})
 }
 
-// OnDisconnectMe sets the handler of "disconnect me" events from the client. Arguments that do not
-// decode into their types never reach fn: the error goes to the OnError handler.
+// OnDisconnectMe sets the handler of "disconnect me" events from the client.
+// Arguments that do not decode into their types never reach fn: the error goes
+// to the OnError handler.
 func (s *MainSocket) OnDisconnectMe(fn func()) {
 	s.sock.On("disconnect me", func(e *socketio.Event) {
 		fn()
 	})
 }
 
-// OnServerAck sets the handler of "server ack" events from the client. Arguments that do not decode
-// into their types never reach fn: the error goes to the OnError handler.
+// OnServerAck sets the handler of "server ack" events from the client.
+// Arguments that do not decode into their types never reach fn: the error goes
+// to the OnError handler.
 func (s *MainSocket) OnServerAck(fn func(n float64)) {
 	s.sock.On("server ack", func(e *socketio.Event) {
 		n, err := socketio.DecodeFloat[float64](&e.Args, 0)
@@ -465,9 +494,10 @@ func (s *MainSocket) OnServerAck(fn func(n float64)) {
 	})
 }
 
-// OnGetId sets the handler of "getId" events from the client. fn's results are the ack; a non-nil
-// error answers the ack with {"error": message} instead. Arguments that do not decode never reach
-// fn: the error goes to the OnError handler and answers the ack.
+// OnGetId sets the handler of "getId" events from the client. fn's results are
+// the ack; a non-nil error answers the ack with {"error": message} instead.
+// Arguments that do not decode never reach fn: the error goes to the OnError
+// handler and answers the ack.
 //
 // GetId is acked with the socket's id (4.x contract).
 func (s *MainSocket) OnGetId(fn func() (string, error)) {
@@ -491,35 +521,33 @@ func (s *MainSocket) EmitAckNoAck() error {
 	return s.sock.Emit("ack")
 }
 
-// EmitAck sends "ack" to the client and waits for its ack, until ctx ends. An ack answered with
-// {"error": message} returns a *socketio.RejectedError.
+// EmitAck sends "ack" to the client and waits for its ack, until ctx ends. An
+// ack answered with {"error": message} returns a *socketio.RejectedError.
 func (s *MainSocket) EmitAck(ctx context.Context) (n int, obj AckObject, err error) {
 	reply, err := s.sock.EmitWithAck(ctx, "ack")
 	if err != nil {
-		return
+		return n, obj, err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return n, obj, err
 	}
 	n, err = socketio.DecodeInt[int](reply, 0)
 	if err != nil {
-		err = &socketio.ArgError{
+		return n, obj, &socketio.ArgError{
 			Err:   err,
 			Event: "ack",
 			Index: 0,
 		}
-		return
 	}
 	err = reply.Decode(1, &obj)
 	if err != nil {
-		err = &socketio.ArgError{
+		return n, obj, &socketio.ArgError{
 			Err:   err,
 			Event: "ack",
 			Index: 1,
 		}
-		return
 	}
-	return
+	return n, obj, nil
 }
 
 // EmitGotIt sends "got it" to the client.
@@ -538,8 +566,8 @@ func (s *MainSocket) EmitTakeDateObj(v DateObject) error {
 }
 
 // EmitTakeUtf8 sends "takeUtf8" to the client.
-func (s *MainSocket) EmitTakeUtf8(s_ string) error {
-	return s.sock.Emit("takeUtf8", s_)
+func (s *MainSocket) EmitTakeUtf8(argS string) error {
+	return s.sock.Emit("takeUtf8", argS)
 }
 
 // EmitFalse sends "false" to the client.
@@ -587,26 +615,26 @@ func (s *MainSocket) EmitDoubleNoAck(n float64) error {
 	return s.sock.Emit("double", n)
 }
 
-// EmitDouble sends "double" to the client and waits for its ack, until ctx ends. An ack answered
-// with {"error": message} returns a *socketio.RejectedError.
+// EmitDouble sends "double" to the client and waits for its ack, until ctx
+// ends. An ack answered with {"error": message} returns a
+// *socketio.RejectedError.
 func (s *MainSocket) EmitDouble(ctx context.Context, n float64) (m float64, err error) {
 	reply, err := s.sock.EmitWithAck(ctx, "double", n)
 	if err != nil {
-		return
+		return m, err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return m, err
 	}
 	m, err = socketio.DecodeFloat[float64](reply, 0)
 	if err != nil {
-		err = &socketio.ArgError{
+		return m, &socketio.ArgError{
 			Err:   err,
 			Event: "double",
 			Index: 0,
 		}
-		return
 	}
-	return
+	return m, nil
 }
 
 // EmitDoubleResult sends "double result" to the client.
@@ -614,9 +642,9 @@ func (s *MainSocket) EmitDoubleResult(m float64) error {
 	return s.sock.Emit("double result", m)
 }
 
-// MainBroadcast selects sockets of namespace "/" (Main) to emit to. It is a value: each method
-// returns a new one.
-// Events that take an ack cannot be broadcast.
+// MainBroadcast selects sockets of namespace "/" (Main) to emit to. It is a
+// value: each method returns a new one. Events that take an ack cannot be
+// broadcast.
 type MainBroadcast struct {
 	b socketio.Broadcast
 }
@@ -701,7 +729,8 @@ func (b MainBroadcast) EmitBroadcast(msg any) error {
 	return b.b.Emit("broadcast", msg)
 }
 
-// EmitDoubleNoAck sends "double" to every selected socket without asking for its ack.
+// EmitDoubleNoAck sends "double" to every selected socket without asking for
+// its ack.
 func (b MainBroadcast) EmitDoubleNoAck(n float64) error {
 	return b.b.Emit("double", n)
 }
@@ -716,18 +745,20 @@ type MainClient struct {
 	sock *socketio.ClientSocket
 }
 
-// NewMainClient returns the client of namespace "/" (Main) on the connection m manages, not yet
-// connected: set its handlers, then call Connect. Several clients of one Manager share its
-// connection.
+// NewMainClient returns the client of namespace "/" (Main) on the connection m
+// manages, not yet connected: set its handlers, then call Connect. Several
+// clients of one Manager share its connection.
 func NewMainClient(m *socketio.Manager) *MainClient {
 	return &MainClient{sock: m.Socket("/")}
 }
 
-// DialMain connects to namespace "/" (Main) on the server at rawURL (such as http://localhost:3000,
-// or the URL of the namespace itself; its query is sent with the handshake) and returns the client
-// once the server accepted it. A rawURL whose path names another namespace is an error. Handlers
-// set after it returns miss the events sent on connection; use NewMainClient and Connect when that
-// matters. The client reconnects by itself as opts configure; end it with Close.
+// DialMain connects to namespace "/" (Main) on the server at rawURL (such as
+// http://localhost:3000, or the URL of the namespace itself; its query is sent
+// with the handshake) and returns the client once the server accepted it. A
+// rawURL whose path names another namespace is an error. Handlers set after it
+// returns miss the events sent on connection; use NewMainClient and Connect
+// when that matters. The client reconnects by itself as opts configure; end it
+// with Close.
 func DialMain(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*MainClient, error) {
 	sock, err := socketio.DialNamespace(ctx, rawURL, "/", opts)
 	if err != nil {
@@ -741,9 +772,9 @@ func (c *MainClient) Socket() *socketio.ClientSocket {
 	return c.sock
 }
 
-// Connect joins the namespace and waits until the server accepts it (nil), refuses it (a
-// *socketio.ConnectError), the connection attempt fails, or ctx ends. See
-// socketio.ClientSocket.Connect.
+// Connect joins the namespace and waits until the server accepts it (nil),
+// refuses it (a *socketio.ConnectError), the connection attempt fails, or ctx
+// ends. See socketio.ClientSocket.Connect.
 func (c *MainClient) Connect(ctx context.Context) error {
 	return c.sock.Connect(ctx)
 }
@@ -758,22 +789,26 @@ func (c *MainClient) Connected() bool {
 	return c.sock.Connected()
 }
 
-// OnConnect adds a handler called each time the server accepts the client: at first and after each reconnection.
+// OnConnect adds a handler called each time the server accepts the client: at
+// first and after each reconnection.
 func (c *MainClient) OnConnect(fn func()) {
 	c.sock.OnConnect(fn)
 }
 
-// OnDisconnect adds a handler called each time the client disconnects, with the reason (socketio.Reason...).
+// OnDisconnect adds a handler called each time the client disconnects, with the
+// reason (socketio.Reason...).
 func (c *MainClient) OnDisconnect(fn func(reason string)) {
 	c.sock.OnDisconnect(fn)
 }
 
-// OnConnectError adds a handler called when connecting fails: a refusal by the server or a failed connection attempt.
+// OnConnectError adds a handler called when connecting fails: a refusal by the
+// server or a failed connection attempt.
 func (c *MainClient) OnConnectError(fn func(err error)) {
 	c.sock.OnConnectError(fn)
 }
 
-// OnError adds a handler of errors such as event arguments that did not decode; without one they are logged.
+// OnError adds a handler of errors such as event arguments that did not decode;
+// without one they are logged.
 func (c *MainClient) OnError(fn func(err error)) {
 	c.sock.OnError(fn)
 }
@@ -783,22 +818,25 @@ func (c *MainClient) Disconnect() error {
 	return c.sock.Disconnect()
 }
 
-// Close ends the client for good: it closes the connection underneath, with every namespace on it.
+// Close ends the client for good: it closes the connection underneath, with
+// every namespace on it.
 func (c *MainClient) Close() error {
 	return c.sock.Manager().Close()
 }
 
-// OnHi sets the handler of "hi" events from the server. Arguments that do not decode into their
-// types never reach fn: the error goes to the OnError handler.
+// OnHi sets the handler of "hi" events from the server. Arguments that do not
+// decode into their types never reach fn: the error goes to the OnError
+// handler.
 func (c *MainClient) OnHi(fn func()) {
 	c.sock.On("hi", func(e *socketio.Event) {
 		fn()
 	})
 }
 
-// OnAck sets the handler of "ack" events from the server. fn's results are the ack; a non-nil error
-// answers the ack with {"error": message} instead. Arguments that do not decode never reach fn: the
-// error goes to the OnError handler and answers the ack.
+// OnAck sets the handler of "ack" events from the server. fn's results are the
+// ack; a non-nil error answers the ack with {"error": message} instead.
+// Arguments that do not decode never reach fn: the error goes to the OnError
+// handler and answers the ack.
 func (c *MainClient) OnAck(fn func() (int, AckObject, error)) {
 	c.sock.On("ack", func(e *socketio.Event) {
 		n, obj, fnErr := fn()
@@ -810,16 +848,18 @@ func (c *MainClient) OnAck(fn func() (int, AckObject, error)) {
 	})
 }
 
-// OnGotIt sets the handler of "got it" events from the server. Arguments that do not decode into
-// their types never reach fn: the error goes to the OnError handler.
+// OnGotIt sets the handler of "got it" events from the server. Arguments that
+// do not decode into their types never reach fn: the error goes to the OnError
+// handler.
 func (c *MainClient) OnGotIt(fn func()) {
 	c.sock.On("got it", func(e *socketio.Event) {
 		fn()
 	})
 }
 
-// OnTakeDate sets the handler of "takeDate" events from the server. Arguments that do not decode
-// into their types never reach fn: the error goes to the OnError handler.
+// OnTakeDate sets the handler of "takeDate" events from the server. Arguments
+// that do not decode into their types never reach fn: the error goes to the
+// OnError handler.
 func (c *MainClient) OnTakeDate(fn func(date string)) {
 	c.sock.On("takeDate", func(e *socketio.Event) {
 		date, err := socketio.DecodeString[string](&e.Args, 0)
@@ -831,8 +871,9 @@ func (c *MainClient) OnTakeDate(fn func(date string)) {
 	})
 }
 
-// OnTakeDateObj sets the handler of "takeDateObj" events from the server. Arguments that do not
-// decode into their types never reach fn: the error goes to the OnError handler.
+// OnTakeDateObj sets the handler of "takeDateObj" events from the server.
+// Arguments that do not decode into their types never reach fn: the error goes
+// to the OnError handler.
 func (c *MainClient) OnTakeDateObj(fn func(v DateObject)) {
 	c.sock.On("takeDateObj", func(e *socketio.Event) {
 		var v DateObject
@@ -845,8 +886,9 @@ func (c *MainClient) OnTakeDateObj(fn func(v DateObject)) {
 	})
 }
 
-// OnTakeUtf8 sets the handler of "takeUtf8" events from the server. Arguments that do not decode
-// into their types never reach fn: the error goes to the OnError handler.
+// OnTakeUtf8 sets the handler of "takeUtf8" events from the server. Arguments
+// that do not decode into their types never reach fn: the error goes to the
+// OnError handler.
 func (c *MainClient) OnTakeUtf8(fn func(s string)) {
 	c.sock.On("takeUtf8", func(e *socketio.Event) {
 		s, err := socketio.DecodeString[string](&e.Args, 0)
@@ -858,8 +900,9 @@ func (c *MainClient) OnTakeUtf8(fn func(s string)) {
 	})
 }
 
-// OnFalse sets the handler of "false" events from the server. Arguments that do not decode into
-// their types never reach fn: the error goes to the OnError handler.
+// OnFalse sets the handler of "false" events from the server. Arguments that do
+// not decode into their types never reach fn: the error goes to the OnError
+// handler.
 func (c *MainClient) OnFalse(fn func(v bool)) {
 	c.sock.On("false", func(e *socketio.Event) {
 		v, err := socketio.DecodeBool[bool](&e.Args, 0)
@@ -871,8 +914,9 @@ func (c *MainClient) OnFalse(fn func(v bool)) {
 	})
 }
 
-// OnDoge sets the handler of "doge" events from the server. Arguments that do not decode into their
-// types never reach fn: the error goes to the OnError handler.
+// OnDoge sets the handler of "doge" events from the server. Arguments that do
+// not decode into their types never reach fn: the error goes to the OnError
+// handler.
 func (c *MainClient) OnDoge(fn func(data []byte)) {
 	c.sock.On("doge", func(e *socketio.Event) {
 		var data []byte
@@ -885,32 +929,36 @@ func (c *MainClient) OnDoge(fn func(data []byte)) {
 	})
 }
 
-// OnBuffack sets the handler of "buffack" events from the server. Arguments that do not decode into
-// their types never reach fn: the error goes to the OnError handler.
+// OnBuffack sets the handler of "buffack" events from the server. Arguments
+// that do not decode into their types never reach fn: the error goes to the
+// OnError handler.
 func (c *MainClient) OnBuffack(fn func()) {
 	c.sock.On("buffack", func(e *socketio.Event) {
 		fn()
 	})
 }
 
-// OnJSONBuffAck sets the handler of "jsonbuff-ack" events from the server. Arguments that do not
-// decode into their types never reach fn: the error goes to the OnError handler.
+// OnJSONBuffAck sets the handler of "jsonbuff-ack" events from the server.
+// Arguments that do not decode into their types never reach fn: the error goes
+// to the OnError handler.
 func (c *MainClient) OnJSONBuffAck(fn func()) {
 	c.sock.On("jsonbuff-ack", func(e *socketio.Event) {
 		fn()
 	})
 }
 
-// OnAbuff2Ack sets the handler of "abuff2-ack" events from the server. Arguments that do not decode
-// into their types never reach fn: the error goes to the OnError handler.
+// OnAbuff2Ack sets the handler of "abuff2-ack" events from the server.
+// Arguments that do not decode into their types never reach fn: the error goes
+// to the OnError handler.
 func (c *MainClient) OnAbuff2Ack(fn func()) {
 	c.sock.On("abuff2-ack", func(e *socketio.Event) {
 		fn()
 	})
 }
 
-// OnTakeBin sets the handler of "takebin" events from the server. Arguments that do not decode into
-// their types never reach fn: the error goes to the OnError handler.
+// OnTakeBin sets the handler of "takebin" events from the server. Arguments
+// that do not decode into their types never reach fn: the error goes to the
+// OnError handler.
 func (c *MainClient) OnTakeBin(fn func(data []byte)) {
 	c.sock.On("takebin", func(e *socketio.Event) {
 		var data []byte
@@ -923,8 +971,9 @@ func (c *MainClient) OnTakeBin(fn func(data []byte)) {
 	})
 }
 
-// OnRoomMessage sets the handler of "room message" events from the server. Arguments that do not
-// decode into their types never reach fn: the error goes to the OnError handler.
+// OnRoomMessage sets the handler of "room message" events from the server.
+// Arguments that do not decode into their types never reach fn: the error goes
+// to the OnError handler.
 func (c *MainClient) OnRoomMessage(fn func(room string, msg any)) {
 	c.sock.On("room message", func(e *socketio.Event) {
 		room, err := socketio.DecodeString[string](&e.Args, 0)
@@ -942,8 +991,9 @@ func (c *MainClient) OnRoomMessage(fn func(room string, msg any)) {
 	})
 }
 
-// OnBroadcast sets the handler of "broadcast" events from the server. Arguments that do not decode
-// into their types never reach fn: the error goes to the OnError handler.
+// OnBroadcast sets the handler of "broadcast" events from the server. Arguments
+// that do not decode into their types never reach fn: the error goes to the
+// OnError handler.
 func (c *MainClient) OnBroadcast(fn func(msg any)) {
 	c.sock.On("broadcast", func(e *socketio.Event) {
 		var msg any
@@ -956,9 +1006,10 @@ func (c *MainClient) OnBroadcast(fn func(msg any)) {
 	})
 }
 
-// OnDouble sets the handler of "double" events from the server. fn's results are the ack; a non-nil
-// error answers the ack with {"error": message} instead. Arguments that do not decode never reach
-// fn: the error goes to the OnError handler and answers the ack.
+// OnDouble sets the handler of "double" events from the server. fn's results
+// are the ack; a non-nil error answers the ack with {"error": message} instead.
+// Arguments that do not decode never reach fn: the error goes to the OnError
+// handler and answers the ack.
 func (c *MainClient) OnDouble(fn func(n float64) (float64, error)) {
 	c.sock.On("double", func(e *socketio.Event) {
 		n, err := socketio.DecodeFloat[float64](&e.Args, 0)
@@ -975,8 +1026,9 @@ func (c *MainClient) OnDouble(fn func(n float64) (float64, error)) {
 	})
 }
 
-// OnDoubleResult sets the handler of "double result" events from the server. Arguments that do not
-// decode into their types never reach fn: the error goes to the OnError handler.
+// OnDoubleResult sets the handler of "double result" events from the server.
+// Arguments that do not decode into their types never reach fn: the error goes
+// to the OnError handler.
 func (c *MainClient) OnDoubleResult(fn func(m float64)) {
 	c.sock.On("double result", func(e *socketio.Event) {
 		m, err := socketio.DecodeFloat[float64](&e.Args, 0)
@@ -997,39 +1049,40 @@ func (c *MainClient) EmitHi() error {
 
 // EmitAck sends "ack" to the server.
 //
-// Ack makes the server emit Ack asking for an ack, and GotIt when the client acks with (5, {test:
-// true}).
+// Ack makes the server emit Ack asking for an ack, and GotIt when the client
+// acks with (5, {test: true}).
 func (c *MainClient) EmitAck() error {
 	return c.sock.Emit("ack")
 }
 
-// EmitGetAckDateNoAck sends "getAckDate" to the server without asking for its ack.
+// EmitGetAckDateNoAck sends "getAckDate" to the server without asking for its
+// ack.
 func (c *MainClient) EmitGetAckDateNoAck(data any) error {
 	return c.sock.Emit("getAckDate", data)
 }
 
-// EmitGetAckDate sends "getAckDate" to the server and waits for its ack, until ctx ends. An ack
-// answered with {"error": message} returns a *socketio.RejectedError.
+// EmitGetAckDate sends "getAckDate" to the server and waits for its ack, until
+// ctx ends. An ack answered with {"error": message} returns a
+// *socketio.RejectedError.
 //
 // GetAckDate is acked with the current time (ISO-8601).
 func (c *MainClient) EmitGetAckDate(ctx context.Context, data any) (date string, err error) {
 	reply, err := c.sock.EmitWithAck(ctx, "getAckDate", data)
 	if err != nil {
-		return
+		return date, err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return date, err
 	}
 	date, err = socketio.DecodeString[string](reply, 0)
 	if err != nil {
-		err = &socketio.ArgError{
+		return date, &socketio.ArgError{
 			Err:   err,
 			Event: "getAckDate",
 			Index: 0,
 		}
-		return
 	}
-	return
+	return date, nil
 }
 
 // EmitGetDate sends "getDate" to the server.
@@ -1059,8 +1112,8 @@ func (c *MainClient) EmitDoge() error {
 
 // EmitBuffa sends "buffa" to the server.
 //
-// Buffa is answered with Buffack when its argument arrived as binary; any keeps what arrived, so
-// the server can tell.
+// Buffa is answered with Buffack when its argument arrived as binary; any keeps
+// what arrived, so the server can tell.
 func (c *MainClient) EmitBuffa(data any) error {
 	return c.sock.Emit("buffa", data)
 }
@@ -1090,55 +1143,55 @@ func (c *MainClient) EmitEchoNoAck(value any) error {
 	return c.sock.Emit("echo", value)
 }
 
-// EmitEcho sends "echo" to the server and waits for its ack, until ctx ends. An ack answered with
-// {"error": message} returns a *socketio.RejectedError.
+// EmitEcho sends "echo" to the server and waits for its ack, until ctx ends. An
+// ack answered with {"error": message} returns a *socketio.RejectedError.
 //
 // Echo is acked with its value unchanged, binary included.
 func (c *MainClient) EmitEcho(ctx context.Context, value any) (ackValue any, err error) {
 	reply, err := c.sock.EmitWithAck(ctx, "echo", value)
 	if err != nil {
-		return
+		return ackValue, err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return ackValue, err
 	}
 	err = reply.Decode(0, &ackValue)
 	if err != nil {
-		err = &socketio.ArgError{
+		return ackValue, &socketio.ArgError{
 			Err:   err,
 			Event: "echo",
 			Index: 0,
 		}
-		return
 	}
-	return
+	return ackValue, nil
 }
 
-// EmitGetHandshakeNoAck sends "getHandshake" to the server without asking for its ack.
+// EmitGetHandshakeNoAck sends "getHandshake" to the server without asking for
+// its ack.
 func (c *MainClient) EmitGetHandshakeNoAck() error {
 	return c.sock.Emit("getHandshake")
 }
 
-// EmitGetHandshake sends "getHandshake" to the server and waits for its ack, until ctx ends. An ack
-// answered with {"error": message} returns a *socketio.RejectedError.
+// EmitGetHandshake sends "getHandshake" to the server and waits for its ack,
+// until ctx ends. An ack answered with {"error": message} returns a
+// *socketio.RejectedError.
 func (c *MainClient) EmitGetHandshake(ctx context.Context) (h Handshake, err error) {
 	reply, err := c.sock.EmitWithAck(ctx, "getHandshake")
 	if err != nil {
-		return
+		return h, err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return h, err
 	}
 	err = reply.Decode(0, &h)
 	if err != nil {
-		err = &socketio.ArgError{
+		return h, &socketio.ArgError{
 			Err:   err,
 			Event: "getHandshake",
 			Index: 0,
 		}
-		return
 	}
-	return
+	return h, nil
 }
 
 // EmitJoinNoAck sends "join" to the server without asking for its ack.
@@ -1146,26 +1199,25 @@ func (c *MainClient) EmitJoinNoAck(room string) error {
 	return c.sock.Emit("join", room)
 }
 
-// EmitJoin sends "join" to the server and waits for its ack, until ctx ends. An ack answered with
-// {"error": message} returns a *socketio.RejectedError.
+// EmitJoin sends "join" to the server and waits for its ack, until ctx ends. An
+// ack answered with {"error": message} returns a *socketio.RejectedError.
 func (c *MainClient) EmitJoin(ctx context.Context, room string) (size int, err error) {
 	reply, err := c.sock.EmitWithAck(ctx, "join", room)
 	if err != nil {
-		return
+		return size, err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return size, err
 	}
 	size, err = socketio.DecodeInt[int](reply, 0)
 	if err != nil {
-		err = &socketio.ArgError{
+		return size, &socketio.ArgError{
 			Err:   err,
 			Event: "join",
 			Index: 0,
 		}
-		return
 	}
-	return
+	return size, nil
 }
 
 // EmitRoomMessage sends "room message" to the server.
@@ -1193,28 +1245,27 @@ func (c *MainClient) EmitGetIdNoAck() error {
 	return c.sock.Emit("getId")
 }
 
-// EmitGetId sends "getId" to the server and waits for its ack, until ctx ends. An ack answered with
-// {"error": message} returns a *socketio.RejectedError.
+// EmitGetId sends "getId" to the server and waits for its ack, until ctx ends.
+// An ack answered with {"error": message} returns a *socketio.RejectedError.
 //
 // GetId is acked with the socket's id (4.x contract).
 func (c *MainClient) EmitGetId(ctx context.Context) (id string, err error) {
 	reply, err := c.sock.EmitWithAck(ctx, "getId")
 	if err != nil {
-		return
+		return id, err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return id, err
 	}
 	id, err = socketio.DecodeString[string](reply, 0)
 	if err != nil {
-		err = &socketio.ArgError{
+		return id, &socketio.ArgError{
 			Err:   err,
 			Event: "getId",
 			Index: 0,
 		}
-		return
 	}
-	return
+	return id, nil
 }
 
 // AsdServer is the server side of namespace "/asd" (Asd).
@@ -1222,7 +1273,8 @@ type AsdServer struct {
 	nsp *socketio.Namespace
 }
 
-// NewAsdServer registers namespace "/asd" (Asd) on srv and returns its typed server.
+// NewAsdServer registers namespace "/asd" (Asd) on srv and returns its typed
+// server.
 func NewAsdServer(srv *socketio.Server) *AsdServer {
 	return &AsdServer{nsp: srv.Of("/asd")}
 }
@@ -1232,22 +1284,24 @@ func (s *AsdServer) Namespace() *socketio.Namespace {
 	return s.nsp
 }
 
-// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs to, so that
-// a AsdServer can be mounted on a mux directly.
+// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
+// to, for every namespace of that server, not only this one. Mount a AsdServer
+// where the server itself would go: at the server's Path, socketio.DefaultPath
+// unless its options say otherwise.
 func (s *AsdServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
 
-// Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it
-// as a connect error.
+// Use adds a connection middleware: a non-nil error refuses the socket, and the
+// client receives it as a connect error.
 func (s *AsdServer) Use(fn func(*AsdSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&AsdSocket{sock: sock})
 	})
 }
 
-// OnConnection sets the handler called for every socket that joins the namespace, before any
-// of its events: set the socket's handlers there.
+// OnConnection sets the handler called for every socket that joins the
+// namespace, before any of its events: set the socket's handlers there.
 func (s *AsdServer) OnConnection(fn func(*AsdSocket)) {
 	s.nsp.OnConnection(func(sock *socketio.Socket) {
 		fn(&AsdSocket{sock: sock})
@@ -1259,7 +1313,8 @@ func (s *AsdServer) To(rooms ...string) AsdBroadcast {
 	return AsdBroadcast{b: s.nsp.To(rooms...)}
 }
 
-// Except selects every socket but those in rooms (a socket id is a room), for a broadcast.
+// Except selects every socket but those in rooms (a socket id is a room), for a
+// broadcast.
 func (s *AsdServer) Except(rooms ...string) AsdBroadcast {
 	return AsdBroadcast{b: s.nsp.Except(rooms...)}
 }
@@ -1299,18 +1354,20 @@ func (s *AsdSocket) Rooms() []string {
 	return s.sock.Rooms()
 }
 
-// Disconnect makes the socket leave the namespace; with closeConn the whole connection is closed.
+// Disconnect makes the socket leave the namespace; with closeConn the whole
+// connection is closed.
 func (s *AsdSocket) Disconnect(closeConn bool) {
 	s.sock.Disconnect(closeConn)
 }
 
-// OnDisconnect adds a handler called once when the socket disconnects, after its last event.
+// OnDisconnect adds a handler called once when the socket disconnects, after
+// its last event.
 func (s *AsdSocket) OnDisconnect(fn func(reason string)) {
 	s.sock.OnDisconnect(fn)
 }
 
-// OnError sets the handler of the socket's errors, such as arguments that did not decode.
-// The default logs them.
+// OnError sets the handler of the socket's errors, such as arguments that did
+// not decode. The default logs them.
 func (s *AsdSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
@@ -1325,9 +1382,9 @@ func (s *AsdSocket) Broadcast() AsdBroadcast {
 	return AsdBroadcast{b: s.sock.Broadcast()}
 }
 
-// AsdBroadcast selects sockets of namespace "/asd" (Asd) to emit to. It is a value: each method
-// returns a new one.
-// Events that take an ack cannot be broadcast.
+// AsdBroadcast selects sockets of namespace "/asd" (Asd) to emit to. It is a
+// value: each method returns a new one. Events that take an ack cannot be
+// broadcast.
 type AsdBroadcast struct {
 	b socketio.Broadcast
 }
@@ -1342,23 +1399,25 @@ func (b AsdBroadcast) Except(rooms ...string) AsdBroadcast {
 	return AsdBroadcast{b: b.b.Except(rooms...)}
 }
 
-// AsdClient is the Go client of namespace "/asd" (Asd), good for tests and bots.
+// AsdClient is the Go client of namespace "/asd" (Asd), good for tests and
+// bots.
 type AsdClient struct {
 	sock *socketio.ClientSocket
 }
 
-// NewAsdClient returns the client of namespace "/asd" (Asd) on the connection m manages, not yet
-// connected: set its handlers, then call Connect. Several clients of one Manager share its
-// connection.
+// NewAsdClient returns the client of namespace "/asd" (Asd) on the connection m
+// manages, not yet connected: set its handlers, then call Connect. Several
+// clients of one Manager share its connection.
 func NewAsdClient(m *socketio.Manager) *AsdClient {
 	return &AsdClient{sock: m.Socket("/asd")}
 }
 
 // DialAsd connects to namespace "/asd" (Asd) on the server at rawURL (such as
-// http://localhost:3000, or the URL of the namespace itself; its query is sent with the handshake)
-// and returns the client once the server accepted it. A rawURL whose path names another namespace
-// is an error. Handlers set after it returns miss the events sent on connection; use NewAsdClient
-// and Connect when that matters. The client reconnects by itself as opts configure; end it with
+// http://localhost:3000, or the URL of the namespace itself; its query is sent
+// with the handshake) and returns the client once the server accepted it. A
+// rawURL whose path names another namespace is an error. Handlers set after it
+// returns miss the events sent on connection; use NewAsdClient and Connect when
+// that matters. The client reconnects by itself as opts configure; end it with
 // Close.
 func DialAsd(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*AsdClient, error) {
 	sock, err := socketio.DialNamespace(ctx, rawURL, "/asd", opts)
@@ -1373,9 +1432,9 @@ func (c *AsdClient) Socket() *socketio.ClientSocket {
 	return c.sock
 }
 
-// Connect joins the namespace and waits until the server accepts it (nil), refuses it (a
-// *socketio.ConnectError), the connection attempt fails, or ctx ends. See
-// socketio.ClientSocket.Connect.
+// Connect joins the namespace and waits until the server accepts it (nil),
+// refuses it (a *socketio.ConnectError), the connection attempt fails, or ctx
+// ends. See socketio.ClientSocket.Connect.
 func (c *AsdClient) Connect(ctx context.Context) error {
 	return c.sock.Connect(ctx)
 }
@@ -1390,22 +1449,26 @@ func (c *AsdClient) Connected() bool {
 	return c.sock.Connected()
 }
 
-// OnConnect adds a handler called each time the server accepts the client: at first and after each reconnection.
+// OnConnect adds a handler called each time the server accepts the client: at
+// first and after each reconnection.
 func (c *AsdClient) OnConnect(fn func()) {
 	c.sock.OnConnect(fn)
 }
 
-// OnDisconnect adds a handler called each time the client disconnects, with the reason (socketio.Reason...).
+// OnDisconnect adds a handler called each time the client disconnects, with the
+// reason (socketio.Reason...).
 func (c *AsdClient) OnDisconnect(fn func(reason string)) {
 	c.sock.OnDisconnect(fn)
 }
 
-// OnConnectError adds a handler called when connecting fails: a refusal by the server or a failed connection attempt.
+// OnConnectError adds a handler called when connecting fails: a refusal by the
+// server or a failed connection attempt.
 func (c *AsdClient) OnConnectError(fn func(err error)) {
 	c.sock.OnConnectError(fn)
 }
 
-// OnError adds a handler of errors such as event arguments that did not decode; without one they are logged.
+// OnError adds a handler of errors such as event arguments that did not decode;
+// without one they are logged.
 func (c *AsdClient) OnError(fn func(err error)) {
 	c.sock.OnError(fn)
 }
@@ -1415,7 +1478,8 @@ func (c *AsdClient) Disconnect() error {
 	return c.sock.Disconnect()
 }
 
-// Close ends the client for good: it closes the connection underneath, with every namespace on it.
+// Close ends the client for good: it closes the connection underneath, with
+// every namespace on it.
 func (c *AsdClient) Close() error {
 	return c.sock.Manager().Close()
 }
@@ -1425,7 +1489,8 @@ type ValidServer struct {
 	nsp *socketio.Namespace
 }
 
-// NewValidServer registers namespace "/valid" (Valid) on srv and returns its typed server.
+// NewValidServer registers namespace "/valid" (Valid) on srv and returns its
+// typed server.
 func NewValidServer(srv *socketio.Server) *ValidServer {
 	return &ValidServer{nsp: srv.Of("/valid")}
 }
@@ -1435,22 +1500,24 @@ func (s *ValidServer) Namespace() *socketio.Namespace {
 	return s.nsp
 }
 
-// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs to, so that
-// a ValidServer can be mounted on a mux directly.
+// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
+// to, for every namespace of that server, not only this one. Mount a
+// ValidServer where the server itself would go: at the server's Path,
+// socketio.DefaultPath unless its options say otherwise.
 func (s *ValidServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
 
-// Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it
-// as a connect error.
+// Use adds a connection middleware: a non-nil error refuses the socket, and the
+// client receives it as a connect error.
 func (s *ValidServer) Use(fn func(*ValidSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&ValidSocket{sock: sock})
 	})
 }
 
-// OnConnection sets the handler called for every socket that joins the namespace, before any
-// of its events: set the socket's handlers there.
+// OnConnection sets the handler called for every socket that joins the
+// namespace, before any of its events: set the socket's handlers there.
 func (s *ValidServer) OnConnection(fn func(*ValidSocket)) {
 	s.nsp.OnConnection(func(sock *socketio.Socket) {
 		fn(&ValidSocket{sock: sock})
@@ -1462,7 +1529,8 @@ func (s *ValidServer) To(rooms ...string) ValidBroadcast {
 	return ValidBroadcast{b: s.nsp.To(rooms...)}
 }
 
-// Except selects every socket but those in rooms (a socket id is a room), for a broadcast.
+// Except selects every socket but those in rooms (a socket id is a room), for a
+// broadcast.
 func (s *ValidServer) Except(rooms ...string) ValidBroadcast {
 	return ValidBroadcast{b: s.nsp.Except(rooms...)}
 }
@@ -1502,18 +1570,20 @@ func (s *ValidSocket) Rooms() []string {
 	return s.sock.Rooms()
 }
 
-// Disconnect makes the socket leave the namespace; with closeConn the whole connection is closed.
+// Disconnect makes the socket leave the namespace; with closeConn the whole
+// connection is closed.
 func (s *ValidSocket) Disconnect(closeConn bool) {
 	s.sock.Disconnect(closeConn)
 }
 
-// OnDisconnect adds a handler called once when the socket disconnects, after its last event.
+// OnDisconnect adds a handler called once when the socket disconnects, after
+// its last event.
 func (s *ValidSocket) OnDisconnect(fn func(reason string)) {
 	s.sock.OnDisconnect(fn)
 }
 
-// OnError sets the handler of the socket's errors, such as arguments that did not decode.
-// The default logs them.
+// OnError sets the handler of the socket's errors, such as arguments that did
+// not decode. The default logs them.
 func (s *ValidSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
@@ -1528,9 +1598,9 @@ func (s *ValidSocket) Broadcast() ValidBroadcast {
 	return ValidBroadcast{b: s.sock.Broadcast()}
 }
 
-// ValidBroadcast selects sockets of namespace "/valid" (Valid) to emit to. It is a value: each
-// method returns a new one.
-// Events that take an ack cannot be broadcast.
+// ValidBroadcast selects sockets of namespace "/valid" (Valid) to emit to. It
+// is a value: each method returns a new one. Events that take an ack cannot be
+// broadcast.
 type ValidBroadcast struct {
 	b socketio.Broadcast
 }
@@ -1545,24 +1615,26 @@ func (b ValidBroadcast) Except(rooms ...string) ValidBroadcast {
 	return ValidBroadcast{b: b.b.Except(rooms...)}
 }
 
-// ValidClient is the Go client of namespace "/valid" (Valid), good for tests and bots.
+// ValidClient is the Go client of namespace "/valid" (Valid), good for tests
+// and bots.
 type ValidClient struct {
 	sock *socketio.ClientSocket
 }
 
-// NewValidClient returns the client of namespace "/valid" (Valid) on the connection m manages, not
-// yet connected: set its handlers, then call Connect. Several clients of one Manager share its
-// connection.
+// NewValidClient returns the client of namespace "/valid" (Valid) on the
+// connection m manages, not yet connected: set its handlers, then call Connect.
+// Several clients of one Manager share its connection.
 func NewValidClient(m *socketio.Manager) *ValidClient {
 	return &ValidClient{sock: m.Socket("/valid")}
 }
 
-// DialValid connects to namespace "/valid" (Valid) on the server at rawURL (such as
-// http://localhost:3000, or the URL of the namespace itself; its query is sent with the handshake)
-// and returns the client once the server accepted it. A rawURL whose path names another namespace
-// is an error. Handlers set after it returns miss the events sent on connection; use NewValidClient
-// and Connect when that matters. The client reconnects by itself as opts configure; end it with
-// Close.
+// DialValid connects to namespace "/valid" (Valid) on the server at rawURL
+// (such as http://localhost:3000, or the URL of the namespace itself; its query
+// is sent with the handshake) and returns the client once the server accepted
+// it. A rawURL whose path names another namespace is an error. Handlers set
+// after it returns miss the events sent on connection; use NewValidClient and
+// Connect when that matters. The client reconnects by itself as opts configure;
+// end it with Close.
 func DialValid(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*ValidClient, error) {
 	sock, err := socketio.DialNamespace(ctx, rawURL, "/valid", opts)
 	if err != nil {
@@ -1576,9 +1648,9 @@ func (c *ValidClient) Socket() *socketio.ClientSocket {
 	return c.sock
 }
 
-// Connect joins the namespace and waits until the server accepts it (nil), refuses it (a
-// *socketio.ConnectError), the connection attempt fails, or ctx ends. See
-// socketio.ClientSocket.Connect.
+// Connect joins the namespace and waits until the server accepts it (nil),
+// refuses it (a *socketio.ConnectError), the connection attempt fails, or ctx
+// ends. See socketio.ClientSocket.Connect.
 func (c *ValidClient) Connect(ctx context.Context) error {
 	return c.sock.Connect(ctx)
 }
@@ -1593,22 +1665,26 @@ func (c *ValidClient) Connected() bool {
 	return c.sock.Connected()
 }
 
-// OnConnect adds a handler called each time the server accepts the client: at first and after each reconnection.
+// OnConnect adds a handler called each time the server accepts the client: at
+// first and after each reconnection.
 func (c *ValidClient) OnConnect(fn func()) {
 	c.sock.OnConnect(fn)
 }
 
-// OnDisconnect adds a handler called each time the client disconnects, with the reason (socketio.Reason...).
+// OnDisconnect adds a handler called each time the client disconnects, with the
+// reason (socketio.Reason...).
 func (c *ValidClient) OnDisconnect(fn func(reason string)) {
 	c.sock.OnDisconnect(fn)
 }
 
-// OnConnectError adds a handler called when connecting fails: a refusal by the server or a failed connection attempt.
+// OnConnectError adds a handler called when connecting fails: a refusal by the
+// server or a failed connection attempt.
 func (c *ValidClient) OnConnectError(fn func(err error)) {
 	c.sock.OnConnectError(fn)
 }
 
-// OnError adds a handler of errors such as event arguments that did not decode; without one they are logged.
+// OnError adds a handler of errors such as event arguments that did not decode;
+// without one they are logged.
 func (c *ValidClient) OnError(fn func(err error)) {
 	c.sock.OnError(fn)
 }
@@ -1618,18 +1694,20 @@ func (c *ValidClient) Disconnect() error {
 	return c.sock.Disconnect()
 }
 
-// Close ends the client for good: it closes the connection underneath, with every namespace on it.
+// Close ends the client for good: it closes the connection underneath, with
+// every namespace on it.
 func (c *ValidClient) Close() error {
 	return c.sock.Manager().Close()
 }
 
-// TimeoutSocketServer is the server side of namespace "/timeout_socket" (TimeoutSocket).
+// TimeoutSocketServer is the server side of namespace "/timeout_socket"
+// (TimeoutSocket).
 type TimeoutSocketServer struct {
 	nsp *socketio.Namespace
 }
 
-// NewTimeoutSocketServer registers namespace "/timeout_socket" (TimeoutSocket) on srv and returns
-// its typed server.
+// NewTimeoutSocketServer registers namespace "/timeout_socket" (TimeoutSocket)
+// on srv and returns its typed server.
 func NewTimeoutSocketServer(srv *socketio.Server) *TimeoutSocketServer {
 	return &TimeoutSocketServer{nsp: srv.Of("/timeout_socket")}
 }
@@ -1639,22 +1717,24 @@ func (s *TimeoutSocketServer) Namespace() *socketio.Namespace {
 	return s.nsp
 }
 
-// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs to, so that
-// a TimeoutSocketServer can be mounted on a mux directly.
+// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
+// to, for every namespace of that server, not only this one. Mount a
+// TimeoutSocketServer where the server itself would go: at the server's Path,
+// socketio.DefaultPath unless its options say otherwise.
 func (s *TimeoutSocketServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
 
-// Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it
-// as a connect error.
+// Use adds a connection middleware: a non-nil error refuses the socket, and the
+// client receives it as a connect error.
 func (s *TimeoutSocketServer) Use(fn func(*TimeoutSocketSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&TimeoutSocketSocket{sock: sock})
 	})
 }
 
-// OnConnection sets the handler called for every socket that joins the namespace, before any
-// of its events: set the socket's handlers there.
+// OnConnection sets the handler called for every socket that joins the
+// namespace, before any of its events: set the socket's handlers there.
 func (s *TimeoutSocketServer) OnConnection(fn func(*TimeoutSocketSocket)) {
 	s.nsp.OnConnection(func(sock *socketio.Socket) {
 		fn(&TimeoutSocketSocket{sock: sock})
@@ -1666,12 +1746,14 @@ func (s *TimeoutSocketServer) To(rooms ...string) TimeoutSocketBroadcast {
 	return TimeoutSocketBroadcast{b: s.nsp.To(rooms...)}
 }
 
-// Except selects every socket but those in rooms (a socket id is a room), for a broadcast.
+// Except selects every socket but those in rooms (a socket id is a room), for a
+// broadcast.
 func (s *TimeoutSocketServer) Except(rooms ...string) TimeoutSocketBroadcast {
 	return TimeoutSocketBroadcast{b: s.nsp.Except(rooms...)}
 }
 
-// TimeoutSocketSocket is one client connected to namespace "/timeout_socket" (TimeoutSocket).
+// TimeoutSocketSocket is one client connected to namespace "/timeout_socket"
+// (TimeoutSocket).
 type TimeoutSocketSocket struct {
 	sock *socketio.Socket
 }
@@ -1706,18 +1788,20 @@ func (s *TimeoutSocketSocket) Rooms() []string {
 	return s.sock.Rooms()
 }
 
-// Disconnect makes the socket leave the namespace; with closeConn the whole connection is closed.
+// Disconnect makes the socket leave the namespace; with closeConn the whole
+// connection is closed.
 func (s *TimeoutSocketSocket) Disconnect(closeConn bool) {
 	s.sock.Disconnect(closeConn)
 }
 
-// OnDisconnect adds a handler called once when the socket disconnects, after its last event.
+// OnDisconnect adds a handler called once when the socket disconnects, after
+// its last event.
 func (s *TimeoutSocketSocket) OnDisconnect(fn func(reason string)) {
 	s.sock.OnDisconnect(fn)
 }
 
-// OnError sets the handler of the socket's errors, such as arguments that did not decode.
-// The default logs them.
+// OnError sets the handler of the socket's errors, such as arguments that did
+// not decode. The default logs them.
 func (s *TimeoutSocketSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
@@ -1732,8 +1816,8 @@ func (s *TimeoutSocketSocket) Broadcast() TimeoutSocketBroadcast {
 	return TimeoutSocketBroadcast{b: s.sock.Broadcast()}
 }
 
-// TimeoutSocketBroadcast selects sockets of namespace "/timeout_socket" (TimeoutSocket) to emit to.
-// It is a value: each method returns a new one.
+// TimeoutSocketBroadcast selects sockets of namespace "/timeout_socket"
+// (TimeoutSocket) to emit to. It is a value: each method returns a new one.
 // Events that take an ack cannot be broadcast.
 type TimeoutSocketBroadcast struct {
 	b socketio.Broadcast
@@ -1749,25 +1833,27 @@ func (b TimeoutSocketBroadcast) Except(rooms ...string) TimeoutSocketBroadcast {
 	return TimeoutSocketBroadcast{b: b.b.Except(rooms...)}
 }
 
-// TimeoutSocketClient is the Go client of namespace "/timeout_socket" (TimeoutSocket), good for
-// tests and bots.
+// TimeoutSocketClient is the Go client of namespace "/timeout_socket"
+// (TimeoutSocket), good for tests and bots.
 type TimeoutSocketClient struct {
 	sock *socketio.ClientSocket
 }
 
-// NewTimeoutSocketClient returns the client of namespace "/timeout_socket" (TimeoutSocket) on the
-// connection m manages, not yet connected: set its handlers, then call Connect. Several clients of
-// one Manager share its connection.
+// NewTimeoutSocketClient returns the client of namespace "/timeout_socket"
+// (TimeoutSocket) on the connection m manages, not yet connected: set its
+// handlers, then call Connect. Several clients of one Manager share its
+// connection.
 func NewTimeoutSocketClient(m *socketio.Manager) *TimeoutSocketClient {
 	return &TimeoutSocketClient{sock: m.Socket("/timeout_socket")}
 }
 
-// DialTimeoutSocket connects to namespace "/timeout_socket" (TimeoutSocket) on the server at rawURL
-// (such as http://localhost:3000, or the URL of the namespace itself; its query is sent with the
-// handshake) and returns the client once the server accepted it. A rawURL whose path names another
-// namespace is an error. Handlers set after it returns miss the events sent on connection; use
-// NewTimeoutSocketClient and Connect when that matters. The client reconnects by itself as opts
-// configure; end it with Close.
+// DialTimeoutSocket connects to namespace "/timeout_socket" (TimeoutSocket) on
+// the server at rawURL (such as http://localhost:3000, or the URL of the
+// namespace itself; its query is sent with the handshake) and returns the
+// client once the server accepted it. A rawURL whose path names another
+// namespace is an error. Handlers set after it returns miss the events sent on
+// connection; use NewTimeoutSocketClient and Connect when that matters. The
+// client reconnects by itself as opts configure; end it with Close.
 func DialTimeoutSocket(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*TimeoutSocketClient, error) {
 	sock, err := socketio.DialNamespace(ctx, rawURL, "/timeout_socket", opts)
 	if err != nil {
@@ -1781,9 +1867,9 @@ func (c *TimeoutSocketClient) Socket() *socketio.ClientSocket {
 	return c.sock
 }
 
-// Connect joins the namespace and waits until the server accepts it (nil), refuses it (a
-// *socketio.ConnectError), the connection attempt fails, or ctx ends. See
-// socketio.ClientSocket.Connect.
+// Connect joins the namespace and waits until the server accepts it (nil),
+// refuses it (a *socketio.ConnectError), the connection attempt fails, or ctx
+// ends. See socketio.ClientSocket.Connect.
 func (c *TimeoutSocketClient) Connect(ctx context.Context) error {
 	return c.sock.Connect(ctx)
 }
@@ -1798,22 +1884,26 @@ func (c *TimeoutSocketClient) Connected() bool {
 	return c.sock.Connected()
 }
 
-// OnConnect adds a handler called each time the server accepts the client: at first and after each reconnection.
+// OnConnect adds a handler called each time the server accepts the client: at
+// first and after each reconnection.
 func (c *TimeoutSocketClient) OnConnect(fn func()) {
 	c.sock.OnConnect(fn)
 }
 
-// OnDisconnect adds a handler called each time the client disconnects, with the reason (socketio.Reason...).
+// OnDisconnect adds a handler called each time the client disconnects, with the
+// reason (socketio.Reason...).
 func (c *TimeoutSocketClient) OnDisconnect(fn func(reason string)) {
 	c.sock.OnDisconnect(fn)
 }
 
-// OnConnectError adds a handler called when connecting fails: a refusal by the server or a failed connection attempt.
+// OnConnectError adds a handler called when connecting fails: a refusal by the
+// server or a failed connection attempt.
 func (c *TimeoutSocketClient) OnConnectError(fn func(err error)) {
 	c.sock.OnConnectError(fn)
 }
 
-// OnError adds a handler of errors such as event arguments that did not decode; without one they are logged.
+// OnError adds a handler of errors such as event arguments that did not decode;
+// without one they are logged.
 func (c *TimeoutSocketClient) OnError(fn func(err error)) {
 	c.sock.OnError(fn)
 }
@@ -1823,20 +1913,22 @@ func (c *TimeoutSocketClient) Disconnect() error {
 	return c.sock.Disconnect()
 }
 
-// Close ends the client for good: it closes the connection underneath, with every namespace on it.
+// Close ends the client for good: it closes the connection underneath, with
+// every namespace on it.
 func (c *TimeoutSocketClient) Close() error {
 	return c.sock.Manager().Close()
 }
 
 // FooServer is the server side of namespace "/foo" (Foo).
 //
-// Foo accepts every connection; the 4.x contract has it answer GetId with the id of the /foo
-// socket.
+// Foo accepts every connection; the 4.x contract has it answer GetId with the
+// id of the /foo socket.
 type FooServer struct {
 	nsp *socketio.Namespace
 }
 
-// NewFooServer registers namespace "/foo" (Foo) on srv and returns its typed server.
+// NewFooServer registers namespace "/foo" (Foo) on srv and returns its typed
+// server.
 func NewFooServer(srv *socketio.Server) *FooServer {
 	return &FooServer{nsp: srv.Of("/foo")}
 }
@@ -1846,22 +1938,24 @@ func (s *FooServer) Namespace() *socketio.Namespace {
 	return s.nsp
 }
 
-// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs to, so that
-// a FooServer can be mounted on a mux directly.
+// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
+// to, for every namespace of that server, not only this one. Mount a FooServer
+// where the server itself would go: at the server's Path, socketio.DefaultPath
+// unless its options say otherwise.
 func (s *FooServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
 
-// Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it
-// as a connect error.
+// Use adds a connection middleware: a non-nil error refuses the socket, and the
+// client receives it as a connect error.
 func (s *FooServer) Use(fn func(*FooSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&FooSocket{sock: sock})
 	})
 }
 
-// OnConnection sets the handler called for every socket that joins the namespace, before any
-// of its events: set the socket's handlers there.
+// OnConnection sets the handler called for every socket that joins the
+// namespace, before any of its events: set the socket's handlers there.
 func (s *FooServer) OnConnection(fn func(*FooSocket)) {
 	s.nsp.OnConnection(func(sock *socketio.Socket) {
 		fn(&FooSocket{sock: sock})
@@ -1873,7 +1967,8 @@ func (s *FooServer) To(rooms ...string) FooBroadcast {
 	return FooBroadcast{b: s.nsp.To(rooms...)}
 }
 
-// Except selects every socket but those in rooms (a socket id is a room), for a broadcast.
+// Except selects every socket but those in rooms (a socket id is a room), for a
+// broadcast.
 func (s *FooServer) Except(rooms ...string) FooBroadcast {
 	return FooBroadcast{b: s.nsp.Except(rooms...)}
 }
@@ -1913,18 +2008,20 @@ func (s *FooSocket) Rooms() []string {
 	return s.sock.Rooms()
 }
 
-// Disconnect makes the socket leave the namespace; with closeConn the whole connection is closed.
+// Disconnect makes the socket leave the namespace; with closeConn the whole
+// connection is closed.
 func (s *FooSocket) Disconnect(closeConn bool) {
 	s.sock.Disconnect(closeConn)
 }
 
-// OnDisconnect adds a handler called once when the socket disconnects, after its last event.
+// OnDisconnect adds a handler called once when the socket disconnects, after
+// its last event.
 func (s *FooSocket) OnDisconnect(fn func(reason string)) {
 	s.sock.OnDisconnect(fn)
 }
 
-// OnError sets the handler of the socket's errors, such as arguments that did not decode.
-// The default logs them.
+// OnError sets the handler of the socket's errors, such as arguments that did
+// not decode. The default logs them.
 func (s *FooSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
@@ -1939,9 +2036,10 @@ func (s *FooSocket) Broadcast() FooBroadcast {
 	return FooBroadcast{b: s.sock.Broadcast()}
 }
 
-// OnGetId sets the handler of "getId" events from the client. fn's results are the ack; a non-nil
-// error answers the ack with {"error": message} instead. Arguments that do not decode never reach
-// fn: the error goes to the OnError handler and answers the ack.
+// OnGetId sets the handler of "getId" events from the client. fn's results are
+// the ack; a non-nil error answers the ack with {"error": message} instead.
+// Arguments that do not decode never reach fn: the error goes to the OnError
+// handler and answers the ack.
 func (s *FooSocket) OnGetId(fn func() (string, error)) {
 	s.sock.On("getId", func(e *socketio.Event) {
 		id, fnErr := fn()
@@ -1953,9 +2051,9 @@ func (s *FooSocket) OnGetId(fn func() (string, error)) {
 	})
 }
 
-// FooBroadcast selects sockets of namespace "/foo" (Foo) to emit to. It is a value: each method
-// returns a new one.
-// Events that take an ack cannot be broadcast.
+// FooBroadcast selects sockets of namespace "/foo" (Foo) to emit to. It is a
+// value: each method returns a new one. Events that take an ack cannot be
+// broadcast.
 type FooBroadcast struct {
 	b socketio.Broadcast
 }
@@ -1970,23 +2068,25 @@ func (b FooBroadcast) Except(rooms ...string) FooBroadcast {
 	return FooBroadcast{b: b.b.Except(rooms...)}
 }
 
-// FooClient is the Go client of namespace "/foo" (Foo), good for tests and bots.
+// FooClient is the Go client of namespace "/foo" (Foo), good for tests and
+// bots.
 type FooClient struct {
 	sock *socketio.ClientSocket
 }
 
-// NewFooClient returns the client of namespace "/foo" (Foo) on the connection m manages, not yet
-// connected: set its handlers, then call Connect. Several clients of one Manager share its
-// connection.
+// NewFooClient returns the client of namespace "/foo" (Foo) on the connection m
+// manages, not yet connected: set its handlers, then call Connect. Several
+// clients of one Manager share its connection.
 func NewFooClient(m *socketio.Manager) *FooClient {
 	return &FooClient{sock: m.Socket("/foo")}
 }
 
 // DialFoo connects to namespace "/foo" (Foo) on the server at rawURL (such as
-// http://localhost:3000, or the URL of the namespace itself; its query is sent with the handshake)
-// and returns the client once the server accepted it. A rawURL whose path names another namespace
-// is an error. Handlers set after it returns miss the events sent on connection; use NewFooClient
-// and Connect when that matters. The client reconnects by itself as opts configure; end it with
+// http://localhost:3000, or the URL of the namespace itself; its query is sent
+// with the handshake) and returns the client once the server accepted it. A
+// rawURL whose path names another namespace is an error. Handlers set after it
+// returns miss the events sent on connection; use NewFooClient and Connect when
+// that matters. The client reconnects by itself as opts configure; end it with
 // Close.
 func DialFoo(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*FooClient, error) {
 	sock, err := socketio.DialNamespace(ctx, rawURL, "/foo", opts)
@@ -2001,9 +2101,9 @@ func (c *FooClient) Socket() *socketio.ClientSocket {
 	return c.sock
 }
 
-// Connect joins the namespace and waits until the server accepts it (nil), refuses it (a
-// *socketio.ConnectError), the connection attempt fails, or ctx ends. See
-// socketio.ClientSocket.Connect.
+// Connect joins the namespace and waits until the server accepts it (nil),
+// refuses it (a *socketio.ConnectError), the connection attempt fails, or ctx
+// ends. See socketio.ClientSocket.Connect.
 func (c *FooClient) Connect(ctx context.Context) error {
 	return c.sock.Connect(ctx)
 }
@@ -2018,22 +2118,26 @@ func (c *FooClient) Connected() bool {
 	return c.sock.Connected()
 }
 
-// OnConnect adds a handler called each time the server accepts the client: at first and after each reconnection.
+// OnConnect adds a handler called each time the server accepts the client: at
+// first and after each reconnection.
 func (c *FooClient) OnConnect(fn func()) {
 	c.sock.OnConnect(fn)
 }
 
-// OnDisconnect adds a handler called each time the client disconnects, with the reason (socketio.Reason...).
+// OnDisconnect adds a handler called each time the client disconnects, with the
+// reason (socketio.Reason...).
 func (c *FooClient) OnDisconnect(fn func(reason string)) {
 	c.sock.OnDisconnect(fn)
 }
 
-// OnConnectError adds a handler called when connecting fails: a refusal by the server or a failed connection attempt.
+// OnConnectError adds a handler called when connecting fails: a refusal by the
+// server or a failed connection attempt.
 func (c *FooClient) OnConnectError(fn func(err error)) {
 	c.sock.OnConnectError(fn)
 }
 
-// OnError adds a handler of errors such as event arguments that did not decode; without one they are logged.
+// OnError adds a handler of errors such as event arguments that did not decode;
+// without one they are logged.
 func (c *FooClient) OnError(fn func(err error)) {
 	c.sock.OnError(fn)
 }
@@ -2043,7 +2147,8 @@ func (c *FooClient) Disconnect() error {
 	return c.sock.Disconnect()
 }
 
-// Close ends the client for good: it closes the connection underneath, with every namespace on it.
+// Close ends the client for good: it closes the connection underneath, with
+// every namespace on it.
 func (c *FooClient) Close() error {
 	return c.sock.Manager().Close()
 }
@@ -2053,37 +2158,37 @@ func (c *FooClient) EmitGetIdNoAck() error {
 	return c.sock.Emit("getId")
 }
 
-// EmitGetId sends "getId" to the server and waits for its ack, until ctx ends. An ack answered with
-// {"error": message} returns a *socketio.RejectedError.
+// EmitGetId sends "getId" to the server and waits for its ack, until ctx ends.
+// An ack answered with {"error": message} returns a *socketio.RejectedError.
 func (c *FooClient) EmitGetId(ctx context.Context) (id string, err error) {
 	reply, err := c.sock.EmitWithAck(ctx, "getId")
 	if err != nil {
-		return
+		return id, err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return id, err
 	}
 	id, err = socketio.DecodeString[string](reply, 0)
 	if err != nil {
-		err = &socketio.ArgError{
+		return id, &socketio.ArgError{
 			Err:   err,
 			Event: "getId",
 			Index: 0,
 		}
-		return
 	}
-	return
+	return id, nil
 }
 
 // AbcServer is the server side of namespace "/abc" (Abc).
 //
-// Abc sends each socket its handshake on connection; query parameters of the namespace's CONNECT
-// are part of it.
+// Abc sends each socket its handshake on connection; query parameters of the
+// namespace's CONNECT are part of it.
 type AbcServer struct {
 	nsp *socketio.Namespace
 }
 
-// NewAbcServer registers namespace "/abc" (Abc) on srv and returns its typed server.
+// NewAbcServer registers namespace "/abc" (Abc) on srv and returns its typed
+// server.
 func NewAbcServer(srv *socketio.Server) *AbcServer {
 	return &AbcServer{nsp: srv.Of("/abc")}
 }
@@ -2093,22 +2198,24 @@ func (s *AbcServer) Namespace() *socketio.Namespace {
 	return s.nsp
 }
 
-// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs to, so that
-// a AbcServer can be mounted on a mux directly.
+// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
+// to, for every namespace of that server, not only this one. Mount a AbcServer
+// where the server itself would go: at the server's Path, socketio.DefaultPath
+// unless its options say otherwise.
 func (s *AbcServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
 
-// Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it
-// as a connect error.
+// Use adds a connection middleware: a non-nil error refuses the socket, and the
+// client receives it as a connect error.
 func (s *AbcServer) Use(fn func(*AbcSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&AbcSocket{sock: sock})
 	})
 }
 
-// OnConnection sets the handler called for every socket that joins the namespace, before any
-// of its events: set the socket's handlers there.
+// OnConnection sets the handler called for every socket that joins the
+// namespace, before any of its events: set the socket's handlers there.
 func (s *AbcServer) OnConnection(fn func(*AbcSocket)) {
 	s.nsp.OnConnection(func(sock *socketio.Socket) {
 		fn(&AbcSocket{sock: sock})
@@ -2120,7 +2227,8 @@ func (s *AbcServer) To(rooms ...string) AbcBroadcast {
 	return AbcBroadcast{b: s.nsp.To(rooms...)}
 }
 
-// Except selects every socket but those in rooms (a socket id is a room), for a broadcast.
+// Except selects every socket but those in rooms (a socket id is a room), for a
+// broadcast.
 func (s *AbcServer) Except(rooms ...string) AbcBroadcast {
 	return AbcBroadcast{b: s.nsp.Except(rooms...)}
 }
@@ -2165,18 +2273,20 @@ func (s *AbcSocket) Rooms() []string {
 	return s.sock.Rooms()
 }
 
-// Disconnect makes the socket leave the namespace; with closeConn the whole connection is closed.
+// Disconnect makes the socket leave the namespace; with closeConn the whole
+// connection is closed.
 func (s *AbcSocket) Disconnect(closeConn bool) {
 	s.sock.Disconnect(closeConn)
 }
 
-// OnDisconnect adds a handler called once when the socket disconnects, after its last event.
+// OnDisconnect adds a handler called once when the socket disconnects, after
+// its last event.
 func (s *AbcSocket) OnDisconnect(fn func(reason string)) {
 	s.sock.OnDisconnect(fn)
 }
 
-// OnError sets the handler of the socket's errors, such as arguments that did not decode.
-// The default logs them.
+// OnError sets the handler of the socket's errors, such as arguments that did
+// not decode. The default logs them.
 func (s *AbcSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
@@ -2196,9 +2306,9 @@ func (s *AbcSocket) EmitHandshake(h Handshake) error {
 	return s.sock.Emit("handshake", h)
 }
 
-// AbcBroadcast selects sockets of namespace "/abc" (Abc) to emit to. It is a value: each method
-// returns a new one.
-// Events that take an ack cannot be broadcast.
+// AbcBroadcast selects sockets of namespace "/abc" (Abc) to emit to. It is a
+// value: each method returns a new one. Events that take an ack cannot be
+// broadcast.
 type AbcBroadcast struct {
 	b socketio.Broadcast
 }
@@ -2218,23 +2328,25 @@ func (b AbcBroadcast) EmitHandshake(h Handshake) error {
 	return b.b.Emit("handshake", h)
 }
 
-// AbcClient is the Go client of namespace "/abc" (Abc), good for tests and bots.
+// AbcClient is the Go client of namespace "/abc" (Abc), good for tests and
+// bots.
 type AbcClient struct {
 	sock *socketio.ClientSocket
 }
 
-// NewAbcClient returns the client of namespace "/abc" (Abc) on the connection m manages, not yet
-// connected: set its handlers, then call Connect. Several clients of one Manager share its
-// connection.
+// NewAbcClient returns the client of namespace "/abc" (Abc) on the connection m
+// manages, not yet connected: set its handlers, then call Connect. Several
+// clients of one Manager share its connection.
 func NewAbcClient(m *socketio.Manager) *AbcClient {
 	return &AbcClient{sock: m.Socket("/abc")}
 }
 
 // DialAbc connects to namespace "/abc" (Abc) on the server at rawURL (such as
-// http://localhost:3000, or the URL of the namespace itself; its query is sent with the handshake)
-// and returns the client once the server accepted it. A rawURL whose path names another namespace
-// is an error. Handlers set after it returns miss the events sent on connection; use NewAbcClient
-// and Connect when that matters. The client reconnects by itself as opts configure; end it with
+// http://localhost:3000, or the URL of the namespace itself; its query is sent
+// with the handshake) and returns the client once the server accepted it. A
+// rawURL whose path names another namespace is an error. Handlers set after it
+// returns miss the events sent on connection; use NewAbcClient and Connect when
+// that matters. The client reconnects by itself as opts configure; end it with
 // Close.
 func DialAbc(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*AbcClient, error) {
 	sock, err := socketio.DialNamespace(ctx, rawURL, "/abc", opts)
@@ -2249,9 +2361,9 @@ func (c *AbcClient) Socket() *socketio.ClientSocket {
 	return c.sock
 }
 
-// Connect joins the namespace and waits until the server accepts it (nil), refuses it (a
-// *socketio.ConnectError), the connection attempt fails, or ctx ends. See
-// socketio.ClientSocket.Connect.
+// Connect joins the namespace and waits until the server accepts it (nil),
+// refuses it (a *socketio.ConnectError), the connection attempt fails, or ctx
+// ends. See socketio.ClientSocket.Connect.
 func (c *AbcClient) Connect(ctx context.Context) error {
 	return c.sock.Connect(ctx)
 }
@@ -2266,22 +2378,26 @@ func (c *AbcClient) Connected() bool {
 	return c.sock.Connected()
 }
 
-// OnConnect adds a handler called each time the server accepts the client: at first and after each reconnection.
+// OnConnect adds a handler called each time the server accepts the client: at
+// first and after each reconnection.
 func (c *AbcClient) OnConnect(fn func()) {
 	c.sock.OnConnect(fn)
 }
 
-// OnDisconnect adds a handler called each time the client disconnects, with the reason (socketio.Reason...).
+// OnDisconnect adds a handler called each time the client disconnects, with the
+// reason (socketio.Reason...).
 func (c *AbcClient) OnDisconnect(fn func(reason string)) {
 	c.sock.OnDisconnect(fn)
 }
 
-// OnConnectError adds a handler called when connecting fails: a refusal by the server or a failed connection attempt.
+// OnConnectError adds a handler called when connecting fails: a refusal by the
+// server or a failed connection attempt.
 func (c *AbcClient) OnConnectError(fn func(err error)) {
 	c.sock.OnConnectError(fn)
 }
 
-// OnError adds a handler of errors such as event arguments that did not decode; without one they are logged.
+// OnError adds a handler of errors such as event arguments that did not decode;
+// without one they are logged.
 func (c *AbcClient) OnError(fn func(err error)) {
 	c.sock.OnError(fn)
 }
@@ -2291,13 +2407,15 @@ func (c *AbcClient) Disconnect() error {
 	return c.sock.Disconnect()
 }
 
-// Close ends the client for good: it closes the connection underneath, with every namespace on it.
+// Close ends the client for good: it closes the connection underneath, with
+// every namespace on it.
 func (c *AbcClient) Close() error {
 	return c.sock.Manager().Close()
 }
 
-// OnHandshake sets the handler of "handshake" events from the server. Arguments that do not decode
-// into their types never reach fn: the error goes to the OnError handler.
+// OnHandshake sets the handler of "handshake" events from the server. Arguments
+// that do not decode into their types never reach fn: the error goes to the
+// OnError handler.
 func (c *AbcClient) OnHandshake(fn func(h Handshake)) {
 	c.sock.On("handshake", func(e *socketio.Event) {
 		var h Handshake
@@ -2317,7 +2435,8 @@ type NoServer struct {
 	nsp *socketio.Namespace
 }
 
-// NewNoServer registers namespace "/no" (No) on srv and returns its typed server.
+// NewNoServer registers namespace "/no" (No) on srv and returns its typed
+// server.
 func NewNoServer(srv *socketio.Server) *NoServer {
 	return &NoServer{nsp: srv.Of("/no")}
 }
@@ -2327,22 +2446,24 @@ func (s *NoServer) Namespace() *socketio.Namespace {
 	return s.nsp
 }
 
-// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs to, so that
-// a NoServer can be mounted on a mux directly.
+// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
+// to, for every namespace of that server, not only this one. Mount a NoServer
+// where the server itself would go: at the server's Path, socketio.DefaultPath
+// unless its options say otherwise.
 func (s *NoServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
 
-// Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it
-// as a connect error.
+// Use adds a connection middleware: a non-nil error refuses the socket, and the
+// client receives it as a connect error.
 func (s *NoServer) Use(fn func(*NoSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&NoSocket{sock: sock})
 	})
 }
 
-// OnConnection sets the handler called for every socket that joins the namespace, before any
-// of its events: set the socket's handlers there.
+// OnConnection sets the handler called for every socket that joins the
+// namespace, before any of its events: set the socket's handlers there.
 func (s *NoServer) OnConnection(fn func(*NoSocket)) {
 	s.nsp.OnConnection(func(sock *socketio.Socket) {
 		fn(&NoSocket{sock: sock})
@@ -2354,7 +2475,8 @@ func (s *NoServer) To(rooms ...string) NoBroadcast {
 	return NoBroadcast{b: s.nsp.To(rooms...)}
 }
 
-// Except selects every socket but those in rooms (a socket id is a room), for a broadcast.
+// Except selects every socket but those in rooms (a socket id is a room), for a
+// broadcast.
 func (s *NoServer) Except(rooms ...string) NoBroadcast {
 	return NoBroadcast{b: s.nsp.Except(rooms...)}
 }
@@ -2394,18 +2516,20 @@ func (s *NoSocket) Rooms() []string {
 	return s.sock.Rooms()
 }
 
-// Disconnect makes the socket leave the namespace; with closeConn the whole connection is closed.
+// Disconnect makes the socket leave the namespace; with closeConn the whole
+// connection is closed.
 func (s *NoSocket) Disconnect(closeConn bool) {
 	s.sock.Disconnect(closeConn)
 }
 
-// OnDisconnect adds a handler called once when the socket disconnects, after its last event.
+// OnDisconnect adds a handler called once when the socket disconnects, after
+// its last event.
 func (s *NoSocket) OnDisconnect(fn func(reason string)) {
 	s.sock.OnDisconnect(fn)
 }
 
-// OnError sets the handler of the socket's errors, such as arguments that did not decode.
-// The default logs them.
+// OnError sets the handler of the socket's errors, such as arguments that did
+// not decode. The default logs them.
 func (s *NoSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
@@ -2420,9 +2544,9 @@ func (s *NoSocket) Broadcast() NoBroadcast {
 	return NoBroadcast{b: s.sock.Broadcast()}
 }
 
-// NoBroadcast selects sockets of namespace "/no" (No) to emit to. It is a value: each method
-// returns a new one.
-// Events that take an ack cannot be broadcast.
+// NoBroadcast selects sockets of namespace "/no" (No) to emit to. It is a
+// value: each method returns a new one. Events that take an ack cannot be
+// broadcast.
 type NoBroadcast struct {
 	b socketio.Broadcast
 }
@@ -2442,18 +2566,20 @@ type NoClient struct {
 	sock *socketio.ClientSocket
 }
 
-// NewNoClient returns the client of namespace "/no" (No) on the connection m manages, not yet
-// connected: set its handlers, then call Connect. Several clients of one Manager share its
-// connection.
+// NewNoClient returns the client of namespace "/no" (No) on the connection m
+// manages, not yet connected: set its handlers, then call Connect. Several
+// clients of one Manager share its connection.
 func NewNoClient(m *socketio.Manager) *NoClient {
 	return &NoClient{sock: m.Socket("/no")}
 }
 
-// DialNo connects to namespace "/no" (No) on the server at rawURL (such as http://localhost:3000,
-// or the URL of the namespace itself; its query is sent with the handshake) and returns the client
-// once the server accepted it. A rawURL whose path names another namespace is an error. Handlers
-// set after it returns miss the events sent on connection; use NewNoClient and Connect when that
-// matters. The client reconnects by itself as opts configure; end it with Close.
+// DialNo connects to namespace "/no" (No) on the server at rawURL (such as
+// http://localhost:3000, or the URL of the namespace itself; its query is sent
+// with the handshake) and returns the client once the server accepted it. A
+// rawURL whose path names another namespace is an error. Handlers set after it
+// returns miss the events sent on connection; use NewNoClient and Connect when
+// that matters. The client reconnects by itself as opts configure; end it with
+// Close.
 func DialNo(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*NoClient, error) {
 	sock, err := socketio.DialNamespace(ctx, rawURL, "/no", opts)
 	if err != nil {
@@ -2467,9 +2593,9 @@ func (c *NoClient) Socket() *socketio.ClientSocket {
 	return c.sock
 }
 
-// Connect joins the namespace and waits until the server accepts it (nil), refuses it (a
-// *socketio.ConnectError), the connection attempt fails, or ctx ends. See
-// socketio.ClientSocket.Connect.
+// Connect joins the namespace and waits until the server accepts it (nil),
+// refuses it (a *socketio.ConnectError), the connection attempt fails, or ctx
+// ends. See socketio.ClientSocket.Connect.
 func (c *NoClient) Connect(ctx context.Context) error {
 	return c.sock.Connect(ctx)
 }
@@ -2484,22 +2610,26 @@ func (c *NoClient) Connected() bool {
 	return c.sock.Connected()
 }
 
-// OnConnect adds a handler called each time the server accepts the client: at first and after each reconnection.
+// OnConnect adds a handler called each time the server accepts the client: at
+// first and after each reconnection.
 func (c *NoClient) OnConnect(fn func()) {
 	c.sock.OnConnect(fn)
 }
 
-// OnDisconnect adds a handler called each time the client disconnects, with the reason (socketio.Reason...).
+// OnDisconnect adds a handler called each time the client disconnects, with the
+// reason (socketio.Reason...).
 func (c *NoClient) OnDisconnect(fn func(reason string)) {
 	c.sock.OnDisconnect(fn)
 }
 
-// OnConnectError adds a handler called when connecting fails: a refusal by the server or a failed connection attempt.
+// OnConnectError adds a handler called when connecting fails: a refusal by the
+// server or a failed connection attempt.
 func (c *NoClient) OnConnectError(fn func(err error)) {
 	c.sock.OnConnectError(fn)
 }
 
-// OnError adds a handler of errors such as event arguments that did not decode; without one they are logged.
+// OnError adds a handler of errors such as event arguments that did not decode;
+// without one they are logged.
 func (c *NoClient) OnError(fn func(err error)) {
 	c.sock.OnError(fn)
 }
@@ -2509,7 +2639,8 @@ func (c *NoClient) Disconnect() error {
 	return c.sock.Disconnect()
 }
 
-// Close ends the client for good: it closes the connection underneath, with every namespace on it.
+// Close ends the client for good: it closes the connection underneath, with
+// every namespace on it.
 func (c *NoClient) Close() error {
 	return c.sock.Manager().Close()
 }
@@ -2521,7 +2652,8 @@ type AdminServer struct {
 	nsp *socketio.Namespace
 }
 
-// NewAdminServer registers namespace "/admin" (Admin) on srv and returns its typed server.
+// NewAdminServer registers namespace "/admin" (Admin) on srv and returns its
+// typed server.
 func NewAdminServer(srv *socketio.Server) *AdminServer {
 	return &AdminServer{nsp: srv.Of("/admin")}
 }
@@ -2531,22 +2663,24 @@ func (s *AdminServer) Namespace() *socketio.Namespace {
 	return s.nsp
 }
 
-// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs to, so that
-// a AdminServer can be mounted on a mux directly.
+// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
+// to, for every namespace of that server, not only this one. Mount a
+// AdminServer where the server itself would go: at the server's Path,
+// socketio.DefaultPath unless its options say otherwise.
 func (s *AdminServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
 
-// Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it
-// as a connect error.
+// Use adds a connection middleware: a non-nil error refuses the socket, and the
+// client receives it as a connect error.
 func (s *AdminServer) Use(fn func(*AdminSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&AdminSocket{sock: sock})
 	})
 }
 
-// OnConnection sets the handler called for every socket that joins the namespace, before any
-// of its events: set the socket's handlers there.
+// OnConnection sets the handler called for every socket that joins the
+// namespace, before any of its events: set the socket's handlers there.
 func (s *AdminServer) OnConnection(fn func(*AdminSocket)) {
 	s.nsp.OnConnection(func(sock *socketio.Socket) {
 		fn(&AdminSocket{sock: sock})
@@ -2558,7 +2692,8 @@ func (s *AdminServer) To(rooms ...string) AdminBroadcast {
 	return AdminBroadcast{b: s.nsp.To(rooms...)}
 }
 
-// Except selects every socket but those in rooms (a socket id is a room), for a broadcast.
+// Except selects every socket but those in rooms (a socket id is a room), for a
+// broadcast.
 func (s *AdminServer) Except(rooms ...string) AdminBroadcast {
 	return AdminBroadcast{b: s.nsp.Except(rooms...)}
 }
@@ -2598,18 +2733,20 @@ func (s *AdminSocket) Rooms() []string {
 	return s.sock.Rooms()
 }
 
-// Disconnect makes the socket leave the namespace; with closeConn the whole connection is closed.
+// Disconnect makes the socket leave the namespace; with closeConn the whole
+// connection is closed.
 func (s *AdminSocket) Disconnect(closeConn bool) {
 	s.sock.Disconnect(closeConn)
 }
 
-// OnDisconnect adds a handler called once when the socket disconnects, after its last event.
+// OnDisconnect adds a handler called once when the socket disconnects, after
+// its last event.
 func (s *AdminSocket) OnDisconnect(fn func(reason string)) {
 	s.sock.OnDisconnect(fn)
 }
 
-// OnError sets the handler of the socket's errors, such as arguments that did not decode.
-// The default logs them.
+// OnError sets the handler of the socket's errors, such as arguments that did
+// not decode. The default logs them.
 func (s *AdminSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
@@ -2624,9 +2761,10 @@ func (s *AdminSocket) Broadcast() AdminBroadcast {
 	return AdminBroadcast{b: s.sock.Broadcast()}
 }
 
-// OnWhoAmI sets the handler of "whoami" events from the client. fn's results are the ack; a non-nil
-// error answers the ack with {"error": message} instead. Arguments that do not decode never reach
-// fn: the error goes to the OnError handler and answers the ack.
+// OnWhoAmI sets the handler of "whoami" events from the client. fn's results
+// are the ack; a non-nil error answers the ack with {"error": message} instead.
+// Arguments that do not decode never reach fn: the error goes to the OnError
+// handler and answers the ack.
 func (s *AdminSocket) OnWhoAmI(fn func() (string, error)) {
 	s.sock.On("whoami", func(e *socketio.Event) {
 		name, fnErr := fn()
@@ -2638,9 +2776,9 @@ func (s *AdminSocket) OnWhoAmI(fn func() (string, error)) {
 	})
 }
 
-// AdminBroadcast selects sockets of namespace "/admin" (Admin) to emit to. It is a value: each
-// method returns a new one.
-// Events that take an ack cannot be broadcast.
+// AdminBroadcast selects sockets of namespace "/admin" (Admin) to emit to. It
+// is a value: each method returns a new one. Events that take an ack cannot be
+// broadcast.
 type AdminBroadcast struct {
 	b socketio.Broadcast
 }
@@ -2655,24 +2793,26 @@ func (b AdminBroadcast) Except(rooms ...string) AdminBroadcast {
 	return AdminBroadcast{b: b.b.Except(rooms...)}
 }
 
-// AdminClient is the Go client of namespace "/admin" (Admin), good for tests and bots.
+// AdminClient is the Go client of namespace "/admin" (Admin), good for tests
+// and bots.
 type AdminClient struct {
 	sock *socketio.ClientSocket
 }
 
-// NewAdminClient returns the client of namespace "/admin" (Admin) on the connection m manages, not
-// yet connected: set its handlers, then call Connect. Several clients of one Manager share its
-// connection.
+// NewAdminClient returns the client of namespace "/admin" (Admin) on the
+// connection m manages, not yet connected: set its handlers, then call Connect.
+// Several clients of one Manager share its connection.
 func NewAdminClient(m *socketio.Manager) *AdminClient {
 	return &AdminClient{sock: m.Socket("/admin")}
 }
 
-// DialAdmin connects to namespace "/admin" (Admin) on the server at rawURL (such as
-// http://localhost:3000, or the URL of the namespace itself; its query is sent with the handshake)
-// and returns the client once the server accepted it. A rawURL whose path names another namespace
-// is an error. Handlers set after it returns miss the events sent on connection; use NewAdminClient
-// and Connect when that matters. The client reconnects by itself as opts configure; end it with
-// Close.
+// DialAdmin connects to namespace "/admin" (Admin) on the server at rawURL
+// (such as http://localhost:3000, or the URL of the namespace itself; its query
+// is sent with the handshake) and returns the client once the server accepted
+// it. A rawURL whose path names another namespace is an error. Handlers set
+// after it returns miss the events sent on connection; use NewAdminClient and
+// Connect when that matters. The client reconnects by itself as opts configure;
+// end it with Close.
 func DialAdmin(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*AdminClient, error) {
 	sock, err := socketio.DialNamespace(ctx, rawURL, "/admin", opts)
 	if err != nil {
@@ -2686,9 +2826,9 @@ func (c *AdminClient) Socket() *socketio.ClientSocket {
 	return c.sock
 }
 
-// Connect joins the namespace and waits until the server accepts it (nil), refuses it (a
-// *socketio.ConnectError), the connection attempt fails, or ctx ends. See
-// socketio.ClientSocket.Connect.
+// Connect joins the namespace and waits until the server accepts it (nil),
+// refuses it (a *socketio.ConnectError), the connection attempt fails, or ctx
+// ends. See socketio.ClientSocket.Connect.
 func (c *AdminClient) Connect(ctx context.Context) error {
 	return c.sock.Connect(ctx)
 }
@@ -2703,22 +2843,26 @@ func (c *AdminClient) Connected() bool {
 	return c.sock.Connected()
 }
 
-// OnConnect adds a handler called each time the server accepts the client: at first and after each reconnection.
+// OnConnect adds a handler called each time the server accepts the client: at
+// first and after each reconnection.
 func (c *AdminClient) OnConnect(fn func()) {
 	c.sock.OnConnect(fn)
 }
 
-// OnDisconnect adds a handler called each time the client disconnects, with the reason (socketio.Reason...).
+// OnDisconnect adds a handler called each time the client disconnects, with the
+// reason (socketio.Reason...).
 func (c *AdminClient) OnDisconnect(fn func(reason string)) {
 	c.sock.OnDisconnect(fn)
 }
 
-// OnConnectError adds a handler called when connecting fails: a refusal by the server or a failed connection attempt.
+// OnConnectError adds a handler called when connecting fails: a refusal by the
+// server or a failed connection attempt.
 func (c *AdminClient) OnConnectError(fn func(err error)) {
 	c.sock.OnConnectError(fn)
 }
 
-// OnError adds a handler of errors such as event arguments that did not decode; without one they are logged.
+// OnError adds a handler of errors such as event arguments that did not decode;
+// without one they are logged.
 func (c *AdminClient) OnError(fn func(err error)) {
 	c.sock.OnError(fn)
 }
@@ -2728,7 +2872,8 @@ func (c *AdminClient) Disconnect() error {
 	return c.sock.Disconnect()
 }
 
-// Close ends the client for good: it closes the connection underneath, with every namespace on it.
+// Close ends the client for good: it closes the connection underneath, with
+// every namespace on it.
 func (c *AdminClient) Close() error {
 	return c.sock.Manager().Close()
 }
@@ -2738,24 +2883,24 @@ func (c *AdminClient) EmitWhoAmINoAck() error {
 	return c.sock.Emit("whoami")
 }
 
-// EmitWhoAmI sends "whoami" to the server and waits for its ack, until ctx ends. An ack answered
-// with {"error": message} returns a *socketio.RejectedError.
+// EmitWhoAmI sends "whoami" to the server and waits for its ack, until ctx
+// ends. An ack answered with {"error": message} returns a
+// *socketio.RejectedError.
 func (c *AdminClient) EmitWhoAmI(ctx context.Context) (name string, err error) {
 	reply, err := c.sock.EmitWithAck(ctx, "whoami")
 	if err != nil {
-		return
+		return name, err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return name, err
 	}
 	name, err = socketio.DecodeString[string](reply, 0)
 	if err != nil {
-		err = &socketio.ArgError{
+		return name, &socketio.ArgError{
 			Err:   err,
 			Event: "whoami",
 			Index: 0,
 		}
-		return
 	}
-	return
+	return name, nil
 }

@@ -13,7 +13,8 @@ import (
 	"github.com/siogen/siogen/runtime/socketio"
 )
 
-// This file needs the siogen runtime at the version that generated it, or later.
+// This file needs the siogen runtime at the version that generated it, or
+// later.
 const _ = socketio.IsAtLeastVersion0_2_0
 
 // RoomServer is the server side of namespace "/" (Room).
@@ -23,7 +24,8 @@ type RoomServer struct {
 	nsp *socketio.Namespace
 }
 
-// NewRoomServer registers namespace "/" (Room) on srv and returns its typed server.
+// NewRoomServer registers namespace "/" (Room) on srv and returns its typed
+// server.
 func NewRoomServer(srv *socketio.Server) *RoomServer {
 	return &RoomServer{nsp: srv.Of("/")}
 }
@@ -33,22 +35,24 @@ func (s *RoomServer) Namespace() *socketio.Namespace {
 	return s.nsp
 }
 
-// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs to, so that
-// a RoomServer can be mounted on a mux directly.
+// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
+// to, for every namespace of that server, not only this one. Mount a RoomServer
+// where the server itself would go: at the server's Path, socketio.DefaultPath
+// unless its options say otherwise.
 func (s *RoomServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
 
-// Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it
-// as a connect error.
+// Use adds a connection middleware: a non-nil error refuses the socket, and the
+// client receives it as a connect error.
 func (s *RoomServer) Use(fn func(*RoomSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&RoomSocket{sock: sock})
 	})
 }
 
-// OnConnection sets the handler called for every socket that joins the namespace, before any
-// of its events: set the socket's handlers there.
+// OnConnection sets the handler called for every socket that joins the
+// namespace, before any of its events: set the socket's handlers there.
 func (s *RoomServer) OnConnection(fn func(*RoomSocket)) {
 	s.nsp.OnConnection(func(sock *socketio.Socket) {
 		fn(&RoomSocket{sock: sock})
@@ -60,7 +64,8 @@ func (s *RoomServer) To(rooms ...string) RoomBroadcast {
 	return RoomBroadcast{b: s.nsp.To(rooms...)}
 }
 
-// Except selects every socket but those in rooms (a socket id is a room), for a broadcast.
+// Except selects every socket but those in rooms (a socket id is a room), for a
+// broadcast.
 func (s *RoomServer) Except(rooms ...string) RoomBroadcast {
 	return RoomBroadcast{b: s.nsp.Except(rooms...)}
 }
@@ -75,7 +80,8 @@ func (s *RoomServer) EmitPosted(room string, m Message) error {
 	return s.nsp.Emit("posted", room, m)
 }
 
-// EmitQuestionNoAck sends "question" to every socket of the namespace without asking for its ack.
+// EmitQuestionNoAck sends "question" to every socket of the namespace without
+// asking for its ack.
 func (s *RoomServer) EmitQuestionNoAck(q string) error {
 	return s.nsp.Emit("question", q)
 }
@@ -120,18 +126,20 @@ func (s *RoomSocket) Rooms() []string {
 	return s.sock.Rooms()
 }
 
-// Disconnect makes the socket leave the namespace; with closeConn the whole connection is closed.
+// Disconnect makes the socket leave the namespace; with closeConn the whole
+// connection is closed.
 func (s *RoomSocket) Disconnect(closeConn bool) {
 	s.sock.Disconnect(closeConn)
 }
 
-// OnDisconnect adds a handler called once when the socket disconnects, after its last event.
+// OnDisconnect adds a handler called once when the socket disconnects, after
+// its last event.
 func (s *RoomSocket) OnDisconnect(fn func(reason string)) {
 	s.sock.OnDisconnect(fn)
 }
 
-// OnError sets the handler of the socket's errors, such as arguments that did not decode.
-// The default logs them.
+// OnError sets the handler of the socket's errors, such as arguments that did
+// not decode. The default logs them.
 func (s *RoomSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
@@ -146,8 +154,9 @@ func (s *RoomSocket) Broadcast() RoomBroadcast {
 	return RoomBroadcast{b: s.sock.Broadcast()}
 }
 
-// OnSay sets the handler of "chat message" events from the client. Arguments that do not decode
-// into their types never reach fn: the error goes to the OnError handler.
+// OnSay sets the handler of "chat message" events from the client. Arguments
+// that do not decode into their types never reach fn: the error goes to the
+// OnError handler.
 //
 // Say sends a line to everyone else.
 func (s *RoomSocket) OnSay(fn func(text string)) {
@@ -161,9 +170,10 @@ func (s *RoomSocket) OnSay(fn func(text string)) {
 	})
 }
 
-// OnJoin sets the handler of "join room" events from the client. fn's results are the ack; a
-// non-nil error answers the ack with {"error": message} instead. Arguments that do not decode never
-// reach fn: the error goes to the OnError handler and answers the ack.
+// OnJoin sets the handler of "join room" events from the client. fn's results
+// are the ack; a non-nil error answers the ack with {"error": message} instead.
+// Arguments that do not decode never reach fn: the error goes to the OnError
+// handler and answers the ack.
 //
 // Join enters a room and is acked with the number of members.
 func (s *RoomSocket) OnJoin(fn func(room string) (int, error)) {
@@ -182,9 +192,10 @@ func (s *RoomSocket) OnJoin(fn func(room string) (int, error)) {
 	})
 }
 
-// OnPost sets the handler of "post" events from the client. fn's results are the ack; a non-nil
-// error answers the ack with {"error": message} instead. Arguments that do not decode never reach
-// fn: the error goes to the OnError handler and answers the ack.
+// OnPost sets the handler of "post" events from the client. fn's results are
+// the ack; a non-nil error answers the ack with {"error": message} instead.
+// Arguments that do not decode never reach fn: the error goes to the OnError
+// handler and answers the ack.
 //
 // Post sends a message with an attachment to a room.
 func (s *RoomSocket) OnPost(fn func(room string, m Message) (int64, time.Time, error)) {
@@ -209,9 +220,10 @@ func (s *RoomSocket) OnPost(fn func(room string, m Message) (int64, time.Time, e
 	})
 }
 
-// OnPing sets the handler of "ping me" events from the client. fn's results are the ack; a non-nil
-// error answers the ack with {"error": message} instead. Arguments that do not decode never reach
-// fn: the error goes to the OnError handler and answers the ack.
+// OnPing sets the handler of "ping me" events from the client. fn's results are
+// the ack; a non-nil error answers the ack with {"error": message} instead.
+// Arguments that do not decode never reach fn: the error goes to the OnError
+// handler and answers the ack.
 //
 // Ping takes no arguments and an ack with none.
 func (s *RoomSocket) OnPing(fn func() error) {
@@ -225,9 +237,10 @@ func (s *RoomSocket) OnPing(fn func() error) {
 	})
 }
 
-// OnEcho sets the handler of "echo" events from the client. fn's results are the ack; a non-nil
-// error answers the ack with {"error": message} instead. Arguments that do not decode never reach
-// fn: the error goes to the OnError handler and answers the ack.
+// OnEcho sets the handler of "echo" events from the client. fn's results are
+// the ack; a non-nil error answers the ack with {"error": message} instead.
+// Arguments that do not decode never reach fn: the error goes to the OnError
+// handler and answers the ack.
 //
 // Echo returns whatever it gets, binary included.
 func (s *RoomSocket) OnEcho(fn func(v any) (any, error)) {
@@ -247,8 +260,9 @@ func (s *RoomSocket) OnEcho(fn func(v any) (any, error)) {
 	})
 }
 
-// OnCount sets the handler of "count" events from the client. Arguments that do not decode into
-// their types never reach fn: the error goes to the OnError handler.
+// OnCount sets the handler of "count" events from the client. Arguments that do
+// not decode into their types never reach fn: the error goes to the OnError
+// handler.
 //
 // Count takes numbers of several kinds.
 func (s *RoomSocket) OnCount(fn func(a int8, b uint16, c float32, d bool, e *int, f map[string][]int)) {
@@ -273,8 +287,8 @@ func (s *RoomSocket) OnCount(fn func(a int8, b uint16, c float32, d bool, e *int
 			e.RejectArg(3, err)
 			return
 		}
-		var e_ *int
-		err = e.Args.Decode(4, &e_)
+		var argE *int
+		err = e.Args.Decode(4, &argE)
 		if err != nil {
 			e.RejectArg(4, err)
 			return
@@ -285,7 +299,7 @@ func (s *RoomSocket) OnCount(fn func(a int8, b uint16, c float32, d bool, e *int
 			e.RejectArg(5, err)
 			return
 		}
-		fn(a, b, c, d, e_, f)
+		fn(a, b, c, d, argE, f)
 	})
 }
 
@@ -304,35 +318,34 @@ func (s *RoomSocket) EmitQuestionNoAck(q string) error {
 	return s.sock.Emit("question", q)
 }
 
-// EmitQuestion sends "question" to the client and waits for its ack, until ctx ends. An ack
-// answered with {"error": message} returns a *socketio.RejectedError.
+// EmitQuestion sends "question" to the client and waits for its ack, until ctx
+// ends. An ack answered with {"error": message} returns a
+// *socketio.RejectedError.
 func (s *RoomSocket) EmitQuestion(ctx context.Context, q string) (yes bool, why string, err error) {
 	reply, err := s.sock.EmitWithAck(ctx, "question", q)
 	if err != nil {
-		return
+		return yes, why, err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return yes, why, err
 	}
 	yes, err = socketio.DecodeBool[bool](reply, 0)
 	if err != nil {
-		err = &socketio.ArgError{
+		return yes, why, &socketio.ArgError{
 			Err:   err,
 			Event: "question",
 			Index: 0,
 		}
-		return
 	}
 	why, err = socketio.DecodeString[string](reply, 1)
 	if err != nil {
-		err = &socketio.ArgError{
+		return yes, why, &socketio.ArgError{
 			Err:   err,
 			Event: "question",
 			Index: 1,
 		}
-		return
 	}
-	return
+	return yes, why, nil
 }
 
 // EmitBlob sends "blob" to the client.
@@ -340,9 +353,9 @@ func (s *RoomSocket) EmitBlob(data []byte) error {
 	return s.sock.Emit("blob", data)
 }
 
-// RoomBroadcast selects sockets of namespace "/" (Room) to emit to. It is a value: each method
-// returns a new one.
-// Events that take an ack cannot be broadcast.
+// RoomBroadcast selects sockets of namespace "/" (Room) to emit to. It is a
+// value: each method returns a new one. Events that take an ack cannot be
+// broadcast.
 type RoomBroadcast struct {
 	b socketio.Broadcast
 }
@@ -367,7 +380,8 @@ func (b RoomBroadcast) EmitPosted(room string, m Message) error {
 	return b.b.Emit("posted", room, m)
 }
 
-// EmitQuestionNoAck sends "question" to every selected socket without asking for its ack.
+// EmitQuestionNoAck sends "question" to every selected socket without asking
+// for its ack.
 func (b RoomBroadcast) EmitQuestionNoAck(q string) error {
 	return b.b.Emit("question", q)
 }
@@ -382,18 +396,20 @@ type RoomClient struct {
 	sock *socketio.ClientSocket
 }
 
-// NewRoomClient returns the client of namespace "/" (Room) on the connection m manages, not yet
-// connected: set its handlers, then call Connect. Several clients of one Manager share its
-// connection.
+// NewRoomClient returns the client of namespace "/" (Room) on the connection m
+// manages, not yet connected: set its handlers, then call Connect. Several
+// clients of one Manager share its connection.
 func NewRoomClient(m *socketio.Manager) *RoomClient {
 	return &RoomClient{sock: m.Socket("/")}
 }
 
-// DialRoom connects to namespace "/" (Room) on the server at rawURL (such as http://localhost:3000,
-// or the URL of the namespace itself; its query is sent with the handshake) and returns the client
-// once the server accepted it. A rawURL whose path names another namespace is an error. Handlers
-// set after it returns miss the events sent on connection; use NewRoomClient and Connect when that
-// matters. The client reconnects by itself as opts configure; end it with Close.
+// DialRoom connects to namespace "/" (Room) on the server at rawURL (such as
+// http://localhost:3000, or the URL of the namespace itself; its query is sent
+// with the handshake) and returns the client once the server accepted it. A
+// rawURL whose path names another namespace is an error. Handlers set after it
+// returns miss the events sent on connection; use NewRoomClient and Connect
+// when that matters. The client reconnects by itself as opts configure; end it
+// with Close.
 func DialRoom(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*RoomClient, error) {
 	sock, err := socketio.DialNamespace(ctx, rawURL, "/", opts)
 	if err != nil {
@@ -407,9 +423,9 @@ func (c *RoomClient) Socket() *socketio.ClientSocket {
 	return c.sock
 }
 
-// Connect joins the namespace and waits until the server accepts it (nil), refuses it (a
-// *socketio.ConnectError), the connection attempt fails, or ctx ends. See
-// socketio.ClientSocket.Connect.
+// Connect joins the namespace and waits until the server accepts it (nil),
+// refuses it (a *socketio.ConnectError), the connection attempt fails, or ctx
+// ends. See socketio.ClientSocket.Connect.
 func (c *RoomClient) Connect(ctx context.Context) error {
 	return c.sock.Connect(ctx)
 }
@@ -424,22 +440,26 @@ func (c *RoomClient) Connected() bool {
 	return c.sock.Connected()
 }
 
-// OnConnect adds a handler called each time the server accepts the client: at first and after each reconnection.
+// OnConnect adds a handler called each time the server accepts the client: at
+// first and after each reconnection.
 func (c *RoomClient) OnConnect(fn func()) {
 	c.sock.OnConnect(fn)
 }
 
-// OnDisconnect adds a handler called each time the client disconnects, with the reason (socketio.Reason...).
+// OnDisconnect adds a handler called each time the client disconnects, with the
+// reason (socketio.Reason...).
 func (c *RoomClient) OnDisconnect(fn func(reason string)) {
 	c.sock.OnDisconnect(fn)
 }
 
-// OnConnectError adds a handler called when connecting fails: a refusal by the server or a failed connection attempt.
+// OnConnectError adds a handler called when connecting fails: a refusal by the
+// server or a failed connection attempt.
 func (c *RoomClient) OnConnectError(fn func(err error)) {
 	c.sock.OnConnectError(fn)
 }
 
-// OnError adds a handler of errors such as event arguments that did not decode; without one they are logged.
+// OnError adds a handler of errors such as event arguments that did not decode;
+// without one they are logged.
 func (c *RoomClient) OnError(fn func(err error)) {
 	c.sock.OnError(fn)
 }
@@ -449,13 +469,15 @@ func (c *RoomClient) Disconnect() error {
 	return c.sock.Disconnect()
 }
 
-// Close ends the client for good: it closes the connection underneath, with every namespace on it.
+// Close ends the client for good: it closes the connection underneath, with
+// every namespace on it.
 func (c *RoomClient) Close() error {
 	return c.sock.Manager().Close()
 }
 
-// OnSaid sets the handler of "chat message" events from the server. Arguments that do not decode
-// into their types never reach fn: the error goes to the OnError handler.
+// OnSaid sets the handler of "chat message" events from the server. Arguments
+// that do not decode into their types never reach fn: the error goes to the
+// OnError handler.
 func (c *RoomClient) OnSaid(fn func(from string, text string)) {
 	c.sock.On("chat message", func(e *socketio.Event) {
 		from, err := socketio.DecodeString[string](&e.Args, 0)
@@ -472,8 +494,9 @@ func (c *RoomClient) OnSaid(fn func(from string, text string)) {
 	})
 }
 
-// OnPosted sets the handler of "posted" events from the server. Arguments that do not decode into
-// their types never reach fn: the error goes to the OnError handler.
+// OnPosted sets the handler of "posted" events from the server. Arguments that
+// do not decode into their types never reach fn: the error goes to the OnError
+// handler.
 func (c *RoomClient) OnPosted(fn func(room string, m Message)) {
 	c.sock.On("posted", func(e *socketio.Event) {
 		room, err := socketio.DecodeString[string](&e.Args, 0)
@@ -491,9 +514,10 @@ func (c *RoomClient) OnPosted(fn func(room string, m Message)) {
 	})
 }
 
-// OnQuestion sets the handler of "question" events from the server. fn's results are the ack; a
-// non-nil error answers the ack with {"error": message} instead. Arguments that do not decode never
-// reach fn: the error goes to the OnError handler and answers the ack.
+// OnQuestion sets the handler of "question" events from the server. fn's
+// results are the ack; a non-nil error answers the ack with {"error": message}
+// instead. Arguments that do not decode never reach fn: the error goes to the
+// OnError handler and answers the ack.
 func (c *RoomClient) OnQuestion(fn func(q string) (bool, string, error)) {
 	c.sock.On("question", func(e *socketio.Event) {
 		q, err := socketio.DecodeString[string](&e.Args, 0)
@@ -510,8 +534,9 @@ func (c *RoomClient) OnQuestion(fn func(q string) (bool, string, error)) {
 	})
 }
 
-// OnBlob sets the handler of "blob" events from the server. Arguments that do not decode into their
-// types never reach fn: the error goes to the OnError handler.
+// OnBlob sets the handler of "blob" events from the server. Arguments that do
+// not decode into their types never reach fn: the error goes to the OnError
+// handler.
 func (c *RoomClient) OnBlob(fn func(data []byte)) {
 	c.sock.On("blob", func(e *socketio.Event) {
 		var data []byte
@@ -536,28 +561,28 @@ func (c *RoomClient) EmitJoinNoAck(room string) error {
 	return c.sock.Emit("join room", room)
 }
 
-// EmitJoin sends "join room" to the server and waits for its ack, until ctx ends. An ack answered
-// with {"error": message} returns a *socketio.RejectedError.
+// EmitJoin sends "join room" to the server and waits for its ack, until ctx
+// ends. An ack answered with {"error": message} returns a
+// *socketio.RejectedError.
 //
 // Join enters a room and is acked with the number of members.
 func (c *RoomClient) EmitJoin(ctx context.Context, room string) (members int, err error) {
 	reply, err := c.sock.EmitWithAck(ctx, "join room", room)
 	if err != nil {
-		return
+		return members, err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return members, err
 	}
 	members, err = socketio.DecodeInt[int](reply, 0)
 	if err != nil {
-		err = &socketio.ArgError{
+		return members, &socketio.ArgError{
 			Err:   err,
 			Event: "join room",
 			Index: 0,
 		}
-		return
 	}
-	return
+	return members, nil
 }
 
 // EmitPostNoAck sends "post" to the server without asking for its ack.
@@ -565,37 +590,35 @@ func (c *RoomClient) EmitPostNoAck(room string, m Message) error {
 	return c.sock.Emit("post", room, m)
 }
 
-// EmitPost sends "post" to the server and waits for its ack, until ctx ends. An ack answered with
-// {"error": message} returns a *socketio.RejectedError.
+// EmitPost sends "post" to the server and waits for its ack, until ctx ends. An
+// ack answered with {"error": message} returns a *socketio.RejectedError.
 //
 // Post sends a message with an attachment to a room.
 func (c *RoomClient) EmitPost(ctx context.Context, room string, m Message) (id int64, at time.Time, err error) {
 	reply, err := c.sock.EmitWithAck(ctx, "post", room, m)
 	if err != nil {
-		return
+		return id, at, err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return id, at, err
 	}
 	id, err = socketio.DecodeInt[int64](reply, 0)
 	if err != nil {
-		err = &socketio.ArgError{
+		return id, at, &socketio.ArgError{
 			Err:   err,
 			Event: "post",
 			Index: 0,
 		}
-		return
 	}
 	err = reply.Decode(1, &at)
 	if err != nil {
-		err = &socketio.ArgError{
+		return id, at, &socketio.ArgError{
 			Err:   err,
 			Event: "post",
 			Index: 1,
 		}
-		return
 	}
-	return
+	return id, at, nil
 }
 
 // EmitPingNoAck sends "ping me" to the server without asking for its ack.
@@ -603,19 +626,19 @@ func (c *RoomClient) EmitPingNoAck() error {
 	return c.sock.Emit("ping me")
 }
 
-// EmitPing sends "ping me" to the server and waits for its ack, until ctx ends. An ack answered
-// with {"error": message} returns a *socketio.RejectedError.
+// EmitPing sends "ping me" to the server and waits for its ack, until ctx ends.
+// An ack answered with {"error": message} returns a *socketio.RejectedError.
 //
 // Ping takes no arguments and an ack with none.
 func (c *RoomClient) EmitPing(ctx context.Context) (err error) {
 	reply, err := c.sock.EmitWithAck(ctx, "ping me")
 	if err != nil {
-		return
+		return err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return err
 	}
-	return
+	return nil
 }
 
 // EmitEchoNoAck sends "echo" to the server without asking for its ack.
@@ -623,35 +646,34 @@ func (c *RoomClient) EmitEchoNoAck(v any) error {
 	return c.sock.Emit("echo", v)
 }
 
-// EmitEcho sends "echo" to the server and waits for its ack, until ctx ends. An ack answered with
-// {"error": message} returns a *socketio.RejectedError.
+// EmitEcho sends "echo" to the server and waits for its ack, until ctx ends. An
+// ack answered with {"error": message} returns a *socketio.RejectedError.
 //
 // Echo returns whatever it gets, binary included.
 func (c *RoomClient) EmitEcho(ctx context.Context, v any) (ackV any, err error) {
 	reply, err := c.sock.EmitWithAck(ctx, "echo", v)
 	if err != nil {
-		return
+		return ackV, err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return ackV, err
 	}
 	err = reply.Decode(0, &ackV)
 	if err != nil {
-		err = &socketio.ArgError{
+		return ackV, &socketio.ArgError{
 			Err:   err,
 			Event: "echo",
 			Index: 0,
 		}
-		return
 	}
-	return
+	return ackV, nil
 }
 
 // EmitCount sends "count" to the server.
 //
 // Count takes numbers of several kinds.
-func (c *RoomClient) EmitCount(a int8, b uint16, c_ float32, d bool, e *int, f map[string][]int) error {
-	return c.sock.Emit("count", a, b, c_, d, e, f)
+func (c *RoomClient) EmitCount(a int8, b uint16, argC float32, d bool, e *int, f map[string][]int) error {
+	return c.sock.Emit("count", a, b, argC, d, e, f)
 }
 
 // VaultServer is the server side of namespace "/vault" (Vault).
@@ -661,7 +683,8 @@ type VaultServer struct {
 	nsp *socketio.Namespace
 }
 
-// NewVaultServer registers namespace "/vault" (Vault) on srv and returns its typed server.
+// NewVaultServer registers namespace "/vault" (Vault) on srv and returns its
+// typed server.
 func NewVaultServer(srv *socketio.Server) *VaultServer {
 	return &VaultServer{nsp: srv.Of("/vault")}
 }
@@ -671,22 +694,24 @@ func (s *VaultServer) Namespace() *socketio.Namespace {
 	return s.nsp
 }
 
-// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs to, so that
-// a VaultServer can be mounted on a mux directly.
+// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
+// to, for every namespace of that server, not only this one. Mount a
+// VaultServer where the server itself would go: at the server's Path,
+// socketio.DefaultPath unless its options say otherwise.
 func (s *VaultServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
 
-// Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it
-// as a connect error.
+// Use adds a connection middleware: a non-nil error refuses the socket, and the
+// client receives it as a connect error.
 func (s *VaultServer) Use(fn func(*VaultSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&VaultSocket{sock: sock})
 	})
 }
 
-// OnConnection sets the handler called for every socket that joins the namespace, before any
-// of its events: set the socket's handlers there.
+// OnConnection sets the handler called for every socket that joins the
+// namespace, before any of its events: set the socket's handlers there.
 func (s *VaultServer) OnConnection(fn func(*VaultSocket)) {
 	s.nsp.OnConnection(func(sock *socketio.Socket) {
 		fn(&VaultSocket{sock: sock})
@@ -698,7 +723,8 @@ func (s *VaultServer) To(rooms ...string) VaultBroadcast {
 	return VaultBroadcast{b: s.nsp.To(rooms...)}
 }
 
-// Except selects every socket but those in rooms (a socket id is a room), for a broadcast.
+// Except selects every socket but those in rooms (a socket id is a room), for a
+// broadcast.
 func (s *VaultServer) Except(rooms ...string) VaultBroadcast {
 	return VaultBroadcast{b: s.nsp.Except(rooms...)}
 }
@@ -738,18 +764,20 @@ func (s *VaultSocket) Rooms() []string {
 	return s.sock.Rooms()
 }
 
-// Disconnect makes the socket leave the namespace; with closeConn the whole connection is closed.
+// Disconnect makes the socket leave the namespace; with closeConn the whole
+// connection is closed.
 func (s *VaultSocket) Disconnect(closeConn bool) {
 	s.sock.Disconnect(closeConn)
 }
 
-// OnDisconnect adds a handler called once when the socket disconnects, after its last event.
+// OnDisconnect adds a handler called once when the socket disconnects, after
+// its last event.
 func (s *VaultSocket) OnDisconnect(fn func(reason string)) {
 	s.sock.OnDisconnect(fn)
 }
 
-// OnError sets the handler of the socket's errors, such as arguments that did not decode.
-// The default logs them.
+// OnError sets the handler of the socket's errors, such as arguments that did
+// not decode. The default logs them.
 func (s *VaultSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
@@ -764,9 +792,10 @@ func (s *VaultSocket) Broadcast() VaultBroadcast {
 	return VaultBroadcast{b: s.sock.Broadcast()}
 }
 
-// OnOpen sets the handler of "open" events from the client. fn's results are the ack; a non-nil
-// error answers the ack with {"error": message} instead. Arguments that do not decode never reach
-// fn: the error goes to the OnError handler and answers the ack.
+// OnOpen sets the handler of "open" events from the client. fn's results are
+// the ack; a non-nil error answers the ack with {"error": message} instead.
+// Arguments that do not decode never reach fn: the error goes to the OnError
+// handler and answers the ack.
 func (s *VaultSocket) OnOpen(fn func() (string, error)) {
 	s.sock.On("open", func(e *socketio.Event) {
 		secret, fnErr := fn()
@@ -778,9 +807,9 @@ func (s *VaultSocket) OnOpen(fn func() (string, error)) {
 	})
 }
 
-// VaultBroadcast selects sockets of namespace "/vault" (Vault) to emit to. It is a value: each
-// method returns a new one.
-// Events that take an ack cannot be broadcast.
+// VaultBroadcast selects sockets of namespace "/vault" (Vault) to emit to. It
+// is a value: each method returns a new one. Events that take an ack cannot be
+// broadcast.
 type VaultBroadcast struct {
 	b socketio.Broadcast
 }
@@ -795,24 +824,26 @@ func (b VaultBroadcast) Except(rooms ...string) VaultBroadcast {
 	return VaultBroadcast{b: b.b.Except(rooms...)}
 }
 
-// VaultClient is the Go client of namespace "/vault" (Vault), good for tests and bots.
+// VaultClient is the Go client of namespace "/vault" (Vault), good for tests
+// and bots.
 type VaultClient struct {
 	sock *socketio.ClientSocket
 }
 
-// NewVaultClient returns the client of namespace "/vault" (Vault) on the connection m manages, not
-// yet connected: set its handlers, then call Connect. Several clients of one Manager share its
-// connection.
+// NewVaultClient returns the client of namespace "/vault" (Vault) on the
+// connection m manages, not yet connected: set its handlers, then call Connect.
+// Several clients of one Manager share its connection.
 func NewVaultClient(m *socketio.Manager) *VaultClient {
 	return &VaultClient{sock: m.Socket("/vault")}
 }
 
-// DialVault connects to namespace "/vault" (Vault) on the server at rawURL (such as
-// http://localhost:3000, or the URL of the namespace itself; its query is sent with the handshake)
-// and returns the client once the server accepted it. A rawURL whose path names another namespace
-// is an error. Handlers set after it returns miss the events sent on connection; use NewVaultClient
-// and Connect when that matters. The client reconnects by itself as opts configure; end it with
-// Close.
+// DialVault connects to namespace "/vault" (Vault) on the server at rawURL
+// (such as http://localhost:3000, or the URL of the namespace itself; its query
+// is sent with the handshake) and returns the client once the server accepted
+// it. A rawURL whose path names another namespace is an error. Handlers set
+// after it returns miss the events sent on connection; use NewVaultClient and
+// Connect when that matters. The client reconnects by itself as opts configure;
+// end it with Close.
 func DialVault(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*VaultClient, error) {
 	sock, err := socketio.DialNamespace(ctx, rawURL, "/vault", opts)
 	if err != nil {
@@ -826,9 +857,9 @@ func (c *VaultClient) Socket() *socketio.ClientSocket {
 	return c.sock
 }
 
-// Connect joins the namespace and waits until the server accepts it (nil), refuses it (a
-// *socketio.ConnectError), the connection attempt fails, or ctx ends. See
-// socketio.ClientSocket.Connect.
+// Connect joins the namespace and waits until the server accepts it (nil),
+// refuses it (a *socketio.ConnectError), the connection attempt fails, or ctx
+// ends. See socketio.ClientSocket.Connect.
 func (c *VaultClient) Connect(ctx context.Context) error {
 	return c.sock.Connect(ctx)
 }
@@ -843,22 +874,26 @@ func (c *VaultClient) Connected() bool {
 	return c.sock.Connected()
 }
 
-// OnConnect adds a handler called each time the server accepts the client: at first and after each reconnection.
+// OnConnect adds a handler called each time the server accepts the client: at
+// first and after each reconnection.
 func (c *VaultClient) OnConnect(fn func()) {
 	c.sock.OnConnect(fn)
 }
 
-// OnDisconnect adds a handler called each time the client disconnects, with the reason (socketio.Reason...).
+// OnDisconnect adds a handler called each time the client disconnects, with the
+// reason (socketio.Reason...).
 func (c *VaultClient) OnDisconnect(fn func(reason string)) {
 	c.sock.OnDisconnect(fn)
 }
 
-// OnConnectError adds a handler called when connecting fails: a refusal by the server or a failed connection attempt.
+// OnConnectError adds a handler called when connecting fails: a refusal by the
+// server or a failed connection attempt.
 func (c *VaultClient) OnConnectError(fn func(err error)) {
 	c.sock.OnConnectError(fn)
 }
 
-// OnError adds a handler of errors such as event arguments that did not decode; without one they are logged.
+// OnError adds a handler of errors such as event arguments that did not decode;
+// without one they are logged.
 func (c *VaultClient) OnError(fn func(err error)) {
 	c.sock.OnError(fn)
 }
@@ -868,7 +903,8 @@ func (c *VaultClient) Disconnect() error {
 	return c.sock.Disconnect()
 }
 
-// Close ends the client for good: it closes the connection underneath, with every namespace on it.
+// Close ends the client for good: it closes the connection underneath, with
+// every namespace on it.
 func (c *VaultClient) Close() error {
 	return c.sock.Manager().Close()
 }
@@ -878,26 +914,25 @@ func (c *VaultClient) EmitOpenNoAck() error {
 	return c.sock.Emit("open")
 }
 
-// EmitOpen sends "open" to the server and waits for its ack, until ctx ends. An ack answered with
-// {"error": message} returns a *socketio.RejectedError.
+// EmitOpen sends "open" to the server and waits for its ack, until ctx ends. An
+// ack answered with {"error": message} returns a *socketio.RejectedError.
 func (c *VaultClient) EmitOpen(ctx context.Context) (secret string, err error) {
 	reply, err := c.sock.EmitWithAck(ctx, "open")
 	if err != nil {
-		return
+		return secret, err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return secret, err
 	}
 	secret, err = socketio.DecodeString[string](reply, 0)
 	if err != nil {
-		err = &socketio.ArgError{
+		return secret, &socketio.ArgError{
 			Err:   err,
 			Event: "open",
 			Index: 0,
 		}
-		return
 	}
-	return
+	return secret, nil
 }
 
 // KeyringServer is the server side of namespace "/keyring" (Keyring).
@@ -907,9 +942,10 @@ type KeyringServer struct {
 	nsp *socketio.Namespace
 }
 
-// NewKeyringServer registers namespace "/keyring" (Keyring) on srv and returns its typed server. A
-// client whose CONNECT payload does not decode into KeyringCredentials is refused with a connect
-// error (a *socketio.AuthError) before any middleware runs; call it once per namespace.
+// NewKeyringServer registers namespace "/keyring" (Keyring) on srv and returns
+// its typed server. A client whose CONNECT payload does not decode into
+// KeyringCredentials is refused with a connect error (a *socketio.AuthError)
+// before any middleware runs; call it once per namespace.
 func NewKeyringServer(srv *socketio.Server) *KeyringServer {
 	nsp := srv.Of("/keyring")
 	nsp.Use(func(sock *socketio.Socket) error {
@@ -924,15 +960,17 @@ func (s *KeyringServer) Namespace() *socketio.Namespace {
 	return s.nsp
 }
 
-// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs to, so that
-// a KeyringServer can be mounted on a mux directly.
+// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
+// to, for every namespace of that server, not only this one. Mount a
+// KeyringServer where the server itself would go: at the server's Path,
+// socketio.DefaultPath unless its options say otherwise.
 func (s *KeyringServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
 
-// Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it
-// as a connect error. auth is the client's CONNECT payload, decoded; socket.io 2.x clients send
-// none, and get the zero value.
+// Use adds a connection middleware: a non-nil error refuses the socket, and the
+// client receives it as a connect error. auth is the client's CONNECT payload,
+// decoded; socket.io 2.x clients send none, and get the zero value.
 func (s *KeyringServer) Use(fn func(*KeyringSocket, KeyringCredentials) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		var auth KeyringCredentials
@@ -943,8 +981,8 @@ func (s *KeyringServer) Use(fn func(*KeyringSocket, KeyringCredentials) error) {
 	})
 }
 
-// OnConnection sets the handler called for every socket that joins the namespace, before any
-// of its events: set the socket's handlers there.
+// OnConnection sets the handler called for every socket that joins the
+// namespace, before any of its events: set the socket's handlers there.
 func (s *KeyringServer) OnConnection(fn func(*KeyringSocket)) {
 	s.nsp.OnConnection(func(sock *socketio.Socket) {
 		fn(&KeyringSocket{sock: sock})
@@ -956,7 +994,8 @@ func (s *KeyringServer) To(rooms ...string) KeyringBroadcast {
 	return KeyringBroadcast{b: s.nsp.To(rooms...)}
 }
 
-// Except selects every socket but those in rooms (a socket id is a room), for a broadcast.
+// Except selects every socket but those in rooms (a socket id is a room), for a
+// broadcast.
 func (s *KeyringServer) Except(rooms ...string) KeyringBroadcast {
 	return KeyringBroadcast{b: s.nsp.Except(rooms...)}
 }
@@ -981,11 +1020,12 @@ func (s *KeyringSocket) Handshake() *socketio.Handshake {
 	return s.sock.Handshake()
 }
 
-// Auth returns the client's CONNECT payload, decoded (the zero value for socket.io 2.x clients,
-// which send none).
-func (s *KeyringSocket) Auth() (auth KeyringCredentials) {
+// Auth returns the client's CONNECT payload, decoded (the zero value for
+// socket.io 2.x clients, which send none).
+func (s *KeyringSocket) Auth() KeyringCredentials {
+	var auth KeyringCredentials
 	s.sock.DecodeAuth(&auth)
-	return
+	return auth
 }
 
 // Join adds the socket to rooms.
@@ -1003,18 +1043,20 @@ func (s *KeyringSocket) Rooms() []string {
 	return s.sock.Rooms()
 }
 
-// Disconnect makes the socket leave the namespace; with closeConn the whole connection is closed.
+// Disconnect makes the socket leave the namespace; with closeConn the whole
+// connection is closed.
 func (s *KeyringSocket) Disconnect(closeConn bool) {
 	s.sock.Disconnect(closeConn)
 }
 
-// OnDisconnect adds a handler called once when the socket disconnects, after its last event.
+// OnDisconnect adds a handler called once when the socket disconnects, after
+// its last event.
 func (s *KeyringSocket) OnDisconnect(fn func(reason string)) {
 	s.sock.OnDisconnect(fn)
 }
 
-// OnError sets the handler of the socket's errors, such as arguments that did not decode.
-// The default logs them.
+// OnError sets the handler of the socket's errors, such as arguments that did
+// not decode. The default logs them.
 func (s *KeyringSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
@@ -1029,9 +1071,10 @@ func (s *KeyringSocket) Broadcast() KeyringBroadcast {
 	return KeyringBroadcast{b: s.sock.Broadcast()}
 }
 
-// OnWhoami sets the handler of "whoami" events from the client. fn's results are the ack; a non-nil
-// error answers the ack with {"error": message} instead. Arguments that do not decode never reach
-// fn: the error goes to the OnError handler and answers the ack.
+// OnWhoami sets the handler of "whoami" events from the client. fn's results
+// are the ack; a non-nil error answers the ack with {"error": message} instead.
+// Arguments that do not decode never reach fn: the error goes to the OnError
+// handler and answers the ack.
 func (s *KeyringSocket) OnWhoami(fn func() (string, error)) {
 	s.sock.On("whoami", func(e *socketio.Event) {
 		user, fnErr := fn()
@@ -1043,9 +1086,9 @@ func (s *KeyringSocket) OnWhoami(fn func() (string, error)) {
 	})
 }
 
-// KeyringBroadcast selects sockets of namespace "/keyring" (Keyring) to emit to. It is a value:
-// each method returns a new one.
-// Events that take an ack cannot be broadcast.
+// KeyringBroadcast selects sockets of namespace "/keyring" (Keyring) to emit
+// to. It is a value: each method returns a new one. Events that take an ack
+// cannot be broadcast.
 type KeyringBroadcast struct {
 	b socketio.Broadcast
 }
@@ -1060,24 +1103,26 @@ func (b KeyringBroadcast) Except(rooms ...string) KeyringBroadcast {
 	return KeyringBroadcast{b: b.b.Except(rooms...)}
 }
 
-// KeyringClient is the Go client of namespace "/keyring" (Keyring), good for tests and bots.
+// KeyringClient is the Go client of namespace "/keyring" (Keyring), good for
+// tests and bots.
 type KeyringClient struct {
 	sock *socketio.ClientSocket
 }
 
-// NewKeyringClient returns the client of namespace "/keyring" (Keyring) on the connection m
-// manages, not yet connected: set its handlers, then call Connect. Several clients of one Manager
-// share its connection.
+// NewKeyringClient returns the client of namespace "/keyring" (Keyring) on the
+// connection m manages, not yet connected: set its handlers, then call Connect.
+// Several clients of one Manager share its connection.
 func NewKeyringClient(m *socketio.Manager) *KeyringClient {
 	return &KeyringClient{sock: m.Socket("/keyring")}
 }
 
-// DialKeyring connects to namespace "/keyring" (Keyring) on the server at rawURL (such as
-// http://localhost:3000, or the URL of the namespace itself; its query is sent with the handshake)
-// and returns the client once the server accepted it. A rawURL whose path names another namespace
-// is an error. Handlers set after it returns miss the events sent on connection; use
-// NewKeyringClient and Connect when that matters. The client reconnects by itself as opts
-// configure; end it with Close.
+// DialKeyring connects to namespace "/keyring" (Keyring) on the server at
+// rawURL (such as http://localhost:3000, or the URL of the namespace itself;
+// its query is sent with the handshake) and returns the client once the server
+// accepted it. A rawURL whose path names another namespace is an error.
+// Handlers set after it returns miss the events sent on connection; use
+// NewKeyringClient and Connect when that matters. The client reconnects by
+// itself as opts configure; end it with Close.
 func DialKeyring(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*KeyringClient, error) {
 	sock, err := socketio.DialNamespace(ctx, rawURL, "/keyring", opts)
 	if err != nil {
@@ -1091,9 +1136,9 @@ func (c *KeyringClient) Socket() *socketio.ClientSocket {
 	return c.sock
 }
 
-// Connect joins the namespace and waits until the server accepts it (nil), refuses it (a
-// *socketio.ConnectError), the connection attempt fails, or ctx ends. See
-// socketio.ClientSocket.Connect.
+// Connect joins the namespace and waits until the server accepts it (nil),
+// refuses it (a *socketio.ConnectError), the connection attempt fails, or ctx
+// ends. See socketio.ClientSocket.Connect.
 func (c *KeyringClient) Connect(ctx context.Context) error {
 	return c.sock.Connect(ctx)
 }
@@ -1108,22 +1153,26 @@ func (c *KeyringClient) Connected() bool {
 	return c.sock.Connected()
 }
 
-// OnConnect adds a handler called each time the server accepts the client: at first and after each reconnection.
+// OnConnect adds a handler called each time the server accepts the client: at
+// first and after each reconnection.
 func (c *KeyringClient) OnConnect(fn func()) {
 	c.sock.OnConnect(fn)
 }
 
-// OnDisconnect adds a handler called each time the client disconnects, with the reason (socketio.Reason...).
+// OnDisconnect adds a handler called each time the client disconnects, with the
+// reason (socketio.Reason...).
 func (c *KeyringClient) OnDisconnect(fn func(reason string)) {
 	c.sock.OnDisconnect(fn)
 }
 
-// OnConnectError adds a handler called when connecting fails: a refusal by the server or a failed connection attempt.
+// OnConnectError adds a handler called when connecting fails: a refusal by the
+// server or a failed connection attempt.
 func (c *KeyringClient) OnConnectError(fn func(err error)) {
 	c.sock.OnConnectError(fn)
 }
 
-// OnError adds a handler of errors such as event arguments that did not decode; without one they are logged.
+// OnError adds a handler of errors such as event arguments that did not decode;
+// without one they are logged.
 func (c *KeyringClient) OnError(fn func(err error)) {
 	c.sock.OnError(fn)
 }
@@ -1133,13 +1182,15 @@ func (c *KeyringClient) Disconnect() error {
 	return c.sock.Disconnect()
 }
 
-// Close ends the client for good: it closes the connection underneath, with every namespace on it.
+// Close ends the client for good: it closes the connection underneath, with
+// every namespace on it.
 func (c *KeyringClient) Close() error {
 	return c.sock.Manager().Close()
 }
 
-// SetAuth sets the payload of the client's CONNECT, which the server's middleware receives
-// decoded; it is sent with the next Connect and every reconnection (protocol 5).
+// SetAuth sets the payload of the client's CONNECT, which the server's
+// middleware receives decoded; it is sent with the next Connect and every
+// reconnection (protocol 5).
 func (c *KeyringClient) SetAuth(auth KeyringCredentials) {
 	c.sock.SetAuth(auth)
 }
@@ -1149,24 +1200,24 @@ func (c *KeyringClient) EmitWhoamiNoAck() error {
 	return c.sock.Emit("whoami")
 }
 
-// EmitWhoami sends "whoami" to the server and waits for its ack, until ctx ends. An ack answered
-// with {"error": message} returns a *socketio.RejectedError.
+// EmitWhoami sends "whoami" to the server and waits for its ack, until ctx
+// ends. An ack answered with {"error": message} returns a
+// *socketio.RejectedError.
 func (c *KeyringClient) EmitWhoami(ctx context.Context) (user string, err error) {
 	reply, err := c.sock.EmitWithAck(ctx, "whoami")
 	if err != nil {
-		return
+		return user, err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return user, err
 	}
 	user, err = socketio.DecodeString[string](reply, 0)
 	if err != nil {
-		err = &socketio.ArgError{
+		return user, &socketio.ArgError{
 			Err:   err,
 			Event: "whoami",
 			Index: 0,
 		}
-		return
 	}
-	return
+	return user, nil
 }

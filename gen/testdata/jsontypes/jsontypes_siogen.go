@@ -16,7 +16,8 @@ import (
 	"github.com/siogen/siogen/runtime/socketio"
 )
 
-// This file needs the siogen runtime at the version that generated it, or later.
+// This file needs the siogen runtime at the version that generated it, or
+// later.
 const _ = socketio.IsAtLeastVersion0_2_0
 
 // KindsServer is the server side of namespace "/kinds" (Kinds).
@@ -26,7 +27,8 @@ type KindsServer struct {
 	nsp *socketio.Namespace
 }
 
-// NewKindsServer registers namespace "/kinds" (Kinds) on srv and returns its typed server.
+// NewKindsServer registers namespace "/kinds" (Kinds) on srv and returns its
+// typed server.
 func NewKindsServer(srv *socketio.Server) *KindsServer {
 	return &KindsServer{nsp: srv.Of("/kinds")}
 }
@@ -36,22 +38,24 @@ func (s *KindsServer) Namespace() *socketio.Namespace {
 	return s.nsp
 }
 
-// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs to, so that
-// a KindsServer can be mounted on a mux directly.
+// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
+// to, for every namespace of that server, not only this one. Mount a
+// KindsServer where the server itself would go: at the server's Path,
+// socketio.DefaultPath unless its options say otherwise.
 func (s *KindsServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
 
-// Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it
-// as a connect error.
+// Use adds a connection middleware: a non-nil error refuses the socket, and the
+// client receives it as a connect error.
 func (s *KindsServer) Use(fn func(*KindsSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&KindsSocket{sock: sock})
 	})
 }
 
-// OnConnection sets the handler called for every socket that joins the namespace, before any
-// of its events: set the socket's handlers there.
+// OnConnection sets the handler called for every socket that joins the
+// namespace, before any of its events: set the socket's handlers there.
 func (s *KindsServer) OnConnection(fn func(*KindsSocket)) {
 	s.nsp.OnConnection(func(sock *socketio.Socket) {
 		fn(&KindsSocket{sock: sock})
@@ -63,18 +67,20 @@ func (s *KindsServer) To(rooms ...string) KindsBroadcast {
 	return KindsBroadcast{b: s.nsp.To(rooms...)}
 }
 
-// Except selects every socket but those in rooms (a socket id is a room), for a broadcast.
+// Except selects every socket but those in rooms (a socket id is a room), for a
+// broadcast.
 func (s *KindsServer) Except(rooms ...string) KindsBroadcast {
 	return KindsBroadcast{b: s.nsp.Except(rooms...)}
 }
 
-// EmitEverythingNoAck sends "everything" to every socket of the namespace without asking for its
-// ack.
+// EmitEverythingNoAck sends "everything" to every socket of the namespace
+// without asking for its ack.
 func (s *KindsServer) EmitEverythingNoAck(t Tagged) error {
 	return s.nsp.Emit("everything", t)
 }
 
-// EmitNothingNoAck sends "nothing" to every socket of the namespace without asking for its ack.
+// EmitNothingNoAck sends "nothing" to every socket of the namespace without
+// asking for its ack.
 func (s *KindsServer) EmitNothingNoAck() error {
 	return s.nsp.Emit("nothing")
 }
@@ -114,18 +120,20 @@ func (s *KindsSocket) Rooms() []string {
 	return s.sock.Rooms()
 }
 
-// Disconnect makes the socket leave the namespace; with closeConn the whole connection is closed.
+// Disconnect makes the socket leave the namespace; with closeConn the whole
+// connection is closed.
 func (s *KindsSocket) Disconnect(closeConn bool) {
 	s.sock.Disconnect(closeConn)
 }
 
-// OnDisconnect adds a handler called once when the socket disconnects, after its last event.
+// OnDisconnect adds a handler called once when the socket disconnects, after
+// its last event.
 func (s *KindsSocket) OnDisconnect(fn func(reason string)) {
 	s.sock.OnDisconnect(fn)
 }
 
-// OnError sets the handler of the socket's errors, such as arguments that did not decode.
-// The default logs them.
+// OnError sets the handler of the socket's errors, such as arguments that did
+// not decode. The default logs them.
 func (s *KindsSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
@@ -140,8 +148,9 @@ func (s *KindsSocket) Broadcast() KindsBroadcast {
 	return KindsBroadcast{b: s.sock.Broadcast()}
 }
 
-// OnBasics sets the handler of "basics" events from the client. Arguments that do not decode into
-// their types never reach fn: the error goes to the OnError handler.
+// OnBasics sets the handler of "basics" events from the client. Arguments that
+// do not decode into their types never reach fn: the error goes to the OnError
+// handler.
 //
 // Basics sends every basic type.
 func (s *KindsSocket) OnBasics(fn func(b bool, s string, i int, i8 int8, i16 int16, i32 int32, i64 int64, u uint, u8 uint8, u16 uint16, u32 uint32, u64 uint64, up uintptr, f32 float32, f64 float64, r rune, by byte)) {
@@ -235,8 +244,9 @@ func (s *KindsSocket) OnBasics(fn func(b bool, s string, i int, i8 int8, i16 int
 	})
 }
 
-// OnContainers sets the handler of "containers" events from the client. Arguments that do not
-// decode into their types never reach fn: the error goes to the OnError handler.
+// OnContainers sets the handler of "containers" events from the client.
+// Arguments that do not decode into their types never reach fn: the error goes
+// to the OnError handler.
 //
 // Containers sends pointers, slices, arrays and maps.
 func (s *KindsSocket) OnContainers(fn func(p *int, pp **string, sl []string, arr [3]int, bytes [4]byte, nested [][]*int, byName map[string]int, byInt map[int64]bool, byText map[shapes.Cell]string, deep map[string]map[uint8][]float64)) {
@@ -305,9 +315,10 @@ func (s *KindsSocket) OnContainers(fn func(p *int, pp **string, sl []string, arr
 	})
 }
 
-// OnBinary sets the handler of "binary" events from the client. fn's results are the ack; a non-nil
-// error answers the ack with {"error": message} instead. Arguments that do not decode never reach
-// fn: the error goes to the OnError handler and answers the ack.
+// OnBinary sets the handler of "binary" events from the client. fn's results
+// are the ack; a non-nil error answers the ack with {"error": message} instead.
+// Arguments that do not decode never reach fn: the error goes to the OnError
+// handler and answers the ack.
 //
 // Binary sends byte slices, which travel as attachments.
 func (s *KindsSocket) OnBinary(fn func(raw []byte, blob Blob, list [][]byte, file File) ([]int, error)) {
@@ -345,8 +356,9 @@ func (s *KindsSocket) OnBinary(fn func(raw []byte, blob Blob, list [][]byte, fil
 	})
 }
 
-// OnSpecial sets the handler of "special" events from the client. Arguments that do not decode into
-// their types never reach fn: the error goes to the OnError handler.
+// OnSpecial sets the handler of "special" events from the client. Arguments
+// that do not decode into their types never reach fn: the error goes to the
+// OnError handler.
 //
 // Special sends the types with a JSON form of their own.
 func (s *KindsSocket) OnSpecial(fn func(at time.Time, maybe *time.Time, d time.Duration, raw json.RawMessage, v any, e any, self SelfJSON, selfPtr *PtrJSON, text Level, addr netip.Addr, ver Version, pair *Pair, ptrText PtrText)) {
@@ -380,8 +392,8 @@ func (s *KindsSocket) OnSpecial(fn func(at time.Time, maybe *time.Time, d time.D
 			e.RejectArg(4, err)
 			return
 		}
-		var e_ any
-		err = e.Args.Decode(5, &e_)
+		var argE any
+		err = e.Args.Decode(5, &argE)
 		if err != nil {
 			e.RejectArg(5, err)
 			return
@@ -428,12 +440,13 @@ func (s *KindsSocket) OnSpecial(fn func(at time.Time, maybe *time.Time, d time.D
 			e.RejectArg(12, err)
 			return
 		}
-		fn(at, maybe, d, raw, v, e_, self, selfPtr, text, addr, ver, pair, ptrText)
+		fn(at, maybe, d, raw, v, argE, self, selfPtr, text, addr, ver, pair, ptrText)
 	})
 }
 
-// OnStructs sets the handler of "structs" events from the client. Arguments that do not decode into
-// their types never reach fn: the error goes to the OnError handler.
+// OnStructs sets the handler of "structs" events from the client. Arguments
+// that do not decode into their types never reach fn: the error goes to the
+// OnError handler.
 //
 // Structs sends structs: tags, embedding and anonymous ones.
 func (s *KindsSocket) OnStructs(fn func(t Tagged, e Embedder, c Conflicts, anon struct {
@@ -447,8 +460,8 @@ func (s *KindsSocket) OnStructs(fn func(t Tagged, e Embedder, c Conflicts, anon 
 			e.RejectArg(0, err)
 			return
 		}
-		var e_ Embedder
-		err = e.Args.Decode(1, &e_)
+		var argE Embedder
+		err = e.Args.Decode(1, &argE)
 		if err != nil {
 			e.RejectArg(1, err)
 			return
@@ -474,14 +487,16 @@ func (s *KindsSocket) OnStructs(fn func(t Tagged, e Embedder, c Conflicts, anon 
 			e.RejectArg(4, err)
 			return
 		}
-		fn(t, e_, c, anon, empty)
+		fn(t, argE, c, anon, empty)
 	})
 }
 
-// OnNamed sets the handler of "named" events from the client. Arguments that do not decode into
-// their types never reach fn: the error goes to the OnError handler.
+// OnNamed sets the handler of "named" events from the client. Arguments that do
+// not decode into their types never reach fn: the error goes to the OnError
+// handler.
 //
-// Named sends named types: aliases, generics, recursion, and types from another package.
+// Named sends named types: aliases, generics, recursion, and types from another
+// package.
 func (s *KindsSocket) OnNamed(fn func(id ID, alias Alias, box Box[shapes.Point], boxes Box[[]Level], tree *Tree, p shapes.Point)) {
 	s.sock.On("named", func(e *socketio.Event) {
 		id, err := socketio.DecodeInt[ID](&e.Args, 0)
@@ -522,9 +537,10 @@ func (s *KindsSocket) OnNamed(fn func(id ID, alias Alias, box Box[shapes.Point],
 	})
 }
 
-// OnKeywords sets the handler of "keywords" events from the client. fn's results are the ack; a
-// non-nil error answers the ack with {"error": message} instead. Arguments that do not decode never
-// reach fn: the error goes to the OnError handler and answers the ack.
+// OnKeywords sets the handler of "keywords" events from the client. fn's
+// results are the ack; a non-nil error answers the ack with {"error": message}
+// instead. Arguments that do not decode never reach fn: the error goes to the
+// OnError handler and answers the ack.
 //
 // Keywords has parameters whose names TypeScript reserves.
 func (s *KindsSocket) OnKeywords(fn func(new string, class int) (bool, error)) {
@@ -548,51 +564,51 @@ func (s *KindsSocket) OnKeywords(fn func(new string, class int) (bool, error)) {
 	})
 }
 
-// EmitEverythingNoAck sends "everything" to the client without asking for its ack.
+// EmitEverythingNoAck sends "everything" to the client without asking for its
+// ack.
 func (s *KindsSocket) EmitEverythingNoAck(t Tagged) error {
 	return s.sock.Emit("everything", t)
 }
 
-// EmitEverything sends "everything" to the client and waits for its ack, until ctx ends. An ack
-// answered with {"error": message} returns a *socketio.RejectedError.
+// EmitEverything sends "everything" to the client and waits for its ack, until
+// ctx ends. An ack answered with {"error": message} returns a
+// *socketio.RejectedError.
 //
-// Everything echoes one value of each kind, and asks for an ack of several values.
+// Everything echoes one value of each kind, and asks for an ack of several
+// values.
 func (s *KindsSocket) EmitEverything(ctx context.Context, t Tagged) (ok bool, at time.Time, missing []string, err error) {
 	reply, err := s.sock.EmitWithAck(ctx, "everything", t)
 	if err != nil {
-		return
+		return ok, at, missing, err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return ok, at, missing, err
 	}
 	ok, err = socketio.DecodeBool[bool](reply, 0)
 	if err != nil {
-		err = &socketio.ArgError{
+		return ok, at, missing, &socketio.ArgError{
 			Err:   err,
 			Event: "everything",
 			Index: 0,
 		}
-		return
 	}
 	err = reply.Decode(1, &at)
 	if err != nil {
-		err = &socketio.ArgError{
+		return ok, at, missing, &socketio.ArgError{
 			Err:   err,
 			Event: "everything",
 			Index: 1,
 		}
-		return
 	}
 	err = reply.Decode(2, &missing)
 	if err != nil {
-		err = &socketio.ArgError{
+		return ok, at, missing, &socketio.ArgError{
 			Err:   err,
 			Event: "everything",
 			Index: 2,
 		}
-		return
 	}
-	return
+	return ok, at, missing, nil
 }
 
 // EmitNothingNoAck sends "nothing" to the client without asking for its ack.
@@ -600,24 +616,25 @@ func (s *KindsSocket) EmitNothingNoAck() error {
 	return s.sock.Emit("nothing")
 }
 
-// EmitNothing sends "nothing" to the client and waits for its ack, until ctx ends. An ack answered
-// with {"error": message} returns a *socketio.RejectedError.
+// EmitNothing sends "nothing" to the client and waits for its ack, until ctx
+// ends. An ack answered with {"error": message} returns a
+// *socketio.RejectedError.
 //
 // Nothing has no arguments and a bare ack.
 func (s *KindsSocket) EmitNothing(ctx context.Context) (err error) {
 	reply, err := s.sock.EmitWithAck(ctx, "nothing")
 	if err != nil {
-		return
+		return err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return err
 	}
-	return
+	return nil
 }
 
-// KindsBroadcast selects sockets of namespace "/kinds" (Kinds) to emit to. It is a value: each
-// method returns a new one.
-// Events that take an ack cannot be broadcast.
+// KindsBroadcast selects sockets of namespace "/kinds" (Kinds) to emit to. It
+// is a value: each method returns a new one. Events that take an ack cannot be
+// broadcast.
 type KindsBroadcast struct {
 	b socketio.Broadcast
 }
@@ -632,34 +649,38 @@ func (b KindsBroadcast) Except(rooms ...string) KindsBroadcast {
 	return KindsBroadcast{b: b.b.Except(rooms...)}
 }
 
-// EmitEverythingNoAck sends "everything" to every selected socket without asking for its ack.
+// EmitEverythingNoAck sends "everything" to every selected socket without
+// asking for its ack.
 func (b KindsBroadcast) EmitEverythingNoAck(t Tagged) error {
 	return b.b.Emit("everything", t)
 }
 
-// EmitNothingNoAck sends "nothing" to every selected socket without asking for its ack.
+// EmitNothingNoAck sends "nothing" to every selected socket without asking for
+// its ack.
 func (b KindsBroadcast) EmitNothingNoAck() error {
 	return b.b.Emit("nothing")
 }
 
-// KindsClient is the Go client of namespace "/kinds" (Kinds), good for tests and bots.
+// KindsClient is the Go client of namespace "/kinds" (Kinds), good for tests
+// and bots.
 type KindsClient struct {
 	sock *socketio.ClientSocket
 }
 
-// NewKindsClient returns the client of namespace "/kinds" (Kinds) on the connection m manages, not
-// yet connected: set its handlers, then call Connect. Several clients of one Manager share its
-// connection.
+// NewKindsClient returns the client of namespace "/kinds" (Kinds) on the
+// connection m manages, not yet connected: set its handlers, then call Connect.
+// Several clients of one Manager share its connection.
 func NewKindsClient(m *socketio.Manager) *KindsClient {
 	return &KindsClient{sock: m.Socket("/kinds")}
 }
 
-// DialKinds connects to namespace "/kinds" (Kinds) on the server at rawURL (such as
-// http://localhost:3000, or the URL of the namespace itself; its query is sent with the handshake)
-// and returns the client once the server accepted it. A rawURL whose path names another namespace
-// is an error. Handlers set after it returns miss the events sent on connection; use NewKindsClient
-// and Connect when that matters. The client reconnects by itself as opts configure; end it with
-// Close.
+// DialKinds connects to namespace "/kinds" (Kinds) on the server at rawURL
+// (such as http://localhost:3000, or the URL of the namespace itself; its query
+// is sent with the handshake) and returns the client once the server accepted
+// it. A rawURL whose path names another namespace is an error. Handlers set
+// after it returns miss the events sent on connection; use NewKindsClient and
+// Connect when that matters. The client reconnects by itself as opts configure;
+// end it with Close.
 func DialKinds(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*KindsClient, error) {
 	sock, err := socketio.DialNamespace(ctx, rawURL, "/kinds", opts)
 	if err != nil {
@@ -673,9 +694,9 @@ func (c *KindsClient) Socket() *socketio.ClientSocket {
 	return c.sock
 }
 
-// Connect joins the namespace and waits until the server accepts it (nil), refuses it (a
-// *socketio.ConnectError), the connection attempt fails, or ctx ends. See
-// socketio.ClientSocket.Connect.
+// Connect joins the namespace and waits until the server accepts it (nil),
+// refuses it (a *socketio.ConnectError), the connection attempt fails, or ctx
+// ends. See socketio.ClientSocket.Connect.
 func (c *KindsClient) Connect(ctx context.Context) error {
 	return c.sock.Connect(ctx)
 }
@@ -690,22 +711,26 @@ func (c *KindsClient) Connected() bool {
 	return c.sock.Connected()
 }
 
-// OnConnect adds a handler called each time the server accepts the client: at first and after each reconnection.
+// OnConnect adds a handler called each time the server accepts the client: at
+// first and after each reconnection.
 func (c *KindsClient) OnConnect(fn func()) {
 	c.sock.OnConnect(fn)
 }
 
-// OnDisconnect adds a handler called each time the client disconnects, with the reason (socketio.Reason...).
+// OnDisconnect adds a handler called each time the client disconnects, with the
+// reason (socketio.Reason...).
 func (c *KindsClient) OnDisconnect(fn func(reason string)) {
 	c.sock.OnDisconnect(fn)
 }
 
-// OnConnectError adds a handler called when connecting fails: a refusal by the server or a failed connection attempt.
+// OnConnectError adds a handler called when connecting fails: a refusal by the
+// server or a failed connection attempt.
 func (c *KindsClient) OnConnectError(fn func(err error)) {
 	c.sock.OnConnectError(fn)
 }
 
-// OnError adds a handler of errors such as event arguments that did not decode; without one they are logged.
+// OnError adds a handler of errors such as event arguments that did not decode;
+// without one they are logged.
 func (c *KindsClient) OnError(fn func(err error)) {
 	c.sock.OnError(fn)
 }
@@ -715,16 +740,19 @@ func (c *KindsClient) Disconnect() error {
 	return c.sock.Disconnect()
 }
 
-// Close ends the client for good: it closes the connection underneath, with every namespace on it.
+// Close ends the client for good: it closes the connection underneath, with
+// every namespace on it.
 func (c *KindsClient) Close() error {
 	return c.sock.Manager().Close()
 }
 
-// OnEverything sets the handler of "everything" events from the server. fn's results are the ack; a
-// non-nil error answers the ack with {"error": message} instead. Arguments that do not decode never
-// reach fn: the error goes to the OnError handler and answers the ack.
+// OnEverything sets the handler of "everything" events from the server. fn's
+// results are the ack; a non-nil error answers the ack with {"error": message}
+// instead. Arguments that do not decode never reach fn: the error goes to the
+// OnError handler and answers the ack.
 //
-// Everything echoes one value of each kind, and asks for an ack of several values.
+// Everything echoes one value of each kind, and asks for an ack of several
+// values.
 func (c *KindsClient) OnEverything(fn func(t Tagged) (bool, time.Time, []string, error)) {
 	c.sock.On("everything", func(e *socketio.Event) {
 		var t Tagged
@@ -742,9 +770,10 @@ func (c *KindsClient) OnEverything(fn func(t Tagged) (bool, time.Time, []string,
 	})
 }
 
-// OnNothing sets the handler of "nothing" events from the server. fn's results are the ack; a
-// non-nil error answers the ack with {"error": message} instead. Arguments that do not decode never
-// reach fn: the error goes to the OnError handler and answers the ack.
+// OnNothing sets the handler of "nothing" events from the server. fn's results
+// are the ack; a non-nil error answers the ack with {"error": message} instead.
+// Arguments that do not decode never reach fn: the error goes to the OnError
+// handler and answers the ack.
 //
 // Nothing has no arguments and a bare ack.
 func (c *KindsClient) OnNothing(fn func() error) {
@@ -777,28 +806,28 @@ func (c *KindsClient) EmitBinaryNoAck(raw []byte, blob Blob, list [][]byte, file
 	return c.sock.Emit("binary", raw, blob, list, file)
 }
 
-// EmitBinary sends "binary" to the server and waits for its ack, until ctx ends. An ack answered
-// with {"error": message} returns a *socketio.RejectedError.
+// EmitBinary sends "binary" to the server and waits for its ack, until ctx
+// ends. An ack answered with {"error": message} returns a
+// *socketio.RejectedError.
 //
 // Binary sends byte slices, which travel as attachments.
 func (c *KindsClient) EmitBinary(ctx context.Context, raw []byte, blob Blob, list [][]byte, file File) (sizes []int, err error) {
 	reply, err := c.sock.EmitWithAck(ctx, "binary", raw, blob, list, file)
 	if err != nil {
-		return
+		return sizes, err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return sizes, err
 	}
 	err = reply.Decode(0, &sizes)
 	if err != nil {
-		err = &socketio.ArgError{
+		return sizes, &socketio.ArgError{
 			Err:   err,
 			Event: "binary",
 			Index: 0,
 		}
-		return
 	}
-	return
+	return sizes, nil
 }
 
 // EmitSpecial sends "special" to the server.
@@ -811,16 +840,17 @@ func (c *KindsClient) EmitSpecial(at time.Time, maybe *time.Time, d time.Duratio
 // EmitStructs sends "structs" to the server.
 //
 // Structs sends structs: tags, embedding and anonymous ones.
-func (c *KindsClient) EmitStructs(t Tagged, e Embedder, c_ Conflicts, anon struct {
+func (c *KindsClient) EmitStructs(t Tagged, e Embedder, argC Conflicts, anon struct {
 	Name string `json:"name"`
 	Age  int    `json:"age,omitempty"`
 }, empty struct{}) error {
-	return c.sock.Emit("structs", t, e, c_, anon, empty)
+	return c.sock.Emit("structs", t, e, argC, anon, empty)
 }
 
 // EmitNamed sends "named" to the server.
 //
-// Named sends named types: aliases, generics, recursion, and types from another package.
+// Named sends named types: aliases, generics, recursion, and types from another
+// package.
 func (c *KindsClient) EmitNamed(id ID, alias Alias, box Box[shapes.Point], boxes Box[[]Level], tree *Tree, p shapes.Point) error {
 	return c.sock.Emit("named", id, alias, box, boxes, tree, p)
 }
@@ -830,26 +860,26 @@ func (c *KindsClient) EmitKeywordsNoAck(new string, class int) error {
 	return c.sock.Emit("keywords", new, class)
 }
 
-// EmitKeywords sends "keywords" to the server and waits for its ack, until ctx ends. An ack
-// answered with {"error": message} returns a *socketio.RejectedError.
+// EmitKeywords sends "keywords" to the server and waits for its ack, until ctx
+// ends. An ack answered with {"error": message} returns a
+// *socketio.RejectedError.
 //
 // Keywords has parameters whose names TypeScript reserves.
 func (c *KindsClient) EmitKeywords(ctx context.Context, new string, class int) (this bool, err error) {
 	reply, err := c.sock.EmitWithAck(ctx, "keywords", new, class)
 	if err != nil {
-		return
+		return this, err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return this, err
 	}
 	this, err = socketio.DecodeBool[bool](reply, 0)
 	if err != nil {
-		err = &socketio.ArgError{
+		return this, &socketio.ArgError{
 			Err:   err,
 			Event: "keywords",
 			Index: 0,
 		}
-		return
 	}
-	return
+	return this, nil
 }

@@ -13,7 +13,8 @@ import (
 	"github.com/siogen/siogen/runtime/socketio"
 )
 
-// This file needs the siogen runtime at the version that generated it, or later.
+// This file needs the siogen runtime at the version that generated it, or
+// later.
 const _ = socketio.IsAtLeastVersion0_2_0
 
 // ChatServer is the server side of namespace "/" (Chat).
@@ -21,7 +22,8 @@ type ChatServer struct {
 	nsp *socketio.Namespace
 }
 
-// NewChatServer registers namespace "/" (Chat) on srv and returns its typed server.
+// NewChatServer registers namespace "/" (Chat) on srv and returns its typed
+// server.
 func NewChatServer(srv *socketio.Server) *ChatServer {
 	return &ChatServer{nsp: srv.Of("/")}
 }
@@ -31,22 +33,24 @@ func (s *ChatServer) Namespace() *socketio.Namespace {
 	return s.nsp
 }
 
-// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs to, so that
-// a ChatServer can be mounted on a mux directly.
+// ServeHTTP serves the Socket.IO endpoint of the server the namespace belongs
+// to, for every namespace of that server, not only this one. Mount a ChatServer
+// where the server itself would go: at the server's Path, socketio.DefaultPath
+// unless its options say otherwise.
 func (s *ChatServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nsp.Server().ServeHTTP(w, r)
 }
 
-// Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it
-// as a connect error.
+// Use adds a connection middleware: a non-nil error refuses the socket, and the
+// client receives it as a connect error.
 func (s *ChatServer) Use(fn func(*ChatSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&ChatSocket{sock: sock})
 	})
 }
 
-// OnConnection sets the handler called for every socket that joins the namespace, before any
-// of its events: set the socket's handlers there.
+// OnConnection sets the handler called for every socket that joins the
+// namespace, before any of its events: set the socket's handlers there.
 func (s *ChatServer) OnConnection(fn func(*ChatSocket)) {
 	s.nsp.OnConnection(func(sock *socketio.Socket) {
 		fn(&ChatSocket{sock: sock})
@@ -58,7 +62,8 @@ func (s *ChatServer) To(rooms ...string) ChatBroadcast {
 	return ChatBroadcast{b: s.nsp.To(rooms...)}
 }
 
-// Except selects every socket but those in rooms (a socket id is a room), for a broadcast.
+// Except selects every socket but those in rooms (a socket id is a room), for a
+// broadcast.
 func (s *ChatServer) Except(rooms ...string) ChatBroadcast {
 	return ChatBroadcast{b: s.nsp.Except(rooms...)}
 }
@@ -105,18 +110,20 @@ func (s *ChatSocket) Rooms() []string {
 	return s.sock.Rooms()
 }
 
-// Disconnect makes the socket leave the namespace; with closeConn the whole connection is closed.
+// Disconnect makes the socket leave the namespace; with closeConn the whole
+// connection is closed.
 func (s *ChatSocket) Disconnect(closeConn bool) {
 	s.sock.Disconnect(closeConn)
 }
 
-// OnDisconnect adds a handler called once when the socket disconnects, after its last event.
+// OnDisconnect adds a handler called once when the socket disconnects, after
+// its last event.
 func (s *ChatSocket) OnDisconnect(fn func(reason string)) {
 	s.sock.OnDisconnect(fn)
 }
 
-// OnError sets the handler of the socket's errors, such as arguments that did not decode.
-// The default logs them.
+// OnError sets the handler of the socket's errors, such as arguments that did
+// not decode. The default logs them.
 func (s *ChatSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
@@ -131,9 +138,10 @@ func (s *ChatSocket) Broadcast() ChatBroadcast {
 	return ChatBroadcast{b: s.sock.Broadcast()}
 }
 
-// OnConnection sets the handler of "connection" events from the client. fn's results are the ack; a
-// non-nil error answers the ack with {"error": message} instead. Arguments that do not decode never
-// reach fn: the error goes to the OnError handler and answers the ack.
+// OnConnection sets the handler of "connection" events from the client. fn's
+// results are the ack; a non-nil error answers the ack with {"error": message}
+// instead. Arguments that do not decode never reach fn: the error goes to the
+// OnError handler and answers the ack.
 //
 // Socket.OnConnection: the server's OnConnection is elsewhere
 func (s *ChatSocket) OnConnection(fn func(s string, time time.Time) (string, string, error)) {
@@ -143,13 +151,13 @@ func (s *ChatSocket) OnConnection(fn func(s string, time time.Time) (string, str
 			e.RejectArg(0, err)
 			return
 		}
-		var time_ time.Time
-		err = e.Args.Decode(1, &time_)
+		var argTime time.Time
+		err = e.Args.Decode(1, &argTime)
 		if err != nil {
 			e.RejectArg(1, err)
 			return
 		}
-		ctx, ackErr, fnErr := fn(s, time_)
+		ctx, ackErr, fnErr := fn(s, argTime)
 		if fnErr != nil {
 			e.AckError(fnErr)
 			return
@@ -158,16 +166,17 @@ func (s *ChatSocket) OnConnection(fn func(s string, time time.Time) (string, str
 	})
 }
 
-// OnWithAck sets the handler of "with ack" events from the client. Arguments that do not decode
-// into their types never reach fn: the error goes to the OnError handler.
+// OnWithAck sets the handler of "with ack" events from the client. Arguments
+// that do not decode into their types never reach fn: the error goes to the
+// OnError handler.
 func (s *ChatSocket) OnWithAck(fn func(e int, fn string, reply bool)) {
 	s.sock.On("with ack", func(e *socketio.Event) {
-		e_, err := socketio.DecodeInt[int](&e.Args, 0)
+		argE, err := socketio.DecodeInt[int](&e.Args, 0)
 		if err != nil {
 			e.RejectArg(0, err)
 			return
 		}
-		fn_, err := socketio.DecodeString[string](&e.Args, 1)
+		argFn, err := socketio.DecodeString[string](&e.Args, 1)
 		if err != nil {
 			e.RejectArg(1, err)
 			return
@@ -177,7 +186,7 @@ func (s *ChatSocket) OnWithAck(fn func(e int, fn string, reply bool)) {
 			e.RejectArg(2, err)
 			return
 		}
-		fn(e_, fn_, reply)
+		fn(argE, argFn, reply)
 	})
 }
 
@@ -188,9 +197,9 @@ func (s *ChatSocket) EmitRooms(b []string, c int) error {
 	return s.sock.Emit("rooms", b, c)
 }
 
-// ChatBroadcast selects sockets of namespace "/" (Chat) to emit to. It is a value: each method
-// returns a new one.
-// Events that take an ack cannot be broadcast.
+// ChatBroadcast selects sockets of namespace "/" (Chat) to emit to. It is a
+// value: each method returns a new one. Events that take an ack cannot be
+// broadcast.
 type ChatBroadcast struct {
 	b socketio.Broadcast
 }
@@ -208,8 +217,8 @@ func (b ChatBroadcast) Except(rooms ...string) ChatBroadcast {
 // EmitRooms sends "rooms" to every selected socket.
 //
 // Client.OnRooms, Socket.EmitRooms
-func (b ChatBroadcast) EmitRooms(b_ []string, c int) error {
-	return b.b.Emit("rooms", b_, c)
+func (b ChatBroadcast) EmitRooms(argB []string, c int) error {
+	return b.b.Emit("rooms", argB, c)
 }
 
 // ChatClient is the Go client of namespace "/" (Chat), good for tests and bots.
@@ -217,18 +226,20 @@ type ChatClient struct {
 	sock *socketio.ClientSocket
 }
 
-// NewChatClient returns the client of namespace "/" (Chat) on the connection m manages, not yet
-// connected: set its handlers, then call Connect. Several clients of one Manager share its
-// connection.
+// NewChatClient returns the client of namespace "/" (Chat) on the connection m
+// manages, not yet connected: set its handlers, then call Connect. Several
+// clients of one Manager share its connection.
 func NewChatClient(m *socketio.Manager) *ChatClient {
 	return &ChatClient{sock: m.Socket("/")}
 }
 
-// DialChat connects to namespace "/" (Chat) on the server at rawURL (such as http://localhost:3000,
-// or the URL of the namespace itself; its query is sent with the handshake) and returns the client
-// once the server accepted it. A rawURL whose path names another namespace is an error. Handlers
-// set after it returns miss the events sent on connection; use NewChatClient and Connect when that
-// matters. The client reconnects by itself as opts configure; end it with Close.
+// DialChat connects to namespace "/" (Chat) on the server at rawURL (such as
+// http://localhost:3000, or the URL of the namespace itself; its query is sent
+// with the handshake) and returns the client once the server accepted it. A
+// rawURL whose path names another namespace is an error. Handlers set after it
+// returns miss the events sent on connection; use NewChatClient and Connect
+// when that matters. The client reconnects by itself as opts configure; end it
+// with Close.
 func DialChat(ctx context.Context, rawURL string, opts *socketio.ManagerOptions) (*ChatClient, error) {
 	sock, err := socketio.DialNamespace(ctx, rawURL, "/", opts)
 	if err != nil {
@@ -242,9 +253,9 @@ func (c *ChatClient) Socket() *socketio.ClientSocket {
 	return c.sock
 }
 
-// Connect joins the namespace and waits until the server accepts it (nil), refuses it (a
-// *socketio.ConnectError), the connection attempt fails, or ctx ends. See
-// socketio.ClientSocket.Connect.
+// Connect joins the namespace and waits until the server accepts it (nil),
+// refuses it (a *socketio.ConnectError), the connection attempt fails, or ctx
+// ends. See socketio.ClientSocket.Connect.
 func (c *ChatClient) Connect(ctx context.Context) error {
 	return c.sock.Connect(ctx)
 }
@@ -259,22 +270,26 @@ func (c *ChatClient) Connected() bool {
 	return c.sock.Connected()
 }
 
-// OnConnect adds a handler called each time the server accepts the client: at first and after each reconnection.
+// OnConnect adds a handler called each time the server accepts the client: at
+// first and after each reconnection.
 func (c *ChatClient) OnConnect(fn func()) {
 	c.sock.OnConnect(fn)
 }
 
-// OnDisconnect adds a handler called each time the client disconnects, with the reason (socketio.Reason...).
+// OnDisconnect adds a handler called each time the client disconnects, with the
+// reason (socketio.Reason...).
 func (c *ChatClient) OnDisconnect(fn func(reason string)) {
 	c.sock.OnDisconnect(fn)
 }
 
-// OnConnectError adds a handler called when connecting fails: a refusal by the server or a failed connection attempt.
+// OnConnectError adds a handler called when connecting fails: a refusal by the
+// server or a failed connection attempt.
 func (c *ChatClient) OnConnectError(fn func(err error)) {
 	c.sock.OnConnectError(fn)
 }
 
-// OnError adds a handler of errors such as event arguments that did not decode; without one they are logged.
+// OnError adds a handler of errors such as event arguments that did not decode;
+// without one they are logged.
 func (c *ChatClient) OnError(fn func(err error)) {
 	c.sock.OnError(fn)
 }
@@ -284,13 +299,15 @@ func (c *ChatClient) Disconnect() error {
 	return c.sock.Disconnect()
 }
 
-// Close ends the client for good: it closes the connection underneath, with every namespace on it.
+// Close ends the client for good: it closes the connection underneath, with
+// every namespace on it.
 func (c *ChatClient) Close() error {
 	return c.sock.Manager().Close()
 }
 
-// OnRooms sets the handler of "rooms" events from the server. Arguments that do not decode into
-// their types never reach fn: the error goes to the OnError handler.
+// OnRooms sets the handler of "rooms" events from the server. Arguments that do
+// not decode into their types never reach fn: the error goes to the OnError
+// handler.
 //
 // Client.OnRooms, Socket.EmitRooms
 func (c *ChatClient) OnRooms(fn func(b []string, c int)) {
@@ -310,42 +327,42 @@ func (c *ChatClient) OnRooms(fn func(b []string, c int)) {
 	})
 }
 
-// EmitConnectionNoAck sends "connection" to the server without asking for its ack.
+// EmitConnectionNoAck sends "connection" to the server without asking for its
+// ack.
 func (c *ChatClient) EmitConnectionNoAck(s string, time time.Time) error {
 	return c.sock.Emit("connection", s, time)
 }
 
-// EmitConnection sends "connection" to the server and waits for its ack, until ctx ends. An ack
-// answered with {"error": message} returns a *socketio.RejectedError.
+// EmitConnection sends "connection" to the server and waits for its ack, until
+// ctx ends. An ack answered with {"error": message} returns a
+// *socketio.RejectedError.
 //
 // Socket.OnConnection: the server's OnConnection is elsewhere
-func (c *ChatClient) EmitConnection(ctx context.Context, s string, time_ time.Time) (ackCtx string, ackErr string, err error) {
-	reply, err := c.sock.EmitWithAck(ctx, "connection", s, time_)
+func (c *ChatClient) EmitConnection(ctx context.Context, s string, argTime time.Time) (ackCtx string, ackErr string, err error) {
+	reply, err := c.sock.EmitWithAck(ctx, "connection", s, argTime)
 	if err != nil {
-		return
+		return ackCtx, ackErr, err
 	}
 	if err = reply.Rejected(); err != nil {
-		return
+		return ackCtx, ackErr, err
 	}
 	ackCtx, err = socketio.DecodeString[string](reply, 0)
 	if err != nil {
-		err = &socketio.ArgError{
+		return ackCtx, ackErr, &socketio.ArgError{
 			Err:   err,
 			Event: "connection",
 			Index: 0,
 		}
-		return
 	}
 	ackErr, err = socketio.DecodeString[string](reply, 1)
 	if err != nil {
-		err = &socketio.ArgError{
+		return ackCtx, ackErr, &socketio.ArgError{
 			Err:   err,
 			Event: "connection",
 			Index: 1,
 		}
-		return
 	}
-	return
+	return ackCtx, ackErr, nil
 }
 
 // EmitWithAck sends "with ack" to the server.

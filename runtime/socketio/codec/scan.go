@@ -283,6 +283,9 @@ func (s *scanner) array(depth int) error {
 	return nil
 }
 
+// object scans the JSON object at s.pos and notes whether it is a binary
+// attachment's placeholder ({"_placeholder":true,"num":n}). Long on purpose: a state machine over the
+// object's grammar, which reads best in one piece.
 func (s *scanner) object(depth int) error {
 	if depth > s.maxDepth {
 		return s.errorf("nesting deeper than %d", s.maxDepth)

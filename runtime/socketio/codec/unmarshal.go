@@ -323,6 +323,8 @@ type member struct {
 // object stores marked object m into a struct or map. Members without
 // placeholders are collected into a new object that encoding/json decodes in
 // one call; the others are decoded here.
+// Long on purpose: the struct and map cases share the member
+// loop and the collected object; split, each would repeat them.
 func (d *decodeState) object(m mark, v reflect.Value, path *jsonPath) error {
 	t := v.Type()
 	switch v.Kind() {
