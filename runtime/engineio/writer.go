@@ -81,16 +81,27 @@ func (s *writeScheduler) next() (*Conn, bool) {
 	return c, true
 }
 
+// yieldEvery is how many sessions a writer writes between yields.
+const yieldEvery = 32
+
 // run is one writer: it writes for the sessions of the ready list until the
 // list is empty.
 func (s *writeScheduler) run() {
 	bp := framePool.Get().(*[]byte)
-	for {
+	for turns := 1; ; turns++ {
 		c, ok := s.next()
 		if !ok {
 			break
 		}
 		bp = c.writeTurn(bp)
+		if turns%yieldEvery == 0 {
+			// Let the readers and broadcasters that became runnable
+			// meanwhile queue their messages, so that they join the
+			// writes of this pass instead of waiting for the list to
+			// empty: a writer that never yields makes batches small and
+			// the server's input wait.
+			runtime.Gosched()
+		}
 	}
 	putFrameBuffer(bp)
 }
