@@ -27,6 +27,10 @@ import (
 // scheduler picks, and took twice as long to write a broadcast to 1,000
 // sessions: BenchmarkBroadcast1000.)
 //
+// A writer yields every yieldEvery sessions, so that the goroutines that
+// read and broadcast get the core while it has work, and what they queue
+// joins this pass of the list.
+//
 // Writers never wait for a peer: a write is attempted without blocking
 // (tryWrite), and what the socket does not take at once goes to a goroutine
 // of the session's own (finishWrite), which waits for the peer up to
