@@ -24,11 +24,12 @@ func TestMain(m *testing.M) {
 }
 
 // TestSmoke runs every scenario at a tiny size against examples/chat,
-// node-chat (socket.io 2.5.1) and node-chat-v4 (socket.io 4.8.3), through
+// node-chat (socket.io 2.5.1), node-chat-v4 (socket.io 4.8.3) and the bare
+// relay (websocket scenarios only), through
 // the same code as `make bench`, so that the harness cannot rot: the servers
 // are built or installed, started, driven by sioload and the polling
 // generator, and must deliver every message; the table must have a row for
-// every figure. With redis-server installed (required under CI=true) it also
+// every figure, and the latency-vs-load picture a line per server. With redis-server installed (required under CI=true) it also
 // runs the crossnode scenarios: two nodes of each server joined through
 // Redis (one server; a Redis Cluster; a mixed cluster with node-chat-v4),
 // receivers split evenly over them, every message delivered to all. It
@@ -46,8 +47,9 @@ func TestSmoke(t *testing.T) {
 		}
 		t.Log("redis-server is not installed: crossnode is left out")
 	}
-	servers := []string{"siogen", "node-chat", "node-chat-v4", "siogen-eio4", "node-chat-v4-eio4"}
-	cfg, err := parseFlags([]string{"-smoke", "-servers", strings.Join(servers, ","), "-work", t.TempDir()})
+	servers := []string{"siogen", "node-chat", "node-chat-v4", "siogen-eio4", "node-chat-v4-eio4", "relay"}
+	curvePath := filepath.Join(t.TempDir(), "curve.svg")
+	cfg, err := parseFlags([]string{"-smoke", "-servers", strings.Join(servers, ","), "-work", t.TempDir(), "-curve", curvePath})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +108,12 @@ func TestSmoke(t *testing.T) {
 		if eio4 {
 			checked = checked[:1] // the long-polling generator speaks Engine.IO v3
 		}
-		if crossnode {
+		if server == "relay" { // websocket only, no Redis adapter
+			checked = checked[:1]
+			if res.Scenarios["polling"] != nil {
+				t.Errorf("relay: measured in the polling scenario, which it does not serve")
+			}
+		} else if crossnode {
 			clusters := []string{"crossnode", "crossnode-cluster", "crossnode-v4"}
 			if server == "node-chat" || eio4 { // socket.io-redis 5.x: one Redis server, 2.x nodes; v4 load: plain crossnode
 				clusters = clusters[:1]
@@ -137,8 +144,21 @@ func TestSmoke(t *testing.T) {
 		}
 	}
 
+	svg, err := os.ReadFile(curvePath)
+	if err != nil {
+		t.Fatalf("-curve: %v", err)
+	}
+	for _, server := range servers {
+		if !bytes.Contains(svg, []byte(`data-server="`+server+`"`)) {
+			t.Errorf("the curve has no line for %s", server)
+		}
+	}
+	if !bytes.HasPrefix(svg, []byte("<svg ")) || !bytes.HasSuffix(svg, []byte("</svg>\n")) {
+		t.Errorf("the curve is not one SVG element")
+	}
+
 	table := out.String()
-	for _, want := range []string{"| metric | siogen | node-chat | node-chat-v4 | siogen-eio4 | node-chat-v4-eio4 | siogen/node | siogen-eio4/node-v4 |", "| target (issue 6) |"} {
+	for _, want := range []string{"| metric | siogen | node-chat | node-chat-v4 | siogen-eio4 | node-chat-v4-eio4 | relay | siogen/node | siogen-eio4/node-v4 |", "| target (issue 6) |", "| target (issue 21) |"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %q", want)
 		}

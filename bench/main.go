@@ -7,6 +7,7 @@
 //	go run ./bench -servers siogen,node-chat -scenarios fanout,ceiling
 //	go run ./bench -servers siogen,node-chat -scenarios fanout,crossnode
 //	go run ./bench -servers siogen,node-chat-v4 -scenarios crossnode,crossnode-cluster,crossnode-v4
+//	go run ./bench -servers siogen,node-chat,node-chat-v4,relay -scenarios fanout,ceiling -curve curve.svg
 //
 // Each server is started, for each scenario afresh, pinned to one core
 // (-server-cpu) with taskset; the load generator runs pinned to another
@@ -24,13 +25,20 @@
 // Servers: siogen (examples/chat), node-chat (../shared/peers/node-chat,
 // installed with npm ci into a cache directory), node-chat-v4
 // (interop/node-chat-v4.js on socket.io 4.8.3, from interop/node_modules,
-// admitting sioload's Engine.IO v3), googollee and zishang520
-// (../shared/peers/go-*, each built from its own module). On request, the
+// admitting sioload's Engine.IO v3), relay (../shared/peers/go-relay: no
+// Socket.IO, every chat frame relayed as it comes, the floor a server
+// cannot beat by much; websocket only, so not in the polling scenario),
+// googollee and zishang520 (../shared/peers/go-*, each built from its own
+// module). On request, the
 // Engine.IO v4 columns, driven by sioload -eio 4 as socket.io 4.x clients:
 // siogen-eio4 (the same chat) and node-chat-v4-eio4 (node-chat-v4); the
 // table then adds their ratio.
 //
 //	go run ./bench -servers siogen,siogen-eio4,node-chat-v4-eio4 -scenarios density,fanout,ceiling
+//
+// -curve draws the ceiling ramps' steps as a picture: p50 and p99 latency
+// against offered deliveries/s, one line per server (curve.go); `bench
+// curve -json FILE -o FILE.svg` redraws it from a run saved with -json.
 package main
 
 import (
@@ -52,6 +60,9 @@ import (
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "poll" {
 		os.Exit(pollMain(os.Args[2:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "curve" {
+		os.Exit(curveMain(os.Args[2:]))
 	}
 	cfg, err := parseFlags(os.Args[1:])
 	if err != nil {
@@ -78,6 +89,7 @@ type config struct {
 	nodeChat   string   // node-chat with node_modules; "" installs a cached copy
 	work       string   // binaries and server logs; "" means a temporary folder
 	jsonOut    string   // where to write every raw result as JSON
+	curveOut   string   // where to draw the latency-vs-load curves (SVG)
 	servers    []string // in column order
 	scenarios  []string
 	serverCPU  string // taskset CPU list for the servers
@@ -117,7 +129,7 @@ type config struct {
 }
 
 var (
-	allServers   = []string{"siogen", "node-chat", "node-chat-v4", "googollee", "zishang520"}
+	allServers   = []string{"siogen", "node-chat", "node-chat-v4", "relay", "googollee", "zishang520"}
 	allScenarios = []string{"density", "fanout", "ceiling", "polling", "crossnode", "crossnode-cluster", "crossnode-v4"}
 	// eio4Servers are measured when asked for: socket.io 4.x clients
 	// (sioload -eio 4) against the chat and against socket.io 4.8.3.
@@ -135,6 +147,7 @@ func parseFlags(args []string) (*config, error) {
 	fs.StringVar(&c.nodeChat, "node-chat", "", "node-chat folder with node_modules installed (default: PEERS/node-chat if installed, else a copy installed with npm ci in the user cache)")
 	fs.StringVar(&c.work, "work", "", "folder for binaries and server logs (default: a temporary one, removed at the end)")
 	fs.StringVar(&c.jsonOut, "json", "", "also write every raw result to this file as JSON")
+	fs.StringVar(&c.curveOut, "curve", "", "draw p50/p99 latency against offered deliveries/s of every server's ceiling ramp into this `FILE` (SVG)")
 	fs.StringVar(&c.serverCPU, "server-cpu", "1", "CPU list the servers are pinned to (taskset -c)")
 	fs.StringVar(&c.loadCPU, "load-cpu", "0", "CPU list the load generators are pinned to (taskset -c)")
 	fs.BoolVar(&c.pin, "pin", true, "pin with taskset (false: let the scheduler place everything)")
@@ -347,6 +360,19 @@ func run(ctx context.Context, c *config, out, log io.Writer) (*report, error) {
 		b, _ := json.MarshalIndent(rep, "", "  ")
 		if err := os.WriteFile(c.jsonOut, append(b, '\n'), 0o644); err != nil {
 			return rep, err
+		}
+	}
+	if c.curveOut != "" && rep.ran("ceiling") {
+		f, err := os.Create(c.curveOut)
+		if err != nil {
+			return rep, err
+		}
+		err = writeCurve(f, rep, rep.p99Limit())
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return rep, fmt.Errorf("-curve: %w", err)
 		}
 	}
 	return rep, nil

@@ -230,6 +230,15 @@ func printReport(w io.Writer, rep *report) {
 		}
 	}
 
+	if targets := rep.loadTargets(); len(targets) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| target (issue 21) | siogen | reference | siogen/reference | goal | met |")
+		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | --- | --- |")
+		for _, t := range targets {
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", t.name, t.siogen, t.node, t.ratio, t.goal, t.met)
+		}
+	}
+
 	for _, res := range rep.Results {
 		for _, sc := range allScenarios {
 			r := res.Scenarios[sc]
@@ -317,4 +326,55 @@ func (rep *report) targets() []target {
 	judge("density: RSS per idle websocket, KiB", "density", "server_kib_per_conn", "%.1f", "≤ 1/2 of node and < 12 KiB",
 		func(s, n float64) bool { return s <= n/2 && s < 12 })
 	return out
+}
+
+// loadTargets are the goals of issue 21 (latency without a tax), against
+// the bare relay and socket.io 4.8 (node-chat-v4), for the servers of the
+// run that have them.
+func (rep *report) loadTargets() []target {
+	var out []target
+	judge := func(name, scenario, ref string, m metric, goal string, ok func(s, r float64) bool) {
+		if !rep.ran(scenario) || rep.server("siogen") == nil || rep.server(ref) == nil {
+			return
+		}
+		s, ok1 := rep.value("siogen", m)
+		r, ok2 := rep.value(ref, m)
+		t := target{name: name, siogen: "–", node: "–", ratio: "–", goal: goal, met: "not measured"}
+		if ok1 {
+			t.siogen = fmt.Sprintf(m.format, s)
+		}
+		if ok2 {
+			t.node = fmt.Sprintf(m.format, r)
+		}
+		if ok1 && ok2 {
+			if r != 0 {
+				t.ratio = ratioText(s / r)
+			}
+			t.met = map[bool]string{true: "yes", false: "**no**"}[ok(s, r)]
+		}
+		out = append(out, t)
+	}
+	p99 := metric{scenario: "fanout", format: "%.1f", value: field("lat_p99_ms")}
+	cpu := metric{scenario: "fanout", format: "%.2f", value: nonNegative("server_cpu_s")}
+	ceiling := metric{scenario: "ceiling", format: "%.0f", value: field("max_sustained_deliveries_per_s")}
+	judge("fan-out: latency p99, ms (against relay)", "fanout", "relay", p99, "≤ 1.2× relay",
+		func(s, r float64) bool { return s <= 1.2*r })
+	judge("fan-out: latency p99, ms (against socket.io 4.8)", "fanout", "node-chat-v4", p99, "≤ node-chat-v4",
+		func(s, r float64) bool { return s <= r })
+	judge("fan-out: server CPU, s (against relay)", "fanout", "relay", cpu, "≤ relay",
+		func(s, r float64) bool { return s <= r })
+	judge("ceiling: highest sustained deliveries/s (against socket.io 4.8)", "ceiling", "node-chat-v4", ceiling, "≥ 10× node-chat-v4",
+		func(s, r float64) bool { return r > 0 && s >= 10*r })
+	return out
+}
+
+// p99Limit is the ceiling ramp's p99 limit, in ms (250 unless sioload
+// said otherwise).
+func (rep *report) p99Limit() float64 {
+	for _, res := range rep.Results {
+		if v, ok := res.Scenarios["ceiling"].num("p99_limit_ms"); ok && v > 0 {
+			return v
+		}
+	}
+	return 250
 }

@@ -39,6 +39,10 @@ func runScenario(ctx context.Context, c *config, t *tools, s *server, scenario s
 		fmt.Fprintf(log, "bench: %s: %s: not measured (the server cannot join that cluster here)\n", s.name, scenario)
 		return nil
 	}
+	if scenario == "polling" && s.websocketOnly {
+		fmt.Fprintf(log, "bench: %s: polling: not measured (websocket only)\n", s.name)
+		return nil
+	}
 	var env []string
 	if c.siogenProf != "" && s.name == "siogen" {
 		prof, err := filepath.Abs(c.siogenProf + "." + scenario)

@@ -71,6 +71,8 @@ type server struct {
 	// protocol, beside a socket.io 4.x node; nil when the server cannot
 	// (crossnode-v4).
 	protocol4 func(redisAddr string) (args, env []string)
+	// websocketOnly leaves the server out of the polling scenario.
+	websocketOnly bool
 	// eio is the Engine.IO revision the load speaks to it: 3, or 4
 	// (sioload -eio 4; the long-polling generator speaks 3 only).
 	eio int
@@ -117,6 +119,14 @@ func prepareServer(ctx context.Context, c *config, name string, log io.Writer) (
 			protocol4: func(redisAddr string) ([]string, []string) {
 				return []string{"-redis", redisAddr, "-redis-protocol", "redis-adapter"}, nil
 			}}, nil
+	case "relay":
+		bin := filepath.Join(c.work, name)
+		if err := goBuild(ctx, filepath.Join(c.peers, "go-relay"), bin, ".", log); err != nil {
+			return nil, err
+		}
+		return &server{name: name, dir: c.work, argv: []string{bin}, websocketOnly: true,
+			addr: func(string) []string { return nil },
+			env:  func(port string) []string { return []string{"PORT=" + port} }}, nil
 	case "googollee", "zishang520":
 		bin := filepath.Join(c.work, name)
 		if err := goBuild(ctx, filepath.Join(c.peers, "go-"+name), bin, ".", log); err != nil {

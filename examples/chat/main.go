@@ -2,15 +2,16 @@
 // siogen generated from package chatapi: open http://localhost:3000 in two
 // tabs and type.
 //
-//	go run ./examples/chat [-addr :3000] [-redis host:port[,host:port...]] [-redis-master name] [-write-interval 20ms]
+//	go run ./examples/chat [-addr :3000] [-redis host:port[,host:port...]] [-redis-master name] [-write-interval 0]
 //	                       [-ping-interval 25s] [-ping-timeout 20s] [-debug 127.0.0.1:6060]
 //
 // With -redis, several chat servers behind a load balancer share their
-// users through Redis (see the README). -write-interval batches what a busy
-// room sends each client (engineio.Options.MinWriteInterval): a line waits at
-// most that long, and the server makes far fewer system calls. 20 ms caps
-// the writes at 50 a second per client, which a core keeps up with for a
-// thousand clients even where a write costs 12 µs (BENCHMARKS.md).
+// users through Redis (see the README). The chat needs no write tuning: the
+// runtime writes a line to an idle client at once and, when it falls behind,
+// sends each client what queued meanwhile in one write, so batches grow with
+// the load by themselves (BENCHMARKS.md). -write-interval fixes an interval
+// instead (engineio.Options.MinWriteInterval): each client is written at most
+// once per interval; 0, the default, is the adaptive policy.
 //
 // -debug serves net/http/pprof (goroutines, heap, CPU profiles) on a
 // separate loopback address: go tool pprof http://127.0.0.1:6060/debug/pprof/heap.
@@ -34,7 +35,7 @@ func main() {
 	pingInterval := flag.Duration("ping-interval", 25*time.Second, "how often clients ping (the Engine.IO heartbeat)")
 	pingTimeout := flag.Duration("ping-timeout", 20*time.Second, "how long past -ping-interval a silent client keeps its session")
 	debugAddr := flag.String("debug", "", "serve net/http/pprof on the loopback `host:port` (127.0.0.1:6060)")
-	writeInterval := flag.Duration("write-interval", 20*time.Millisecond, "write to each client at most once per `interval`; what is sent meanwhile goes out together (0: write every line at once)")
+	writeInterval := flag.Duration("write-interval", 0, "write to each client at most once per `interval`; what is sent meanwhile goes out together (0: at once when idle, batched only while the server is behind)")
 	flag.Parse()
 	logger := log.New(os.Stdout, "", 0)
 	opts := &socketio.Options{}

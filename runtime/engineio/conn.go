@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -42,10 +43,12 @@ type Conn struct {
 	upgrading   bool            // probe answered, waiting for the upgrade packet
 	getActive   bool
 	postActive  bool
-	flushing    bool      // the websocket flusher is running
-	flush       func()    // flushWebSocket(ws), bound once: go c.flush() allocates nothing
-	lastWrite   time.Time // the flusher's last write; flushers run one at a time
-	closing     bool      // Close was called: end once the queue is drained
+	flushing    bool            // a writer has the websocket's queue (writer.go), or its flusher runs
+	flush       func()          // flushWebSocket(ws) with MinWriteInterval, bound once: go c.flush() allocates nothing
+	wsRaw       syscall.RawConn // ws's socket, for writes that must not wait (nil: TLS, not Linux)
+	wmu         sync.Mutex      // held across a websocket write that a slow peer took only part of
+	lastWrite   time.Time       // the flusher's last write; flushers run one at a time
+	closing     bool            // Close was called: end once the queue is drained
 	closed      bool
 	closeWith   codec.PacketType // what a held GET receives when the session dies
 	closeReason string
@@ -150,7 +153,11 @@ func (c *Conn) kickLocked() {
 	if c.ws != nil {
 		if !c.flushing && len(c.queue) > 0 {
 			c.flushing = true
-			go c.flush()
+			if c.srv.opts.MinWriteInterval > 0 {
+				go c.flush()
+			} else {
+				c.srv.writers.schedule(c)
+			}
 		}
 		return
 	}
@@ -216,7 +223,7 @@ func (c *Conn) finish(reason string) {
 		// Off the caller's goroutine: the caller may be a broadcast whose
 		// enqueue overflowed, and the close frame waits for the flusher's
 		// write, which a peer that stopped reading holds until WriteTimeout.
-		go closeWebSocket(ws)
+		go closeWebSocket(ws, &c.wmu)
 	}
 	if probe != nil {
 		probe.Close()
@@ -229,8 +236,11 @@ func (c *Conn) finish(reason string) {
 
 // closeWebSocket sends a close frame without a status, as the reference
 // does (the peer sees 1005), then closes the connection.
-func closeWebSocket(ws *websocket.Conn) {
+// wmu keeps it out of a data frame that a slow peer took only part of.
+func closeWebSocket(ws *websocket.Conn, wmu *sync.Mutex) {
+	wmu.Lock()
 	ws.WriteControl(websocket.CloseMessage, nil, time.Now().Add(time.Second))
+	wmu.Unlock()
 	ws.Close()
 }
 

@@ -58,11 +58,11 @@ type Options struct {
 	// MinWriteInterval is the least time between two writes to one
 	// websocket: what is queued for it meanwhile waits and goes out in the
 	// next write, together. The first message after a quiet spell goes out
-	// at once; later ones wait at most this long. A server that broadcasts
-	// often makes far fewer system calls, the main cost of a delivery (a few
-	// milliseconds let a chat carry several times the fan-out; see
-	// BENCHMARKS.md). Default 0: every message is written as soon as it is
-	// queued, as socket.io does.
+	// at once; later ones wait at most this long. Default 0, the adaptive
+	// policy, which needs no tuning: a message to an idle websocket is
+	// written at once, and only what queues while the server's writers are
+	// behind is batched, so batches grow with the load (see BENCHMARKS.md).
+	// Set it to cap the writes per websocket whatever the load.
 	MinWriteInterval time.Duration
 
 	// DisableEpoll makes every idle websocket session wait for its next

@@ -75,6 +75,12 @@ type Server struct {
 	handler  Handler
 	log      *slog.Logger
 	upgrader websocket.Upgrader
+	writers  writeScheduler // the websocket writers of the default write policy
+	// writeHook, set by tests and benchmarks before the server serves, is
+	// called after every write of the default policy with the number of
+	// packets it carried (-1: the rest of a write the peer did not take at
+	// once).
+	writeHook func(c *Conn, packets int)
 
 	mu       sync.RWMutex
 	sessions map[string]*Conn

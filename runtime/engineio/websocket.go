@@ -20,7 +20,11 @@ func (c *Conn) serveWebSocket(ws *websocket.Conn, br *bufio.Reader, b64 bool) {
 	ws.SetReadLimit(c.srv.opts.MaxBufferSize)
 	c.mu.Lock()
 	c.ws, c.wsB64, c.transport = ws, b64, WebSocket
-	c.flush = func() { c.flushWebSocket(ws) }
+	if c.srv.opts.MinWriteInterval > 0 {
+		c.flush = func() { c.flushWebSocket(ws) }
+	}
+	c.wsRaw = rawConn(ws.NetConn())
+	ws.SetPingHandler(c.pingHandler(ws))
 	closed := c.closed
 	c.kickLocked()
 	c.mu.Unlock()
@@ -66,7 +70,11 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 		c.probe = nil
 		c.upgrading = false
 		c.ws, c.wsB64, c.transport = ws, b64, WebSocket
-		c.flush = func() { c.flushWebSocket(ws) }
+		if c.srv.opts.MinWriteInterval > 0 {
+			c.flush = func() { c.flushWebSocket(ws) }
+		}
+		c.wsRaw = rawConn(ws.NetConn())
+		ws.SetPingHandler(c.pingHandler(ws))
 		closed := c.closed
 		c.kickLocked()
 		// A GET still held (a client that did not pause) gets a noop.
@@ -232,9 +240,11 @@ func readErrorReason(err error) string {
 	return ReasonTransportClose
 }
 
-// flushWebSocket drains the queue into ws until it is empty. It is the
-// websocket's only writer of data frames: kickLocked starts it when the queue
-// becomes non-empty and none runs, so an idle session holds no goroutine.
+// flushWebSocket drains the queue into ws until it is empty, at most one
+// write per MinWriteInterval; with the default interval of 0 the server's
+// writers do this instead (writer.go). It is the websocket's only writer of
+// data frames: kickLocked starts it when the queue becomes non-empty and
+// none runs, so an idle session holds no goroutine.
 //
 // Everything taken from the queue at once goes out in one write system call:
 // the frames are encoded here, into a pooled buffer, rather than written one
@@ -290,6 +300,9 @@ func (c *Conn) flushWebSocket(ws *websocket.Conn) {
 				c.mu.Unlock()
 				c.die(ReasonTransportError, codec.Close)
 				return
+			}
+			if h := c.srv.writeHook; h != nil {
+				h(c, len(batch))
 			}
 		}
 		if closing {
