@@ -68,6 +68,8 @@ var curveColors = []string{"#d62728", "#1f77b4", "#2ca02c", "#7f7f7f", "#9467bd"
 // an SVG: offered deliveries/s on a log axis, p99 (solid) and p50 (dashed)
 // latency on a log axis, a filled marker for a step that passed and a
 // hollow one for a step that failed, and the ramp's p99 limit.
+// Long on purpose: it draws one picture top to bottom (axes, grid, limit,
+// curves, legend), in the order the SVG reads.
 func writeCurve(w io.Writer, rep *report, p99Limit float64) error {
 	curves := rep.curves()
 	if len(curves) == 0 {

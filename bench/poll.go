@@ -141,6 +141,10 @@ type pollClient struct {
 	lat  []int64  // delivery latencies, µs
 }
 
+// runPoll runs the long-polling scenario: it opens o.n polling sessions,
+// has o.senders of them send at o.rate in all while every session polls,
+// and counts deliveries, duplicates and latency. Long on purpose: the receivers, the sender and
+// the wind-down share the run's counters and read best as one sequence.
 func runPoll(parent context.Context, o *pollOpts) *pollResult {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()

@@ -160,6 +160,7 @@ func scenarioTitle(c string, rep *report) string {
 }
 
 // printReport writes the table (Markdown), the targets and any errors.
+// Long on purpose: one section per scenario, in the order the table reads.
 func printReport(w io.Writer, rep *report) {
 	var servers []string
 	for _, res := range rep.Results {

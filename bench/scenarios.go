@@ -33,7 +33,8 @@ type serverResult struct {
 // runScenario starts the server afresh, drives it with the scenario's load
 // generator, and stores the generator's summary in res. For crossnode it
 // starts two nodes, Redis and the forwarder instead (crossnode.go); servers
-// that cannot join through Redis are left out of it.
+// that cannot join through Redis are left out of it. Long on purpose: one
+// case per scenario, each the command line of its load generator.
 func runScenario(ctx context.Context, c *config, t *tools, s *server, scenario string, res *serverResult, log io.Writer) error {
 	if crossnodeScenarios[scenario] && s.joins(scenario) == nil {
 		fmt.Fprintf(log, "bench: %s: %s: not measured (the server cannot join that cluster here)\n", s.name, scenario)

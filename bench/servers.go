@@ -78,6 +78,8 @@ type server struct {
 	eio int
 }
 
+// prepareServer builds or installs the named server and returns how to
+// start it. Long on purpose: one case per server, each its own recipe.
 func prepareServer(ctx context.Context, c *config, name string, log io.Writer) (*server, error) {
 	goFlag := func(addr string) []string { return []string{"-addr", addr} }
 	noEnv := func(string) []string { return nil }

@@ -13,17 +13,10 @@ import (
 	"github.com/siogen/siogen/runtime/engineio/codec"
 )
 
-// Conn is one Engine.IO session on the server. Send and Close may be called
-// from any goroutine.
-//
-// Concurrency: every outbound packet goes through one bounded queue, and
-// exactly one party drains it at a time: the held polling GET, or the single
-// flusher goroutine of the websocket, started when the queue becomes
-// non-empty and gone when it is empty (an idle session has no writer
-// goroutine, and on Linux no reader either: see readPoller). An upgrade
-// hands the queue from the first to the second; until the client's upgrade
-// packet arrives, packets keep going out by polling, so nothing is lost,
-// duplicated or reordered across the switch.
+// Conn is one Engine.IO session on the server. Send, Close and Abort may be
+// called from any goroutine. Packets go out in the order Send queued them,
+// over whichever transport the session uses at the time; none is lost,
+// duplicated or reordered across an upgrade.
 type Conn struct {
 	srv     *Server
 	id      string
@@ -33,7 +26,16 @@ type Conn struct {
 
 	recvMu sync.Mutex // serialises delivery of inbound packets
 
-	mu          sync.Mutex
+	mu sync.Mutex
+	// queue holds every outbound packet, bounded by SendQueueSize, and
+	// exactly one party drains it at a time: the held polling GET, or, once
+	// the websocket is the transport, one of the server's writers (the
+	// ready list of writer.go; with MinWriteInterval, the session's own
+	// flusher), taken on while the queue is non-empty and let go when it is
+	// empty, so an idle session holds no writer goroutine (and on Linux no
+	// reader either: see readPoller). An upgrade hands the queue from the
+	// GET to the websocket; until the client's upgrade packet arrives,
+	// packets keep going out by polling.
 	queue       []codec.Packet
 	wake        chan struct{} // signals the held GET; capacity 1
 	transport   string
