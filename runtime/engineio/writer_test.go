@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/siogen/siogen/internal/testutil"
 )
 
 // writeCounter records the writes of the default policy per session.
@@ -41,6 +43,21 @@ func (w *writeCounter) of(c *Conn) []int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return append([]int(nil), w.writes[c]...)
+}
+
+// settled returns c's writes once they carry packets in all, the open
+// packet's write included. The hook runs after a write returns, so a
+// client can read the last message before its write is counted.
+func (w *writeCounter) settled(t *testing.T, c *Conn, packets int) []int {
+	t.Helper()
+	testutil.Eventually(t, 5*time.Second, "every write to be counted", func() bool {
+		sum := 0
+		for _, p := range w.of(c) {
+			sum += p
+		}
+		return sum >= packets
+	})
+	return w.of(c)
 }
 
 // newCountingServer is newTestServer with w counting the writes.
@@ -109,7 +126,7 @@ func TestWriteAtOnceWhenIdle(t *testing.T) {
 			t.Fatalf("got %q, want %q", m, "4"+want)
 		}
 	}
-	got := w.of(c)
+	got := w.settled(t, c, n+1)
 	if len(got) != n+1 {
 		t.Fatalf("%d writes for the open packet and %d messages sent one at a time: %v", len(got), n, got)
 	}
@@ -157,7 +174,7 @@ func TestCoalesceWhileWritersBehind(t *testing.T) {
 	}
 	total := 0
 	for i, c := range servers {
-		got := w.of(c)[1:] // after the open packet
+		got := w.settled(t, c, burst+2)[1:] // after the open packet
 		sum := 0
 		for _, p := range got {
 			sum += p
