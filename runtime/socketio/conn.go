@@ -2,6 +2,7 @@ package socketio
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -18,15 +19,18 @@ type conn struct {
 	ec           *engineio.Conn
 	version      codec.Version // V4 over Engine.IO v3, V5 over v4
 	dec          codec.Decoder // used by receive only, which the engine serialises
-	handshake    *Handshake
-	connectTimer *time.Timer // v5: closes a connection that joins no namespace
+	opened       time.Time     // for Handshake.Time
+	connectTimer *time.Timer   // v5: closes a connection that joins no namespace; nil once one joined
 
-	mu            sync.Mutex
-	sockets       map[string]*Socket // by namespace name
-	connecting    map[string]bool    // namespaces whose middleware is running
-	rootConnected bool               // v4: other namespaces wait for "/"
-	waiting       []string           // CONNECTs that arrived before "/" was connected
-	closeReason   string             // overrides the engine's reason
+	mu sync.Mutex
+	// sockets and connecting are short slices, not maps: a client holds a
+	// few namespaces at most (Options.MaxNamespaces), and an idle
+	// connection costs less this way.
+	sockets       []*Socket // connected, one per namespace
+	connecting    []string  // namespaces whose middleware is running
+	rootConnected bool      // v4: other namespaces wait for "/"
+	waiting       []string  // CONNECTs that arrived before "/" was connected
+	closeReason   string    // overrides the engine's reason
 	gone          bool
 
 	peerLog peerlog.Log // the client's misbehaviour, logged once per kind
@@ -38,13 +42,11 @@ func newConn(s *Server, ec *engineio.Conn) *conn {
 		v = codec.V5
 	}
 	return &conn{
-		srv:        s,
-		ec:         ec,
-		version:    v,
-		dec:        codec.Decoder{Version: v, MaxAttachments: s.opts.MaxAttachments, MaxDepth: s.opts.MaxDepth},
-		handshake:  newHandshake(ec.Request(), time.Now()),
-		sockets:    make(map[string]*Socket, 1),
-		connecting: make(map[string]bool, 1),
+		srv:     s,
+		ec:      ec,
+		version: v,
+		dec:     codec.Decoder{Version: v, MaxAttachments: s.opts.MaxAttachments, MaxDepth: s.opts.MaxDepth},
+		opened:  time.Now(),
 	}
 }
 
@@ -159,7 +161,7 @@ func (c *conn) receiveV5(p *codec.Packet) {
 	switch {
 	case p.Type == codec.Connect && s == nil:
 		c.mu.Lock()
-		busy := c.connecting[p.Namespace]
+		busy := slices.Contains(c.connecting, p.Namespace)
 		c.mu.Unlock()
 		if busy {
 			return // its middleware is running: as for v4, asked once
@@ -179,7 +181,16 @@ func (c *conn) receiveV5(p *codec.Packet) {
 func (c *conn) socket(nsp string) *Socket {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.sockets[nsp]
+	return c.socketLocked(nsp)
+}
+
+func (c *conn) socketLocked(nsp string) *Socket {
+	for _, s := range c.sockets {
+		if s.nsp.name == nsp {
+			return s
+		}
+	}
+	return nil
 }
 
 // connect joins the client to a namespace: refused with "Invalid
@@ -194,7 +205,7 @@ func (c *conn) connect(name string, query url.Values, auth []byte) {
 		return
 	}
 	c.mu.Lock()
-	if c.gone || c.sockets[name] != nil || c.connecting[name] {
+	if c.gone || c.socketLocked(name) != nil || slices.Contains(c.connecting, name) {
 		c.mu.Unlock()
 		return
 	}
@@ -203,15 +214,11 @@ func (c *conn) connect(name string, query url.Values, auth []byte) {
 		c.tooManyNamespaces(name)
 		return
 	}
-	c.connecting[name] = true
+	c.connecting = append(c.connecting, name)
 	c.mu.Unlock()
-	hs := c.handshake.withQuery(query)
-	if c.version == codec.V5 {
-		// The payload aliases the engine message, which the decoder hands
-		// over for good.
-		hs = hs.withAuth(auth)
-	}
-	s := newSocket(nsp, c, hs)
+	// The payload aliases the engine message, which the decoder hands
+	// over for good.
+	s := newSocket(nsp, c, query, auth)
 	if nsp.rec != nil && c.version == codec.V5 {
 		s.pid = newSocketID()
 		if pid, offset, ok := recoveryRequest(auth); ok {
@@ -241,22 +248,32 @@ func (c *conn) tooManyNamespaces(name string) {
 // refused forgets a socket that its namespace's middleware turned down.
 func (c *conn) refused(s *Socket) {
 	c.mu.Lock()
-	delete(c.connecting, s.nsp.name)
+	c.connecting = deleteName(c.connecting, s.nsp.name)
 	c.mu.Unlock()
+}
+
+// deleteName removes name from names, keeping the array.
+func deleteName(names []string, name string) []string {
+	if names = slices.DeleteFunc(names, func(n string) bool { return n == name }); len(names) == 0 {
+		return nil
+	}
+	return names
 }
 
 // admitted records an accepted socket; for "/" it replays the CONNECTs that
 // waited for it.
 func (c *conn) admitted(s *Socket) bool {
 	c.mu.Lock()
-	delete(c.connecting, s.nsp.name)
+	c.connecting = deleteName(c.connecting, s.nsp.name)
 	if c.gone {
 		c.mu.Unlock()
 		return false
 	}
-	c.sockets[s.nsp.name] = s
+	c.sockets = append(c.sockets, s)
 	if c.connectTimer != nil {
+		// Dropped, not only stopped: an idle connection need not keep it.
 		c.connectTimer.Stop()
+		c.connectTimer = nil
 	}
 	var replay []string
 	if s.nsp.name == "/" {
@@ -274,9 +291,7 @@ func (c *conn) admitted(s *Socket) bool {
 
 func (c *conn) removeSocket(s *Socket) {
 	c.mu.Lock()
-	if c.sockets[s.nsp.name] == s {
-		delete(c.sockets, s.nsp.name)
-	}
+	c.sockets = slices.DeleteFunc(c.sockets, func(o *Socket) bool { return o == s })
 	c.mu.Unlock()
 }
 
@@ -284,10 +299,7 @@ func (c *conn) removeSocket(s *Socket) {
 // with reason, then closes the connection once that is delivered.
 func (c *conn) disconnectAll(reason string) {
 	c.mu.Lock()
-	sockets := make([]*Socket, 0, len(c.sockets))
-	for _, s := range c.sockets {
-		sockets = append(sockets, s)
-	}
+	sockets := slices.Clone(c.sockets)
 	c.mu.Unlock()
 	for _, s := range sockets {
 		s.send(&codec.Packet{Type: codec.Disconnect, Namespace: s.nsp.name})
@@ -316,10 +328,7 @@ func (c *conn) closed(reason string) {
 	if c.closeReason != "" {
 		reason = c.closeReason
 	}
-	sockets := make([]*Socket, 0, len(c.sockets))
-	for _, s := range c.sockets {
-		sockets = append(sockets, s)
-	}
+	sockets := slices.Clone(c.sockets)
 	c.mu.Unlock()
 	for _, s := range sockets {
 		s.onClose(reason)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"log/slog"
+	"net/url"
 	"runtime/debug"
 	"slices"
 	"sync"
@@ -83,7 +85,7 @@ type Socket struct {
 	id        string
 	nsp       *Namespace
 	conn      *conn
-	handshake *Handshake
+	hs        atomic.Pointer[Handshake] // made by Handshake on first use
 	done      chan struct{}
 	pid       string // v5 with recovery: the private id of its session
 	recovered bool   // its session was restored by connection state recovery
@@ -91,6 +93,10 @@ type Socket struct {
 	// missed and its rooms.
 	missed    [][]engineio.Message
 	keptRooms []string
+	// What the handshake is made of beside the connection's request, so
+	// that an idle socket whose handlers never read it keeps none.
+	query url.Values      // a v4 CONNECT's query, merged over the request's
+	auth  json.RawMessage // a v5 CONNECT's payload (nil: none)
 
 	mu           sync.Mutex
 	connected    bool
@@ -103,7 +109,7 @@ type Socket struct {
 	bucket       eventBucket // Options.MaxEventRate
 }
 
-func newSocket(nsp *Namespace, c *conn, hs *Handshake) *Socket {
+func newSocket(nsp *Namespace, c *conn, query url.Values, auth json.RawMessage) *Socket {
 	var id string
 	switch {
 	case c.version == codec.V5:
@@ -115,7 +121,7 @@ func newSocket(nsp *Namespace, c *conn, hs *Handshake) *Socket {
 	default:
 		id = nsp.name + "#" + c.ec.ID()
 	}
-	return &Socket{id: id, nsp: nsp, conn: c, handshake: hs, done: make(chan struct{}), connected: true}
+	return &Socket{id: id, nsp: nsp, conn: c, query: query, auth: auth, done: make(chan struct{}), connected: true}
 }
 
 // ID returns the socket id. For a socket.io 2.x client (Socket.IO v4): the
@@ -148,10 +154,14 @@ func newSocketID() string {
 // none: v is left as it is and the error is nil. A payload that does not
 // decode into v is an *AuthError.
 func (s *Socket) DecodeAuth(v any) error {
-	if s.handshake.Auth == nil {
+	if s.conn.version != codec.V5 {
 		return nil
 	}
-	if err := codec.Unmarshal(s.handshake.Auth, nil, v); err != nil {
+	auth := s.auth
+	if auth == nil {
+		auth = json.RawMessage("{}") // as Handshake().Auth
+	}
+	if err := codec.Unmarshal(auth, nil, v); err != nil {
 		return &AuthError{Err: err}
 	}
 	return nil
@@ -172,7 +182,19 @@ func (e *AuthError) Unwrap() error { return e.Err }
 func (s *Socket) Namespace() *Namespace { return s.nsp }
 
 // Handshake returns the request that opened the connection.
-func (s *Socket) Handshake() *Handshake { return s.handshake }
+func (s *Socket) Handshake() *Handshake {
+	if h := s.hs.Load(); h != nil {
+		return h
+	}
+	h := newHandshake(s.conn.ec.Request(), s.conn.opened).withQuery(s.query)
+	if s.conn.version == codec.V5 {
+		h = h.withAuth(s.auth)
+	}
+	if !s.hs.CompareAndSwap(nil, h) {
+		return s.hs.Load() // made meanwhile by another goroutine
+	}
+	return h
+}
 
 // Transport returns the current Engine.IO transport: "polling" or "websocket".
 func (s *Socket) Transport() string { return s.conn.ec.Transport() }
