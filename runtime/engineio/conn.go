@@ -20,7 +20,7 @@ import (
 type Conn struct {
 	srv     *Server
 	id      string
-	req     *http.Request
+	req     savedRequest
 	version codec.Version
 	b64     bool // the client cannot take binary polling payloads
 
@@ -37,7 +37,7 @@ type Conn struct {
 	// GET to the websocket; until the client's upgrade packet arrives,
 	// packets keep going out by polling.
 	queue       []codec.Packet
-	wake        chan struct{} // signals the held GET; capacity 1
+	wake        chan struct{} // signals the held GET; capacity 1; nil when opened over websocket
 	transport   string
 	ws          *websocket.Conn // the websocket, once it is the transport
 	wsB64       bool
@@ -77,16 +77,19 @@ func newConn(s *Server, id string, r *http.Request, v codec.Version, b64 bool) *
 	// each would cost every idle session about a KiB.
 	req := r.WithContext(context.Background())
 	req.Body = http.NoBody
-	return &Conn{
+	c := &Conn{
 		srv:       s,
 		id:        id,
-		req:       req,
 		version:   v,
 		b64:       b64,
-		wake:      make(chan struct{}, 1),
 		transport: transportOf(r),
 		done:      make(chan struct{}),
 	}
+	c.req.save(req)
+	if c.transport == Polling {
+		c.wake = make(chan struct{}, 1)
+	}
+	return c
 }
 
 func transportOf(r *http.Request) string {
@@ -101,7 +104,7 @@ func (c *Conn) ID() string { return c.id }
 
 // Request returns the handshake request: URL (with the query), headers and
 // remote address. Its body is empty. It must not be modified.
-func (c *Conn) Request() *http.Request { return c.req }
+func (c *Conn) Request() *http.Request { return c.req.request() }
 
 // Protocol returns the Engine.IO revision of the session: 3 or 4.
 func (c *Conn) Protocol() int { return int(c.version) }
