@@ -168,3 +168,41 @@ func TestWebSocketFramesInOneSegment(t *testing.T) {
 		}
 	})
 }
+
+// TestWebSocketReadSizes: messages from the client of every size around
+// readMessage's pooled chunk, text and binary, arrive whole (the echo
+// handler sends each back).
+func TestWebSocketReadSizes(t *testing.T) {
+	_, ts := newTestServer(t, newEchoHandler(), nil)
+	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(ts.URL, "http")+"/socket.io/?EIO=4&transport=websocket", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, open, err := ws.ReadMessage(); err != nil || open[0] != '0' {
+		t.Fatalf("open packet %q, %v", open, err)
+	}
+	for _, frame := range []int{1, 2, readChunk - 1, readChunk, readChunk + 1, 3*readChunk + 7} {
+		for _, typ := range []int{websocket.TextMessage, websocket.BinaryMessage} {
+			// A text frame is the packet type and the data; a v4 binary
+			// frame is the data alone.
+			data := bytes.Repeat([]byte("xyz"), frame)[:frame-1]
+			msg := append([]byte("4"), data...)
+			if typ == websocket.BinaryMessage {
+				data = bytes.Repeat([]byte{1, 0xff, 0}, frame)[:frame]
+				msg = data
+			}
+			if err := ws.WriteMessage(typ, msg); err != nil {
+				t.Fatal(err)
+			}
+			gotTyp, got, err := ws.ReadMessage()
+			if err != nil {
+				t.Fatalf("frame of %d bytes: %v", frame, err)
+			}
+			if gotTyp != typ || !bytes.Equal(got, msg) {
+				t.Errorf("frame of %d bytes, type %d: echoed as type %d, %d bytes, equal %v", frame, typ, gotTyp, len(got), bytes.Equal(got, msg))
+			}
+		}
+	}
+}

@@ -2,8 +2,10 @@ package engineio
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"sync"
@@ -195,7 +197,7 @@ func (c *Conn) readWebSocketFrom(ws *websocket.Conn, br *bufio.Reader, ready fun
 // readWebSocketPacket reads and delivers one packet of ws. It reports false
 // when the session has ended.
 func (c *Conn) readWebSocketPacket(ws *websocket.Conn) bool {
-	typ, data, err := ws.ReadMessage()
+	typ, data, err := readMessage(ws)
 	if err != nil {
 		if errors.Is(err, websocket.ErrReadLimit) {
 			c.peerLog.Info(c.srv.log, "engineio: websocket frame over MaxBufferSize, closing session", "sid", c.id, "max", c.srv.opts.MaxBufferSize)
@@ -224,6 +226,33 @@ func (c *Conn) readWebSocketPacket(ws *websocket.Conn) bool {
 	c.onPacket(p)
 	return true
 }
+
+// readMessage is ws.ReadMessage, which reads into a fresh buffer of 512
+// bytes however short the message, with a message of up to readChunk
+// bytes read into a pooled buffer and copied out at its size: clients
+// mostly send pongs and short events, and what each read left over is
+// garbage that an idle server's heap grows by between collections.
+func readMessage(ws *websocket.Conn) (int, []byte, error) {
+	typ, r, err := ws.NextReader()
+	if err != nil {
+		return typ, nil, err
+	}
+	bp := readPool.Get().(*[readChunk]byte)
+	defer readPool.Put(bp)
+	n, err := io.ReadFull(r, bp[:])
+	switch err {
+	case io.EOF, io.ErrUnexpectedEOF: // the whole message
+		return typ, append(make([]byte, 0, n), bp[:n]...), nil
+	case nil: // longer than readChunk
+		data, err := io.ReadAll(io.MultiReader(bytes.NewReader(bp[:n]), r))
+		return typ, data, err
+	}
+	return typ, nil, err
+}
+
+const readChunk = 512
+
+var readPool = sync.Pool{New: func() any { return new([readChunk]byte) }}
 
 func readErrorReason(err error) string {
 	var ce *websocket.CloseError
