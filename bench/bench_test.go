@@ -20,6 +20,9 @@ func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == "poll" {
 		os.Exit(pollMain(os.Args[2:]))
 	}
+	if len(os.Args) > 1 && os.Args[1] == "mixed" {
+		os.Exit(mixedMain(os.Args[2:]))
+	}
 	os.Exit(m.Run())
 }
 
@@ -32,7 +35,9 @@ func TestMain(m *testing.M) {
 // every figure, and the latency-vs-load picture a line per server. With redis-server installed (required under CI=true) it also
 // runs the crossnode scenarios: two nodes of each server joined through
 // Redis (one server; a Redis Cluster; a mixed cluster with node-chat-v4),
-// receivers split evenly over them, every message delivered to all. It
+// receivers split evenly over them, every message delivered to all. The
+// mixed scenario (bench's own generator, half its receivers on Engine.IO
+// v3 and half on v4) runs against siogen and node-chat-v4. It
 // measures nothing (the machine running tests is busy).
 func TestSmoke(t *testing.T) {
 	nodetest.Require(t)
@@ -129,6 +134,20 @@ func TestSmoke(t *testing.T) {
 					t.Errorf("%s %s: server CPU %v, less than node A's alone", server, sc, cpu)
 				}
 			}
+		}
+		if server == "siogen" || server == "node-chat-v4" {
+			// Half the receivers on each revision, each getting every
+			// message.
+			checked = append(checked, "mixed")
+			for _, rev := range []string{"eio3", "eio4"} {
+				n, _ := revision(rev, "receivers")(res.Scenarios["mixed"])
+				d, _ := revision(rev, "delivered")(res.Scenarios["mixed"])
+				if want := float64(cfg.mixed.n) / 2; n != want || d != get("mixed", "sent")*want {
+					t.Errorf("%s mixed: %v %s receivers got %v deliveries, want %v receivers, every message", server, n, rev, d, want)
+				}
+			}
+		} else if res.Scenarios["mixed"] != nil {
+			t.Errorf("%s: measured in the mixed scenario, which is for the servers of both revisions (in their v3 column)", server)
 		}
 		for _, sc := range checked {
 			sent, lost, dups := get(sc, "sent"), get(sc, "lost"), get(sc, "duplicates")

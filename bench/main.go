@@ -14,7 +14,11 @@
 // (-load-cpu). The websocket scenarios (density, fanout, ceiling) are driven by
 // ../shared/sioload, which speaks the protocol itself and reports its own CPU;
 // the polling scenario by this command's own long-polling generator (the
-// "poll" subcommand, poll.go), which does the same over HTTP. Neither uses
+// "poll" subcommand, poll.go), which does the same over HTTP, and the mixed
+// scenario, a fan-out to receivers half of which speak Engine.IO v3 and
+// half v4, by its own websocket generator (the "mixed" subcommand,
+// mixed.go), for the servers that serve both at once (siogen,
+// node-chat-v4). Neither uses
 // this repository's runtime. The crossnode scenario is fanout across two
 // nodes of the server joined through a private redis-server (crossnode.go),
 // crossnode-cluster the same through a Redis Cluster of three masters, and
@@ -60,6 +64,9 @@ import (
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "poll" {
 		os.Exit(pollMain(os.Args[2:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "mixed" {
+		os.Exit(mixedMain(os.Args[2:]))
 	}
 	if len(os.Args) > 1 && os.Args[1] == "curve" {
 		os.Exit(curveMain(os.Args[2:]))
@@ -126,11 +133,16 @@ type config struct {
 		rate float64
 		d    time.Duration
 	}
+	mixed struct {
+		n    int
+		rate float64
+		d    time.Duration
+	}
 }
 
 var (
 	allServers   = []string{"siogen", "node-chat", "node-chat-v4", "relay", "googollee", "zishang520"}
-	allScenarios = []string{"density", "fanout", "ceiling", "polling", "crossnode", "crossnode-cluster", "crossnode-v4"}
+	allScenarios = []string{"density", "fanout", "ceiling", "polling", "mixed", "crossnode", "crossnode-cluster", "crossnode-v4"}
 	// eio4Servers are measured when asked for: socket.io 4.x clients
 	// (sioload -eio 4) against the chat and against socket.io 4.8.3.
 	eio4Servers = []string{"siogen-eio4", "node-chat-v4-eio4"}
@@ -168,6 +180,9 @@ func parseFlags(args []string) (*config, error) {
 	fs.IntVar(&c.polling.n, "polling-n", 500, "polling: long-polling receivers")
 	fs.Float64Var(&c.polling.rate, "polling-rate", 10, "polling: chat messages per second, all senders together")
 	fs.DurationVar(&c.polling.d, "polling-d", 10*time.Second, "polling: send duration")
+	fs.IntVar(&c.mixed.n, "mixed-n", 1000, "mixed: websocket receivers, half speaking Engine.IO v3, half v4")
+	fs.Float64Var(&c.mixed.rate, "mixed-rate", 50, "mixed: chat messages per second, all senders together")
+	fs.DurationVar(&c.mixed.d, "mixed-d", 10*time.Second, "mixed: send duration")
 	fs.IntVar(&c.crossnode.n, "crossnode-n", 1000, "crossnode: websocket receivers, half on each of two nodes")
 	fs.Float64Var(&c.crossnode.rate, "crossnode-rate", 50, "crossnode: chat messages per second, all senders together")
 	fs.DurationVar(&c.crossnode.d, "crossnode-d", 10*time.Second, "crossnode: send duration")
@@ -187,6 +202,7 @@ func parseFlags(args []string) (*config, error) {
 			"ceiling-n": "20", "ceiling-rate": "20", "ceiling-d": "1s", "ceiling-maxsteps": "2",
 			"polling-n": "20", "polling-rate": "10", "polling-d": "1s",
 			"crossnode-n": "20", "crossnode-rate": "20", "crossnode-d": "1s",
+			"mixed-n": "20", "mixed-rate": "20", "mixed-d": "1s",
 		}
 		for name, v := range smoke {
 			if !set[name] {
@@ -400,6 +416,8 @@ func (c *config) describe() string {
 			parts = append(parts, fmt.Sprintf("ceiling: %d websocket receivers, steps of %v from %g msgs/s, p99 limit 250 ms", c.ceiling.n, c.ceiling.d, c.ceiling.rate))
 		case "polling":
 			parts = append(parts, fmt.Sprintf("polling: %d long-polling receivers, %g msgs/s for %v", c.polling.n, c.polling.rate, c.polling.d))
+		case "mixed":
+			parts = append(parts, fmt.Sprintf("mixed: %d websocket receivers, half Engine.IO v3 and half v4, %g msgs/s for %v", c.mixed.n, c.mixed.rate, c.mixed.d))
 		case "crossnode":
 			parts = append(parts, fmt.Sprintf("crossnode: %d websocket receivers over two nodes joined through Redis, %g msgs/s for %v", c.crossnode.n, c.crossnode.rate, c.crossnode.d))
 		case "crossnode-cluster":

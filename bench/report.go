@@ -63,6 +63,18 @@ func nonNegative(key string) func(result) (float64, bool) {
 	}
 }
 
+// revision is a figure of the mixed scenario's receivers of one Engine.IO
+// revision ("eio3", "eio4").
+func revision(rev, key string) func(result) (float64, bool) {
+	return func(r result) (float64, bool) {
+		sub, ok := r[rev].(map[string]any)
+		if !ok {
+			return 0, false
+		}
+		return result(sub).num(key)
+	}
+}
+
 func rssMiB(r result) (float64, bool) {
 	kib, ok := r.num("server_rss_after_kib")
 	return kib / 1024, ok && kib >= 0
@@ -85,6 +97,20 @@ var metrics = withCrossnodeVariants([]metric{
 	{"fanout", "server CPU, s", "%.2f", field("server_cpu_s")},
 	{"fanout", "server CPU per delivery, µs", "%.1f", perDelivery},
 	{"fanout", "load generator CPU, % of a core", "%.0f", field("client_cpu_pct")},
+
+	{"mixed", "deliveries/s", "%.0f", field("deliveries_per_s")},
+	{"mixed", "latency p50, ms", "%.1f", field("lat_p50_ms")},
+	{"mixed", "latency p99, ms", "%.1f", field("lat_p99_ms")},
+	{"mixed", "EIO3 receivers: latency p50, ms", "%.1f", revision("eio3", "lat_p50_ms")},
+	{"mixed", "EIO3 receivers: latency p99, ms", "%.1f", revision("eio3", "lat_p99_ms")},
+	{"mixed", "EIO3 receivers: lost deliveries", "%.0f", revision("eio3", "lost")},
+	{"mixed", "EIO4 receivers: latency p50, ms", "%.1f", revision("eio4", "lat_p50_ms")},
+	{"mixed", "EIO4 receivers: latency p99, ms", "%.1f", revision("eio4", "lat_p99_ms")},
+	{"mixed", "EIO4 receivers: lost deliveries", "%.0f", revision("eio4", "lost")},
+	{"mixed", "duplicate deliveries", "%.0f", field("duplicates")},
+	{"mixed", "server CPU, s", "%.2f", nonNegative("server_cpu_s")},
+	{"mixed", "server CPU per delivery, µs", "%.1f", perDelivery},
+	{"mixed", "load generator CPU, % of a core", "%.0f", field("client_cpu_pct")},
 
 	{"crossnode", "deliveries/s", "%.0f", field("deliveries_per_s")},
 	{"crossnode", "latency p50, ms", "%.1f", field("lat_p50_ms")},
@@ -134,7 +160,7 @@ func withCrossnodeVariants(ms []metric) []metric {
 // node-chat (socket.io 2.5.1), except where it cannot run the scenario.
 func reference(scenario string) string {
 	switch scenario {
-	case "crossnode-cluster", "crossnode-v4":
+	case "crossnode-cluster", "crossnode-v4", "mixed":
 		return "node-chat-v4"
 	}
 	return "node-chat"

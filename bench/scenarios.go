@@ -40,6 +40,10 @@ func runScenario(ctx context.Context, c *config, t *tools, s *server, scenario s
 		fmt.Fprintf(log, "bench: %s: %s: not measured (the server cannot join that cluster here)\n", s.name, scenario)
 		return nil
 	}
+	if scenario == "mixed" && !s.mixed {
+		fmt.Fprintf(log, "bench: %s: mixed: not measured (it serves one Engine.IO revision, or is measured as its v3 column)\n", s.name)
+		return nil
+	}
 	if scenario == "polling" && s.websocketOnly {
 		fmt.Fprintf(log, "bench: %s: polling: not measured (websocket only)\n", s.name)
 		return nil
@@ -85,7 +89,7 @@ func runScenario(ctx context.Context, c *config, t *tools, s *server, scenario s
 		return nil
 	}
 	common := []string{"-addr", addr, "-pid", strconv.Itoa(pid)}
-	if s.eio == 4 && scenario != "polling" {
+	if s.eio == 4 && scenario != "polling" && scenario != "mixed" {
 		common = append(common, "-eio", "4")
 	}
 	var argv []string
@@ -113,6 +117,11 @@ func runScenario(ctx context.Context, c *config, t *tools, s *server, scenario s
 		}
 		// Each step: its duration, up to 5 s of grace, up to 30 s settling.
 		limit = time.Duration(r.maxSteps)*(r.d+40*time.Second) + time.Minute
+	case "mixed":
+		m := c.mixed
+		argv = append([]string{t.self, "mixed"}, common...)
+		argv = append(argv, "-n", itoa(m.n), "-rate", ftoa(m.rate), "-d", m.d.String())
+		limit = m.d + 2*time.Minute
 	case "polling":
 		p := c.polling
 		argv = append([]string{t.self, "poll"}, common...)
@@ -224,7 +233,7 @@ func addClusterFigures(r result, cl *cluster, b0, b1, redis0, redis1 float64) {
 // deliveries 5 s after the last send.
 func smokeFlags(scenario string) []string {
 	switch scenario {
-	case "fanout", "polling", "crossnode", "crossnode-cluster", "crossnode-v4":
+	case "fanout", "polling", "mixed", "crossnode", "crossnode-cluster", "crossnode-v4":
 		return []string{"-warmup", "200ms", "-grace", "20s"}
 	case "ceiling":
 		return []string{"-warmup", "200ms"}

@@ -76,6 +76,9 @@ type server struct {
 	// eio is the Engine.IO revision the load speaks to it: 3, or 4
 	// (sioload -eio 4; the long-polling generator speaks 3 only).
 	eio int
+	// mixed says that the server serves Engine.IO v3 and v4 at once, so
+	// is measured in the mixed scenario (in its v3 column only).
+	mixed bool
 }
 
 // prepareServer builds or installs the named server and returns how to
@@ -92,7 +95,7 @@ func prepareServer(ctx context.Context, c *config, name string, log io.Writer) (
 		}
 		// Plain crossnode only: the Redis Cluster and mixed-cluster
 		// scenarios are measured with the v3 load.
-		s.name, s.eio, s.redisCluster, s.protocol4 = name, 4, false, nil
+		s.name, s.eio, s.redisCluster, s.protocol4, s.mixed = name, 4, false, nil, false
 		return s, nil
 	case "node-chat-v4-eio4":
 		// node-chat-v4 (below), driven by socket.io 4.x clients.
@@ -100,7 +103,7 @@ func prepareServer(ctx context.Context, c *config, name string, log io.Writer) (
 		if err != nil {
 			return nil, err
 		}
-		s.name, s.eio, s.redisCluster, s.protocol4 = name, 4, false, nil
+		s.name, s.eio, s.redisCluster, s.protocol4, s.mixed = name, 4, false, nil, false
 		return s, nil
 	case "siogen":
 		bin := filepath.Join(c.work, "siogen-chat")
@@ -117,7 +120,7 @@ func prepareServer(ctx context.Context, c *config, name string, log io.Writer) (
 		}
 		return &server{name: name, dir: c.work, argv: append([]string{bin}, c.siogenArgs...), addr: goFlag, env: noEnv,
 			cluster:      func(redisAddr string) ([]string, []string) { return []string{"-redis", redisAddr}, nil },
-			redisCluster: true,
+			redisCluster: true, mixed: true,
 			protocol4: func(redisAddr string) ([]string, []string) {
 				return []string{"-redis", redisAddr, "-redis-protocol", "redis-adapter"}, nil
 			}}, nil
@@ -171,7 +174,7 @@ func prepareServer(ctx context.Context, c *config, name string, log io.Writer) (
 		return &server{name: name, dir: dir, argv: []string{node, "node-chat-v4.js"},
 			addr:    func(string) []string { return nil },
 			env:     func(port string) []string { return []string{"PORT=" + port, "QUIET=1", "ALLOW_EIO3=1"} },
-			cluster: join, redisCluster: true, protocol4: join}, nil
+			cluster: join, redisCluster: true, protocol4: join, mixed: true}, nil
 	}
 	return nil, fmt.Errorf("unknown server %q", name)
 }
