@@ -395,7 +395,7 @@ func runContract(t *testing.T, base string, transports []string) {
 		}
 	})
 	rows.Run("ping interval", func(t *testing.T) {
-		c, err := engineio.Dial(ctxWait(t), base+"/socket.io/", &engineio.DialOptions{Transports: transports})
+		c, err := engineio.Dial(ctxWait(t), base+"/socket.io/", &engineio.DialOptions{Protocol: 3, Transports: transports})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -50,10 +50,11 @@ type DialOptions struct {
 	// handshake also reaches the upgrade).
 	Dialer *websocket.Dialer
 
-	// Protocol is the Engine.IO revision to speak: 3 (socket.io 2.x
-	// servers) or 4 (socket.io 3.x and 4.x servers; the server then pings
-	// and the client answers, and announces maxPayload). Default 3.
-	// socketio.Manager sets it from its own protocol.
+	// Protocol is the Engine.IO revision to speak: 4 (socket.io 3.x and
+	// 4.x servers; the server pings and the client answers, and announces
+	// maxPayload) or 3 (socket.io 2.x servers). Default 4, as
+	// socketio.Manager's default (Socket.IO v5) speaks; the Manager sets it
+	// from its own protocol. A siogen server serves both.
 	Protocol int
 
 	// ForceBase64 asks the server to send binary messages as base64 text
@@ -190,7 +191,7 @@ type Client struct {
 	ended     bool // the teardown ran
 }
 
-// Dial opens an Engine.IO connection (v3, or v4 as opts.Protocol says) to rawURL, such as
+// Dial opens an Engine.IO connection (v4, or v3 as opts.Protocol says) to rawURL, such as
 // "http://127.0.0.1:3000/socket.io/?token=x". The scheme may be http, https,
 // ws or wss. A URL without a path (or with "/") gets DefaultPath; a path
 // always ends with a slash, as the reference client makes it. The query is
@@ -201,14 +202,14 @@ type Client struct {
 // the upgrade to websocket, when allowed, then happens in the background.
 // Errors from the server's HTTP answer are *StatusError.
 func Dial(ctx context.Context, rawURL string, opts *DialOptions) (*Client, error) {
-	c := &Client{version: codec.V3}
+	c := &Client{version: codec.V4}
 	if opts != nil {
 		c.opts = *opts
 	}
 	switch c.opts.Protocol {
-	case 0, 3:
-	case 4:
-		c.version = codec.V4
+	case 0, 4:
+	case 3:
+		c.version = codec.V3
 	default:
 		return nil, fmt.Errorf("engineio: unknown protocol revision %d", c.opts.Protocol)
 	}

@@ -111,9 +111,13 @@ func (r *clientRecorder) waitClose(t *testing.T, d time.Duration) clientCloseEve
 }
 
 // clientDial dials url with opts and a recorder; the client is closed at
-// cleanup.
+// cleanup. It speaks Engine.IO v3 unless opts.Protocol says otherwise: the
+// fake server and the reference peers of these tests are engine.io 3.x.
 func clientDial(t *testing.T, url string, opts DialOptions) (*Client, *clientRecorder) {
 	t.Helper()
+	if opts.Protocol == 0 {
+		opts.Protocol = 3
+	}
 	r := newClientRecorder()
 	opts.OnMessage = func(m Message) { r.msgs <- m }
 	opts.OnClose = func(reason string, err error) { r.closed <- clientCloseEvent{reason, err} }

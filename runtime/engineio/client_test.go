@@ -298,12 +298,12 @@ func TestClientFakeHandshakeErrors(t *testing.T) {
 	noLeaks(t)
 	f, url := newClientFake(t, 25000, 20000, "")
 	f.status, f.body = http.StatusForbidden, `{"code":4,"message":"Forbidden"}`
-	_, err := Dial(context.Background(), url, nil)
+	_, err := Dial(context.Background(), url, &DialOptions{Protocol: 3})
 	var se *StatusError
 	if !errors.As(err, &se) || se.StatusCode != 403 || se.Code != 4 || se.Message != "Forbidden" {
 		t.Errorf("polling: err = %v, want a StatusError 403 code 4", err)
 	}
-	_, err = Dial(context.Background(), url, &DialOptions{Transports: []string{WebSocket}})
+	_, err = Dial(context.Background(), url, &DialOptions{Protocol: 3, Transports: []string{WebSocket}})
 	if !errors.As(err, &se) || se.StatusCode != 400 || se.Code != -1 || se.Message != "Session ID unknown" {
 		t.Errorf("websocket: err = %v, want a StatusError 400", err)
 	}
@@ -348,6 +348,7 @@ func TestClientFakeCloseFromOnMessage(t *testing.T) {
 	closed := make(chan error, 1)
 	reason := make(chan string, 1)
 	c, err := Dial(context.Background(), url, &DialOptions{
+		Protocol:  3,
 		OnMessage: func(Message) { closed <- (<-cc).Close() },
 		OnClose:   func(r string, _ error) { reason <- r },
 	})
@@ -368,4 +369,33 @@ func TestClientFakeCloseFromOnMessage(t *testing.T) {
 		t.Errorf("OnClose(%q)", r)
 	}
 	<-c.Done()
+}
+
+// TestClientDefaultProtocol: Dial speaks Engine.IO v4 unless told v3, as
+// socketio.Manager's default (Socket.IO v5) does.
+func TestClientDefaultProtocol(t *testing.T) {
+	noLeaks(t)
+	h := newEchoHandler()
+	opened := make(chan int, 2)
+	h.onOpen = func(c *Conn) { opened <- c.Protocol() }
+	_, ts := newTestServer(t, h, nil)
+	for _, tc := range []struct {
+		opts *DialOptions
+		want int
+	}{{nil, 4}, {&DialOptions{Protocol: 3}, 3}} {
+		c, err := Dial(t.Context(), ts.URL, tc.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case got := <-opened:
+			if got != tc.want {
+				t.Errorf("Dial(%+v): the server saw Engine.IO v%d, want v%d", tc.opts, got, tc.want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("no session opened")
+		}
+		c.Close()
+		<-c.Done()
+	}
 }
