@@ -40,7 +40,7 @@ func runScenario(ctx context.Context, c *config, t *tools, s *server, scenario s
 		fmt.Fprintf(log, "bench: %s: %s: not measured (the server cannot join that cluster here)\n", s.name, scenario)
 		return nil
 	}
-	if scenario == "mixed" && !s.mixed {
+	if scenario == "mixed" && (!s.mixed || s.eio == 4) {
 		fmt.Fprintf(log, "bench: %s: mixed: not measured (it serves one Engine.IO revision, or is measured as its v3 column)\n", s.name)
 		return nil
 	}

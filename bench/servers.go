@@ -77,7 +77,8 @@ type server struct {
 	// (sioload -eio 4; the long-polling generator speaks 3 only).
 	eio int
 	// mixed says that the server serves Engine.IO v3 and v4 at once, so
-	// is measured in the mixed scenario (in its v3 column only).
+	// is measured in the mixed scenario (in its v3 column only: not when
+	// eio is 4).
 	mixed bool
 }
 
@@ -95,7 +96,7 @@ func prepareServer(ctx context.Context, c *config, name string, log io.Writer) (
 		}
 		// Plain crossnode only: the Redis Cluster and mixed-cluster
 		// scenarios are measured with the v3 load.
-		s.name, s.eio, s.redisCluster, s.protocol4, s.mixed = name, 4, false, nil, false
+		s.name, s.eio, s.redisCluster, s.protocol4 = name, 4, false, nil
 		return s, nil
 	case "node-chat-v4-eio4":
 		// node-chat-v4 (below), driven by socket.io 4.x clients.
@@ -103,7 +104,7 @@ func prepareServer(ctx context.Context, c *config, name string, log io.Writer) (
 		if err != nil {
 			return nil, err
 		}
-		s.name, s.eio, s.redisCluster, s.protocol4, s.mixed = name, 4, false, nil, false
+		s.name, s.eio, s.redisCluster, s.protocol4 = name, 4, false, nil
 		return s, nil
 	case "siogen":
 		bin := filepath.Join(c.work, "siogen-chat")

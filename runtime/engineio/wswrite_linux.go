@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"sync"
 	"syscall"
 	"time"
 
@@ -30,28 +31,49 @@ func tryWrite(nc net.Conn, rc syscall.RawConn, buf []byte) (int, error) {
 }
 
 func tryWriteRaw(rc syscall.RawConn, buf []byte) (int, error) {
-	var n int
-	var werr error
-	err := rc.Write(func(fd uintptr) bool {
-		for n < len(buf) {
-			m, e := unix.Write(int(fd), buf[n:])
-			if m > 0 {
-				n += m
-			}
-			if e == unix.EINTR {
-				continue
-			}
-			if e != nil {
-				if e != unix.EAGAIN {
-					werr = e
-				}
-				break
-			}
-		}
-		return true // never wait here: what is left goes to finishWrite
-	})
+	w := rawWritePool.Get().(*rawWrite)
+	w.buf, w.n, w.err = buf, 0, nil
+	err := rc.Write(w.fn)
+	n, werr := w.n, w.err
+	w.buf, w.err = nil, nil
+	rawWritePool.Put(w)
 	if err != nil {
 		return n, err
 	}
 	return n, werr
+}
+
+// rawWrite is the state of one tryWriteRaw, pooled with its callback bound
+// once: a closure over the call's variables would cost every write three
+// allocations.
+type rawWrite struct {
+	buf []byte
+	n   int
+	err error
+	fn  func(fd uintptr) bool // w.write
+}
+
+var rawWritePool = sync.Pool{New: func() any {
+	w := new(rawWrite)
+	w.fn = w.write
+	return w
+}}
+
+func (w *rawWrite) write(fd uintptr) bool {
+	for w.n < len(w.buf) {
+		m, e := unix.Write(int(fd), w.buf[w.n:])
+		if m > 0 {
+			w.n += m
+		}
+		if e == unix.EINTR {
+			continue
+		}
+		if e != nil {
+			if e != unix.EAGAIN {
+				w.err = e
+			}
+			break
+		}
+	}
+	return true // never wait here: what is left goes to finishWrite
 }
