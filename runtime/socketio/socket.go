@@ -85,8 +85,8 @@ type Socket struct {
 	id        string
 	nsp       *Namespace
 	conn      *conn
-	hs        atomic.Pointer[Handshake] // made by Handshake on first use
-	done      chan struct{}
+	hs        atomic.Pointer[Handshake]
+	lazyDone  chan struct{}
 	pid       string // v5 with recovery: the private id of its session
 	recovered bool   // its session was restored by connection state recovery
 	// What a recovered socket takes back while it connects: the packets it
@@ -121,7 +121,7 @@ func newSocket(nsp *Namespace, c *conn, query url.Values, auth json.RawMessage) 
 	default:
 		id = nsp.name + "#" + c.ec.ID()
 	}
-	return &Socket{id: id, nsp: nsp, conn: c, query: query, auth: auth, done: make(chan struct{}), connected: true}
+	return &Socket{id: id, nsp: nsp, conn: c, query: query, auth: auth, connected: true}
 }
 
 // ID returns the socket id. For a socket.io 2.x client (Socket.IO v4): the
@@ -139,6 +139,14 @@ func (s *Socket) Recovered() bool { return s.recovered }
 // Protocol returns the Socket.IO revision the socket's client speaks: 4
 // (socket.io 2.x) or 5 (socket.io 3.x and 4.x).
 func (s *Socket) Protocol() int { return int(s.conn.version) }
+
+// closedDone is the Done channel of a socket that ended before anyone
+// asked for it.
+var closedDone = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
 
 // newSocketID returns 20 URL-safe characters from 15 random bytes, the form
 // of socket.io's ids.
@@ -182,6 +190,9 @@ func (e *AuthError) Unwrap() error { return e.Err }
 func (s *Socket) Namespace() *Namespace { return s.nsp }
 
 // Handshake returns the request that opened the connection.
+//
+// It is made on first use, so that an idle socket whose handlers never
+// read it keeps none.
 func (s *Socket) Handshake() *Handshake {
 	if h := s.hs.Load(); h != nil {
 		return h
@@ -207,7 +218,18 @@ func (s *Socket) Connected() bool {
 }
 
 // Done returns a channel closed when the socket disconnects.
-func (s *Socket) Done() <-chan struct{} { return s.done }
+//
+// The channel (lazyDone, always read through Done) is made on first use.
+func (s *Socket) Done() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lazyDone == nil {
+		// Made when first asked for (under mu, as onClose closes it):
+		// most sockets are never asked.
+		s.lazyDone = make(chan struct{})
+	}
+	return s.lazyDone
+}
 
 // On sets the handler of the event name, replacing any earlier one. Names
 // are arbitrary strings; lifecycle handlers have their own methods
@@ -332,7 +354,7 @@ func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (*A
 		return a, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
-	case <-s.done:
+	case <-s.Done():
 		return nil, ErrDisconnected
 	}
 }
@@ -443,7 +465,11 @@ func (s *Socket) onClose(reason string) {
 		return
 	}
 	s.connected = false
-	close(s.done)
+	if s.lazyDone != nil {
+		close(s.lazyDone)
+	} else {
+		s.lazyDone = closedDone
+	}
 	handlers := s.onDisconnect
 	s.mu.Unlock()
 	if rec := s.nsp.rec; rec != nil && s.conn.version == codec.V5 {
