@@ -85,7 +85,9 @@ func (n *Namespace) EmitWithAck(ctx context.Context, event string, args ...any) 
 func (a *MemoryAdapter) AckBroadcast(ctx context.Context, p *codec.Packet, opts BroadcastOptions) (BroadcastAcks[SocketAck], error) {
 	var out BroadcastAcks[SocketAck]
 	out.Unanswered = a.nsp.DeliverWithAck(ctx, p, a.Targets(opts), func(id string, args *Args) {
-		out.Replies = append(out.Replies, SocketAck{SocketID: id, Args: args})
+		if args != nil {
+			out.Replies = append(out.Replies, SocketAck{SocketID: id, Args: args})
+		}
 	})
 	out.UnansweredCount = len(out.Unanswered)
 	return out, nil
@@ -93,8 +95,8 @@ func (a *MemoryAdapter) AckBroadcast(ctx context.Context, p *codec.Packet, opts 
 
 // DeliverWithAck sends p, an EVENT packet, to the local sockets ids, each
 // asked for an ack, and calls answered (on the calling goroutine) with each
-// ack as it arrives, until every socket answered or disconnected, or ctx
-// ends. It returns the sorted ids of the sockets that did not answer. The
+// ack as it arrives, or with nil args for a socket that disconnected first,
+// until every socket answered or disconnected, or ctx ends. It returns the sorted ids of the sockets that did not answer. The
 // packet is encoded once per protocol revision among them, with one ack
 // id. It is meant for adapters implementing AckBroadcaster.
 //
@@ -133,11 +135,10 @@ func (n *Namespace) DeliverWithAck(ctx context.Context, p *codec.Packet, ids []s
 			return
 		}
 		delete(waiting, e.id)
-		if e.args != nil {
-			answered(e.id, e.args)
-		} else {
+		if e.args == nil {
 			unanswered = append(unanswered, e.id)
 		}
+		answered(e.id, e.args)
 	}
 	for len(waiting) > 0 {
 		select {
