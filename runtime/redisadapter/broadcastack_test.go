@@ -45,8 +45,8 @@ func echoBytes(_ *socketio.ClientSocket, e *socketio.Event) {
 	e.Ack("re:"+q, b)
 }
 
-// replies maps the socket id of each reply to its two arguments.
-func replies(t *testing.T, acks []socketio.SocketAck) map[string]string {
+// ackReplies maps the socket id of each reply to its two arguments.
+func ackReplies(t *testing.T, acks []socketio.SocketAck) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for _, a := range acks {
@@ -80,12 +80,12 @@ func TestBroadcastEmitWithAckTwoGoNodes(t *testing.T) {
 		t.Fatalf("err %v, ctx %v: want every ack before the deadline", err, ctx.Err())
 	}
 	want := map[string]string{ca.ID(): "re:q+bin", cb1.ID(): "re:q+bin", cb2.ID(): "re:q+bin"}
-	if r := replies(t, got.Replies); !equalMaps(r, want) || len(got.Unanswered) != 0 || got.UnansweredCount != 0 {
+	if r := ackReplies(t, got.Replies); !equalMaps(r, want) || len(got.Unanswered) != 0 || got.UnansweredCount != 0 {
 		t.Fatalf("replies %v, unanswered %v (%d); want %v", r, got.Unanswered, got.UnansweredCount, want)
 	}
 
 	got, err = a.nsp.To("room").EmitWithAck(ctx, "ask", "r", []byte{})
-	if r := replies(t, got.Replies); err != nil || !equalMaps(r, map[string]string{cb2.ID(): "re:r+"}) {
+	if r := ackReplies(t, got.Replies); err != nil || !equalMaps(r, map[string]string{cb2.ID(): "re:r+"}) {
 		t.Fatalf("to room: %v, %v", r, err)
 	}
 	got, err = a.nsp.To("room").Local().EmitWithAck(ctx, "ask", "local")
@@ -106,7 +106,7 @@ func TestBroadcastEmitWithAckTwoGoNodes(t *testing.T) {
 	}
 	wantGone := []string{silent.ID(), leaverID}
 	slices.Sort(wantGone)
-	if r := replies(t, got.Replies); !equalMaps(r, map[string]string{cb1.ID(): "re:s+x", cb2.ID(): "re:s+x"}) ||
+	if r := ackReplies(t, got.Replies); !equalMaps(r, map[string]string{cb1.ID(): "re:s+x", cb2.ID(): "re:s+x"}) ||
 		!slices.Equal(got.Unanswered, wantGone) || got.UnansweredCount != 2 {
 		t.Fatalf("replies %v, unanswered %v (%d); want %v unanswered", r, got.Unanswered, got.UnansweredCount, wantGone)
 	}
@@ -140,7 +140,7 @@ func TestBroadcastEmitWithAckSilentNode(t *testing.T) {
 	if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "1 of 2 nodes") {
 		t.Fatalf("err %v: want ErrTimeout for 1 of 2 nodes", err)
 	}
-	if r := replies(t, got.Replies); !equalMaps(r, map[string]string{ca.ID(): "re:q+", cb.ID(): "re:q+"}) {
+	if r := ackReplies(t, got.Replies); !equalMaps(r, map[string]string{ca.ID(): "re:q+", cb.ID(): "re:q+"}) {
 		t.Fatalf("replies %v", r)
 	}
 
@@ -167,7 +167,7 @@ func TestBroadcastEmitWithAckRedisAdapter8(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{ca.ID(): "re:q+b", "": "re:q+"}
-	if r := replies(t, got.Replies); !equalMaps(r, want) || got.UnansweredCount != 0 {
+	if r := ackReplies(t, got.Replies); !equalMaps(r, want) || got.UnansweredCount != 0 {
 		t.Fatalf("replies %v (%d unanswered), want %v", r, got.UnansweredCount, want)
 	}
 	_ = cb
