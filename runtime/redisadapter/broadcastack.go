@@ -76,11 +76,13 @@ func (a *Adapter) AckBroadcast(ctx context.Context, p *codec.Packet, opts socket
 	if opts.Local {
 		return a.MemoryAdapter.AckBroadcast(ctx, p, opts)
 	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
+	var cancel context.CancelFunc
+	if _, ok := ctx.Deadline(); ok {
+		ctx, cancel = context.WithCancel(ctx)
+	} else {
 		ctx, cancel = context.WithTimeout(ctx, a.c.opts.RequestsTimeout)
-		defer cancel()
 	}
+	defer cancel()
 	deadline, _ := ctx.Deadline()
 	var out socketio.BroadcastAcks[socketio.SocketAck]
 	r := &pendingRequest{done: make(chan struct{})}
@@ -137,7 +139,8 @@ wait:
 		}
 	}
 	if !localDone {
-		unanswered = <-local // it ends with ctx
+		cancel()
+		unanswered = <-local
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -88,6 +88,11 @@ func TestBroadcastEmitWithAckTwoGoNodes(t *testing.T) {
 	if r := ackReplies(t, got.Replies); err != nil || !equalMaps(r, map[string]string{cb2.ID(): "re:r+"}) {
 		t.Fatalf("to room: %v, %v", r, err)
 	}
+	// A node without targets says so: no wait for RequestsTimeout.
+	got, err = b.nsp.To("nobody").EmitWithAck(ctx, "ask", "none")
+	if err != nil || len(got.Replies)+got.UnansweredCount != 0 {
+		t.Fatalf("to a room without sockets: %+v, %v", got, err)
+	}
 	got, err = a.nsp.To("room").Local().EmitWithAck(ctx, "ask", "local")
 	if err != nil || len(got.Replies)+got.UnansweredCount != 0 {
 		t.Fatalf("local broadcast to a room of the other node: %+v, %v", got, err)
