@@ -24,7 +24,8 @@ type SocketAck struct {
 // the targeted sockets did not. Broadcast.EmitWithAck returns it with
 // SocketAck replies; generated code with typed ones.
 type BroadcastAcks[T any] struct {
-	// Replies holds one reply per socket that answered, in arrival order.
+	// Replies holds one reply per socket that answered: those of this
+	// node first, in the order they arrived, then those of other nodes.
 	Replies []T
 	// Unanswered lists, sorted, the ids of the targeted sockets that did
 	// not answer: silent until the context ended, disconnected first, or
