@@ -218,6 +218,7 @@ func (c *conn) connect(name string, query url.Values, auth []byte) {
 			if kept, missed, ok := nsp.rec.restore(pid, offset); ok {
 				s.id, s.pid, s.recovered = kept.id, kept.pid, true
 				s.missed, s.keptRooms = missed, kept.rooms
+				s.data = kept.data
 			}
 		}
 	}
