@@ -72,8 +72,8 @@ type Conn struct {
 func newConn(s *Server, id string, r *http.Request, v codec.Version, b64 bool) *Conn {
 	// Keep what the layer above may read of the handshake request; drop the
 	// body, and the context's cancellation, which end with the request, but
-	// keep its values (what net/http middleware set: a user, a trace). A
-	// shallow copy: net/http allocates the header map and URL afresh for
+	// keep its values (what net/http middleware set: a user, a trace; the
+	// context chain costs an idle session about 300 bytes). A shallow copy: net/http allocates the header map and URL afresh for
 	// every request and never writes them after the handler has them, and
 	// a deep copy of each would cost every idle session about a KiB.
 	req := r.WithContext(context.WithoutCancel(r.Context()))
