@@ -200,44 +200,66 @@ func TestIdentityShutdown(t *testing.T) {
 // TestIdentityOfficialClients: the same with socket.io-client 2.5.0 and
 // 4.8.3 in node, each over polling then upgrade, websocket alone and
 // polling alone: headers sent by the official client reach the handlers,
-// and a client's disconnect ends its hold.
+// and a client's disconnect ends its hold; then, with clients of every
+// setup connected side by side, a Shutdown ends theirs.
 func TestIdentityOfficialClients(t *testing.T) {
-	a := newApp(t)
-	var wg sync.WaitGroup
-	procs := map[string]*nodetest.Process{}
-	for _, version := range []string{"2", "4"} {
-		procs[version] = nodetest.Start(t, "identity-client.js", "", nil, a.url, version, "user"+version)
-	}
-	var jobs []string
-	for version, p := range procs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := p.Wait(30 * time.Second); err != nil {
-				t.Errorf("socket.io-client %s.x: %v\n%s", version, err, p.Output())
-			}
-		}()
-		for _, setup := range goSetups {
-			jobs = append(jobs, "v"+version+"-"+setup.name)
+	for _, stay := range []bool{false, true} {
+		name, reason, args := "leave", socketio.ReasonClientNamespaceDisconnect, []string{}
+		if stay {
+			name, reason, args = "shutdown", socketio.ReasonServerShutdown, []string{"stay"}
 		}
-	}
-	wg.Wait()
-	if t.Failed() {
-		return
-	}
-	for version, p := range procs {
-		out := p.Output()
-		for _, setup := range goSetups {
-			trace := "v" + version + "-" + setup.name
-			for _, want := range []string{
-				fmt.Sprintf("whoami %s user%s %s\n", setup.name, version, trace),
-				fmt.Sprintf("hold %s 1\n", setup.name),
-			} {
-				if !strings.Contains(out, want) {
-					t.Errorf("socket.io-client %s.x did not print %q:\n%s", version, want, out)
+		t.Run(name, func(t *testing.T) {
+			a := newApp(t)
+			procs := map[string]*nodetest.Process{}
+			var jobs []string
+			for _, version := range []string{"2", "4"} {
+				procs[version] = nodetest.Start(t, "identity-client.js", "", nil, append([]string{a.url, version, "user" + version}, args...)...)
+				for _, setup := range goSetups {
+					jobs = append(jobs, "v"+version+"-"+setup.name)
 				}
 			}
-		}
+			if stay {
+				testutil.Eventually(t, 20*time.Second, "every setup to hold", func() bool {
+					return strings.Count(procs["2"].Output()+procs["4"].Output(), "\nhold ") == len(jobs)
+				})
+				testutil.None(t, a.ended, "a hold ended before the shutdown")
+				if err := a.srv.Shutdown(t.Context()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var wg sync.WaitGroup
+			for version, p := range procs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if err := p.Wait(30 * time.Second); err != nil {
+						t.Errorf("socket.io-client %s.x: %v\n%s", version, err, p.Output())
+					}
+				}()
+			}
+			wg.Wait()
+			if t.Failed() {
+				return
+			}
+			for version, p := range procs {
+				out := p.Output()
+				for _, setup := range goSetups {
+					trace := "v" + version + "-" + setup.name
+					want := []string{
+						fmt.Sprintf("whoami %s user%s %s\n", setup.name, version, trace),
+						fmt.Sprintf("hold %s 1\n", setup.name),
+					}
+					if stay {
+						want = append(want, fmt.Sprintf("disconnect %s io server disconnect\n", setup.name))
+					}
+					for _, w := range want {
+						if !strings.Contains(out, w) {
+							t.Errorf("socket.io-client %s.x did not print %q:\n%s", version, w, out)
+						}
+					}
+				}
+			}
+			a.expectEnded(t, reason, jobs...)
+		})
 	}
-	a.expectEnded(t, socketio.ReasonClientNamespaceDisconnect, jobs...)
 }
