@@ -119,6 +119,14 @@ func (s *PollSocket) Handshake() *socketio.Handshake {
 	return s.sock.Handshake()
 }
 
+// Context returns the socket's context. It carries the values of the handshake
+// request's context (what net/http middleware put there, such as the
+// authenticated user) and ends when the socket disconnects or the server shuts
+// down, so that work started with it ends with the socket.
+func (s *PollSocket) Context() context.Context {
+	return s.sock.Context()
+}
+
 // Join adds the socket to rooms.
 func (s *PollSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
@@ -181,6 +189,18 @@ func (s *PollSocket) OnEnter(fn func(room string) error) {
 			return
 		}
 		e.Ack()
+	})
+}
+
+// OnEnterContext sets the handler of "enter" events from the client, as OnEnter
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+//
+// Enter puts the client in room; the ack says it is in.
+func (s *PollSocket) OnEnterContext(fn func(ctx context.Context, room string) error) {
+	s.OnEnter(func(room string) error {
+		return fn(s.sock.Context(), room)
 	})
 }
 
