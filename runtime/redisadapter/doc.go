@@ -85,9 +85,7 @@
 // other nodes have no SocketID and one value, and their silent sockets are
 // counted in UnansweredCount only. Custom requests and SocketRoomsOf's
 // clientRooms do not exist in 8.x: CustomRequest returns an error, and
-// SocketRoomsOf fetches the socket instead. A broadcast with acks that
-// carries binary reaches the clients of a Go node with its binary values
-// decoded into Go values and encoded again.
+// SocketRoomsOf fetches the socket instead.
 //
 // # When Redis is lost
 //
