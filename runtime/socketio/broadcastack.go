@@ -40,7 +40,8 @@ type BroadcastAcks[T any] struct {
 // AckBroadcaster is what an Adapter implements to carry broadcasts with
 // acks (Broadcast.EmitWithAck). MemoryAdapter asks the local sockets; an
 // adapter spanning several nodes asks every node's, the local ones with
-// Namespace.DeliverWithAck.
+// Namespace.DeliverWithAck. An adapter that embeds MemoryAdapter inherits
+// its AckBroadcast, local only, unless it has its own.
 type AckBroadcaster interface {
 	// AckBroadcast delivers p, an EVENT packet without an ack id, to the
 	// sockets opts selects, asks each for an ack, and gathers the acks
