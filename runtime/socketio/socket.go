@@ -100,6 +100,9 @@ type Socket struct {
 
 	mu           sync.Mutex
 	connected    bool
+	ended        string         // why the socket's context ends (context.go); "" while it lives
+	ctx          *socketContext // made by Context
+	data         any            // Data, SetData
 	handlers     []namedHandler // a handful per socket: a slice costs an idle socket less than a map
 	onDisconnect []func(reason string)
 	onError      func(err error)
@@ -107,6 +110,10 @@ type Socket struct {
 	jobs         []func()
 	running      bool
 	bucket       eventBucket // Options.MaxEventRate
+
+	// broadcastAcks: the broadcasts with acks (broadcastack.go) waiting
+	// for this socket's answer, by ack id.
+	broadcastAcks map[uint64]*ackWait
 }
 
 func newSocket(nsp *Namespace, c *conn, query url.Values, auth json.RawMessage) *Socket {
@@ -329,7 +336,7 @@ func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (*A
 	case !s.connected:
 		s.mu.Unlock()
 		return nil, ErrDisconnected
-	case len(s.acks) >= s.nsp.srv.opts.MaxPendingAcks:
+	case len(s.acks)+len(s.broadcastAcks) >= s.nsp.srv.opts.MaxPendingAcks:
 		s.mu.Unlock()
 		return nil, ErrTooManyAcks
 	}
@@ -450,9 +457,14 @@ func (s *Socket) onAck(p *codec.Packet) {
 	s.mu.Lock()
 	ch := s.acks[p.ID]
 	delete(s.acks, p.ID)
+	w := s.broadcastAcks[p.ID]
+	delete(s.broadcastAcks, p.ID)
 	s.mu.Unlock()
 	if ch != nil {
 		ch <- &Args{Raw: raw, Attachments: p.Attachments}
+	}
+	if w != nil {
+		w.events <- ackEvent{id: s.id, args: &Args{Raw: raw, Attachments: p.Attachments}}
 	}
 }
 
@@ -471,11 +483,17 @@ func (s *Socket) onClose(reason string) {
 		s.lazyDone = closedDone
 	}
 	handlers := s.onDisconnect
+	lost := s.broadcastAcks
+	s.broadcastAcks = nil
 	s.mu.Unlock()
+	for _, w := range lost {
+		w.events <- ackEvent{id: s.id} // unanswered at once
+	}
+	s.endContext(reason)
 	if rec := s.nsp.rec; rec != nil && s.conn.version == codec.V5 {
 		rec.gone()
 		if slices.Contains(recoverableReasons, reason) {
-			rec.keep(s.id, s.pid, s.Rooms())
+			rec.keep(s.id, s.pid, s.Rooms(), s.Data())
 		}
 	}
 	s.nsp.remove(s)

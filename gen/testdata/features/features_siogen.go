@@ -86,6 +86,27 @@ func (s *RoomServer) EmitQuestionNoAck(q string) error {
 	return s.nsp.Emit("question", q)
 }
 
+// EmitQuestion sends "question" to every socket of the namespace, asking each
+// for its ack, and waits until every one answered or disconnected, or ctx ends
+// (give it a deadline). It returns the reply of each socket that answered, with
+// Err set for an ack that was rejected or did not decode, and which sockets did
+// not answer. The error reports a failure of the broadcast itself (an adapter
+// that could not reach every node), with what was gathered.
+func (s *RoomServer) EmitQuestion(ctx context.Context, q string) (socketio.BroadcastAcks[RoomQuestionReply], error) {
+	acks, err := s.nsp.EmitWithAck(ctx, "question", q)
+	out := socketio.BroadcastAcks[RoomQuestionReply]{
+		Replies:         make([]RoomQuestionReply, 0, len(acks.Replies)),
+		Unanswered:      acks.Unanswered,
+		UnansweredCount: acks.UnansweredCount,
+	}
+	for _, ack := range acks.Replies {
+		reply := RoomQuestionReply{SocketID: ack.SocketID}
+		reply.Err = reply.decode(ack.Args)
+		out.Replies = append(out.Replies, reply)
+	}
+	return out, err
+}
+
 // EmitBlob sends "blob" to every socket of the namespace.
 func (s *RoomServer) EmitBlob(data []byte) error {
 	return s.nsp.Emit("blob", data)
@@ -109,6 +130,14 @@ func (s *RoomSocket) ID() string {
 // Handshake returns the request that opened the connection, with its query.
 func (s *RoomSocket) Handshake() *socketio.Handshake {
 	return s.sock.Handshake()
+}
+
+// Context returns the socket's context. It carries the values of the handshake
+// request's context (what net/http middleware put there, such as the
+// authenticated user) and ends when the socket disconnects or the server shuts
+// down, so that work started with it ends with the socket.
+func (s *RoomSocket) Context() context.Context {
+	return s.sock.Context()
 }
 
 // Join adds the socket to rooms.
@@ -170,6 +199,18 @@ func (s *RoomSocket) OnSay(fn func(text string)) {
 	})
 }
 
+// OnSayContext sets the handler of "chat message" events from the client, as
+// OnSay does, with the socket's context first: it carries the values of the
+// handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+//
+// Say sends a line to everyone else.
+func (s *RoomSocket) OnSayContext(fn func(ctx context.Context, text string)) {
+	s.OnSay(func(text string) {
+		fn(s.sock.Context(), text)
+	})
+}
+
 // OnJoin sets the handler of "join room" events from the client. fn's results
 // are the ack; a non-nil error answers the ack with {"error": message} instead.
 // Arguments that do not decode never reach fn: the error goes to the OnError
@@ -189,6 +230,18 @@ func (s *RoomSocket) OnJoin(fn func(room string) (int, error)) {
 			return
 		}
 		e.Ack(members)
+	})
+}
+
+// OnJoinContext sets the handler of "join room" events from the client, as
+// OnJoin does, with the socket's context first: it carries the values of the
+// handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+//
+// Join enters a room and is acked with the number of members.
+func (s *RoomSocket) OnJoinContext(fn func(ctx context.Context, room string) (int, error)) {
+	s.OnJoin(func(room string) (int, error) {
+		return fn(s.sock.Context(), room)
 	})
 }
 
@@ -220,6 +273,18 @@ func (s *RoomSocket) OnPost(fn func(room string, m Message) (int64, time.Time, e
 	})
 }
 
+// OnPostContext sets the handler of "post" events from the client, as OnPost
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+//
+// Post sends a message with an attachment to a room.
+func (s *RoomSocket) OnPostContext(fn func(ctx context.Context, room string, m Message) (int64, time.Time, error)) {
+	s.OnPost(func(room string, m Message) (int64, time.Time, error) {
+		return fn(s.sock.Context(), room, m)
+	})
+}
+
 // OnPing sets the handler of "ping me" events from the client. fn's results are
 // the ack; a non-nil error answers the ack with {"error": message} instead.
 // Arguments that do not decode never reach fn: the error goes to the OnError
@@ -234,6 +299,18 @@ func (s *RoomSocket) OnPing(fn func() error) {
 			return
 		}
 		e.Ack()
+	})
+}
+
+// OnPingContext sets the handler of "ping me" events from the client, as OnPing
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+//
+// Ping takes no arguments and an ack with none.
+func (s *RoomSocket) OnPingContext(fn func(ctx context.Context) error) {
+	s.OnPing(func() error {
+		return fn(s.sock.Context())
 	})
 }
 
@@ -257,6 +334,18 @@ func (s *RoomSocket) OnEcho(fn func(v any) (any, error)) {
 			return
 		}
 		e.Ack(ackV)
+	})
+}
+
+// OnEchoContext sets the handler of "echo" events from the client, as OnEcho
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+//
+// Echo returns whatever it gets, binary included.
+func (s *RoomSocket) OnEchoContext(fn func(ctx context.Context, v any) (any, error)) {
+	s.OnEcho(func(v any) (any, error) {
+		return fn(s.sock.Context(), v)
 	})
 }
 
@@ -300,6 +389,18 @@ func (s *RoomSocket) OnCount(fn func(a int8, b uint16, c float32, d bool, e *int
 			return
 		}
 		fn(a, b, c, d, argE, f)
+	})
+}
+
+// OnCountContext sets the handler of "count" events from the client, as OnCount
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+//
+// Count takes numbers of several kinds.
+func (s *RoomSocket) OnCountContext(fn func(ctx context.Context, a int8, b uint16, c float32, d bool, e *int, f map[string][]int)) {
+	s.OnCount(func(a int8, b uint16, c float32, d bool, e *int, f map[string][]int) {
+		fn(s.sock.Context(), a, b, c, d, e, f)
 	})
 }
 
@@ -354,8 +455,8 @@ func (s *RoomSocket) EmitBlob(data []byte) error {
 }
 
 // RoomBroadcast selects sockets of namespace "/" (Room) to emit to. It is a
-// value: each method returns a new one. Events that take an ack cannot be
-// broadcast.
+// value: each method returns a new one. An event that takes an ack is sent with
+// EmitX, which gathers every socket's ack, or EmitXNoAck.
 type RoomBroadcast struct {
 	b socketio.Broadcast
 }
@@ -386,9 +487,71 @@ func (b RoomBroadcast) EmitQuestionNoAck(q string) error {
 	return b.b.Emit("question", q)
 }
 
+// EmitQuestion sends "question" to every selected socket, asking each for its
+// ack, and waits until every one answered or disconnected, or ctx ends (give it
+// a deadline). It returns the reply of each socket that answered, with Err set
+// for an ack that was rejected or did not decode, and which sockets did not
+// answer. The error reports a failure of the broadcast itself (an adapter that
+// could not reach every node), with what was gathered.
+func (b RoomBroadcast) EmitQuestion(ctx context.Context, q string) (socketio.BroadcastAcks[RoomQuestionReply], error) {
+	acks, err := b.b.EmitWithAck(ctx, "question", q)
+	out := socketio.BroadcastAcks[RoomQuestionReply]{
+		Replies:         make([]RoomQuestionReply, 0, len(acks.Replies)),
+		Unanswered:      acks.Unanswered,
+		UnansweredCount: acks.UnansweredCount,
+	}
+	for _, ack := range acks.Replies {
+		reply := RoomQuestionReply{SocketID: ack.SocketID}
+		reply.Err = reply.decode(ack.Args)
+		out.Replies = append(out.Replies, reply)
+	}
+	return out, err
+}
+
 // EmitBlob sends "blob" to every selected socket.
 func (b RoomBroadcast) EmitBlob(data []byte) error {
 	return b.b.Emit("blob", data)
+}
+
+// RoomQuestionReply is one socket's ack to "question" sent to many sockets
+// (RoomBroadcast.EmitQuestion).
+type RoomQuestionReply struct {
+	// SocketID is the id of the socket that answered. It is empty for a
+	// socket of another node when the cluster's protocol does not tell ids
+	// (@socket.io/redis-adapter 8.x's, whose acks carry their first value
+	// only).
+	SocketID string
+	Yes      bool
+	Why      string
+	// Err is a *socketio.RejectedError when the socket answered
+	// {"error": message}, or a *socketio.ArgError when its ack did not
+	// decode; the values are then zero.
+	Err error
+}
+
+// decode sets r's values from the ack's arguments, or returns why it cannot.
+func (r *RoomQuestionReply) decode(args *socketio.Args) error {
+	if err := args.Rejected(); err != nil {
+		return err
+	}
+	yes, err := socketio.DecodeBool[bool](args, 0)
+	if err != nil {
+		return &socketio.ArgError{
+			Err:   err,
+			Event: "question",
+			Index: 0,
+		}
+	}
+	why, err := socketio.DecodeString[string](args, 1)
+	if err != nil {
+		return &socketio.ArgError{
+			Err:   err,
+			Event: "question",
+			Index: 1,
+		}
+	}
+	r.Yes, r.Why = yes, why
+	return nil
 }
 
 // RoomClient is the Go client of namespace "/" (Room), good for tests and bots.
@@ -749,6 +912,14 @@ func (s *VaultSocket) Handshake() *socketio.Handshake {
 	return s.sock.Handshake()
 }
 
+// Context returns the socket's context. It carries the values of the handshake
+// request's context (what net/http middleware put there, such as the
+// authenticated user) and ends when the socket disconnects or the server shuts
+// down, so that work started with it ends with the socket.
+func (s *VaultSocket) Context() context.Context {
+	return s.sock.Context()
+}
+
 // Join adds the socket to rooms.
 func (s *VaultSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
@@ -807,9 +978,19 @@ func (s *VaultSocket) OnOpen(fn func() (string, error)) {
 	})
 }
 
+// OnOpenContext sets the handler of "open" events from the client, as OnOpen
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+func (s *VaultSocket) OnOpenContext(fn func(ctx context.Context) (string, error)) {
+	s.OnOpen(func() (string, error) {
+		return fn(s.sock.Context())
+	})
+}
+
 // VaultBroadcast selects sockets of namespace "/vault" (Vault) to emit to. It
-// is a value: each method returns a new one. Events that take an ack cannot be
-// broadcast.
+// is a value: each method returns a new one. An event that takes an ack is sent
+// with EmitX, which gathers every socket's ack, or EmitXNoAck.
 type VaultBroadcast struct {
 	b socketio.Broadcast
 }
@@ -1028,6 +1209,14 @@ func (s *KeyringSocket) Auth() KeyringCredentials {
 	return auth
 }
 
+// Context returns the socket's context. It carries the values of the handshake
+// request's context (what net/http middleware put there, such as the
+// authenticated user) and ends when the socket disconnects or the server shuts
+// down, so that work started with it ends with the socket.
+func (s *KeyringSocket) Context() context.Context {
+	return s.sock.Context()
+}
+
 // Join adds the socket to rooms.
 func (s *KeyringSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
@@ -1086,9 +1275,19 @@ func (s *KeyringSocket) OnWhoami(fn func() (string, error)) {
 	})
 }
 
+// OnWhoamiContext sets the handler of "whoami" events from the client, as
+// OnWhoami does, with the socket's context first: it carries the values of the
+// handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+func (s *KeyringSocket) OnWhoamiContext(fn func(ctx context.Context) (string, error)) {
+	s.OnWhoami(func() (string, error) {
+		return fn(s.sock.Context())
+	})
+}
+
 // KeyringBroadcast selects sockets of namespace "/keyring" (Keyring) to emit
-// to. It is a value: each method returns a new one. Events that take an ack
-// cannot be broadcast.
+// to. It is a value: each method returns a new one. An event that takes an ack
+// is sent with EmitX, which gathers every socket's ack, or EmitXNoAck.
 type KeyringBroadcast struct {
 	b socketio.Broadcast
 }

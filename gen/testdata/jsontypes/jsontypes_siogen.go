@@ -79,10 +79,57 @@ func (s *KindsServer) EmitEverythingNoAck(t Tagged) error {
 	return s.nsp.Emit("everything", t)
 }
 
+// EmitEverything sends "everything" to every socket of the namespace, asking
+// each for its ack, and waits until every one answered or disconnected, or ctx
+// ends (give it a deadline). It returns the reply of each socket that answered,
+// with Err set for an ack that was rejected or did not decode, and which
+// sockets did not answer. The error reports a failure of the broadcast itself
+// (an adapter that could not reach every node), with what was gathered.
+//
+// Everything echoes one value of each kind, and asks for an ack of several
+// values.
+func (s *KindsServer) EmitEverything(ctx context.Context, t Tagged) (socketio.BroadcastAcks[KindsEverythingReply], error) {
+	acks, err := s.nsp.EmitWithAck(ctx, "everything", t)
+	out := socketio.BroadcastAcks[KindsEverythingReply]{
+		Replies:         make([]KindsEverythingReply, 0, len(acks.Replies)),
+		Unanswered:      acks.Unanswered,
+		UnansweredCount: acks.UnansweredCount,
+	}
+	for _, ack := range acks.Replies {
+		reply := KindsEverythingReply{SocketID: ack.SocketID}
+		reply.Err = reply.decode(ack.Args)
+		out.Replies = append(out.Replies, reply)
+	}
+	return out, err
+}
+
 // EmitNothingNoAck sends "nothing" to every socket of the namespace without
 // asking for its ack.
 func (s *KindsServer) EmitNothingNoAck() error {
 	return s.nsp.Emit("nothing")
+}
+
+// EmitNothing sends "nothing" to every socket of the namespace, asking each for
+// its ack, and waits until every one answered or disconnected, or ctx ends
+// (give it a deadline). It returns the reply of each socket that answered, with
+// Err set for an ack that was rejected or did not decode, and which sockets did
+// not answer. The error reports a failure of the broadcast itself (an adapter
+// that could not reach every node), with what was gathered.
+//
+// Nothing has no arguments and a bare ack.
+func (s *KindsServer) EmitNothing(ctx context.Context) (socketio.BroadcastAcks[KindsNothingReply], error) {
+	acks, err := s.nsp.EmitWithAck(ctx, "nothing")
+	out := socketio.BroadcastAcks[KindsNothingReply]{
+		Replies:         make([]KindsNothingReply, 0, len(acks.Replies)),
+		Unanswered:      acks.Unanswered,
+		UnansweredCount: acks.UnansweredCount,
+	}
+	for _, ack := range acks.Replies {
+		reply := KindsNothingReply{SocketID: ack.SocketID}
+		reply.Err = reply.decode(ack.Args)
+		out.Replies = append(out.Replies, reply)
+	}
+	return out, err
 }
 
 // KindsSocket is one client connected to namespace "/kinds" (Kinds).
@@ -103,6 +150,14 @@ func (s *KindsSocket) ID() string {
 // Handshake returns the request that opened the connection, with its query.
 func (s *KindsSocket) Handshake() *socketio.Handshake {
 	return s.sock.Handshake()
+}
+
+// Context returns the socket's context. It carries the values of the handshake
+// request's context (what net/http middleware put there, such as the
+// authenticated user) and ends when the socket disconnects or the server shuts
+// down, so that work started with it ends with the socket.
+func (s *KindsSocket) Context() context.Context {
+	return s.sock.Context()
 }
 
 // Join adds the socket to rooms.
@@ -244,6 +299,18 @@ func (s *KindsSocket) OnBasics(fn func(b bool, s string, i int, i8 int8, i16 int
 	})
 }
 
+// OnBasicsContext sets the handler of "basics" events from the client, as
+// OnBasics does, with the socket's context first: it carries the values of the
+// handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+//
+// Basics sends every basic type.
+func (s *KindsSocket) OnBasicsContext(fn func(ctx context.Context, b bool, s string, i int, i8 int8, i16 int16, i32 int32, i64 int64, u uint, u8 uint8, u16 uint16, u32 uint32, u64 uint64, up uintptr, f32 float32, f64 float64, r rune, by byte)) {
+	s.OnBasics(func(b bool, argS string, i int, i8 int8, i16 int16, i32 int32, i64 int64, u uint, u8 uint8, u16 uint16, u32 uint32, u64 uint64, up uintptr, f32 float32, f64 float64, r rune, by byte) {
+		fn(s.sock.Context(), b, argS, i, i8, i16, i32, i64, u, u8, u16, u32, u64, up, f32, f64, r, by)
+	})
+}
+
 // OnContainers sets the handler of "containers" events from the client.
 // Arguments that do not decode into their types never reach fn: the error goes
 // to the OnError handler.
@@ -315,6 +382,18 @@ func (s *KindsSocket) OnContainers(fn func(p *int, pp **string, sl []string, arr
 	})
 }
 
+// OnContainersContext sets the handler of "containers" events from the client,
+// as OnContainers does, with the socket's context first: it carries the values
+// of the handshake request's context and ends when the socket disconnects or
+// the server shuts down.
+//
+// Containers sends pointers, slices, arrays and maps.
+func (s *KindsSocket) OnContainersContext(fn func(ctx context.Context, p *int, pp **string, sl []string, arr [3]int, bytes [4]byte, nested [][]*int, byName map[string]int, byInt map[int64]bool, byText map[shapes.Cell]string, deep map[string]map[uint8][]float64)) {
+	s.OnContainers(func(p *int, pp **string, sl []string, arr [3]int, bytes [4]byte, nested [][]*int, byName map[string]int, byInt map[int64]bool, byText map[shapes.Cell]string, deep map[string]map[uint8][]float64) {
+		fn(s.sock.Context(), p, pp, sl, arr, bytes, nested, byName, byInt, byText, deep)
+	})
+}
+
 // OnBinary sets the handler of "binary" events from the client. fn's results
 // are the ack; a non-nil error answers the ack with {"error": message} instead.
 // Arguments that do not decode never reach fn: the error goes to the OnError
@@ -353,6 +432,18 @@ func (s *KindsSocket) OnBinary(fn func(raw []byte, blob Blob, list [][]byte, fil
 			return
 		}
 		e.Ack(sizes)
+	})
+}
+
+// OnBinaryContext sets the handler of "binary" events from the client, as
+// OnBinary does, with the socket's context first: it carries the values of the
+// handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+//
+// Binary sends byte slices, which travel as attachments.
+func (s *KindsSocket) OnBinaryContext(fn func(ctx context.Context, raw []byte, blob Blob, list [][]byte, file File) ([]int, error)) {
+	s.OnBinary(func(raw []byte, blob Blob, list [][]byte, file File) ([]int, error) {
+		return fn(s.sock.Context(), raw, blob, list, file)
 	})
 }
 
@@ -444,6 +535,18 @@ func (s *KindsSocket) OnSpecial(fn func(at time.Time, maybe *time.Time, d time.D
 	})
 }
 
+// OnSpecialContext sets the handler of "special" events from the client, as
+// OnSpecial does, with the socket's context first: it carries the values of the
+// handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+//
+// Special sends the types with a JSON form of their own.
+func (s *KindsSocket) OnSpecialContext(fn func(ctx context.Context, at time.Time, maybe *time.Time, d time.Duration, raw json.RawMessage, v any, e any, self SelfJSON, selfPtr *PtrJSON, text Level, addr netip.Addr, ver Version, pair *Pair, ptrText PtrText)) {
+	s.OnSpecial(func(at time.Time, maybe *time.Time, d time.Duration, raw json.RawMessage, v any, e any, self SelfJSON, selfPtr *PtrJSON, text Level, addr netip.Addr, ver Version, pair *Pair, ptrText PtrText) {
+		fn(s.sock.Context(), at, maybe, d, raw, v, e, self, selfPtr, text, addr, ver, pair, ptrText)
+	})
+}
+
 // OnStructs sets the handler of "structs" events from the client. Arguments
 // that do not decode into their types never reach fn: the error goes to the
 // OnError handler.
@@ -488,6 +591,24 @@ func (s *KindsSocket) OnStructs(fn func(t Tagged, e Embedder, c Conflicts, anon 
 			return
 		}
 		fn(t, argE, c, anon, empty)
+	})
+}
+
+// OnStructsContext sets the handler of "structs" events from the client, as
+// OnStructs does, with the socket's context first: it carries the values of the
+// handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+//
+// Structs sends structs: tags, embedding and anonymous ones.
+func (s *KindsSocket) OnStructsContext(fn func(ctx context.Context, t Tagged, e Embedder, c Conflicts, anon struct {
+	Name string `json:"name"`
+	Age  int    `json:"age,omitempty"`
+}, empty struct{})) {
+	s.OnStructs(func(t Tagged, e Embedder, c Conflicts, anon struct {
+		Name string `json:"name"`
+		Age  int    `json:"age,omitempty"`
+	}, empty struct{}) {
+		fn(s.sock.Context(), t, e, c, anon, empty)
 	})
 }
 
@@ -537,6 +658,19 @@ func (s *KindsSocket) OnNamed(fn func(id ID, alias Alias, box Box[shapes.Point],
 	})
 }
 
+// OnNamedContext sets the handler of "named" events from the client, as OnNamed
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+//
+// Named sends named types: aliases, generics, recursion, and types from another
+// package.
+func (s *KindsSocket) OnNamedContext(fn func(ctx context.Context, id ID, alias Alias, box Box[shapes.Point], boxes Box[[]Level], tree *Tree, p shapes.Point)) {
+	s.OnNamed(func(id ID, alias Alias, box Box[shapes.Point], boxes Box[[]Level], tree *Tree, p shapes.Point) {
+		fn(s.sock.Context(), id, alias, box, boxes, tree, p)
+	})
+}
+
 // OnKeywords sets the handler of "keywords" events from the client. fn's
 // results are the ack; a non-nil error answers the ack with {"error": message}
 // instead. Arguments that do not decode never reach fn: the error goes to the
@@ -561,6 +695,18 @@ func (s *KindsSocket) OnKeywords(fn func(new string, class int) (bool, error)) {
 			return
 		}
 		e.Ack(this)
+	})
+}
+
+// OnKeywordsContext sets the handler of "keywords" events from the client, as
+// OnKeywords does, with the socket's context first: it carries the values of
+// the handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+//
+// Keywords has parameters whose names TypeScript reserves.
+func (s *KindsSocket) OnKeywordsContext(fn func(ctx context.Context, new string, class int) (bool, error)) {
+	s.OnKeywords(func(new string, class int) (bool, error) {
+		return fn(s.sock.Context(), new, class)
 	})
 }
 
@@ -633,8 +779,8 @@ func (s *KindsSocket) EmitNothing(ctx context.Context) (err error) {
 }
 
 // KindsBroadcast selects sockets of namespace "/kinds" (Kinds) to emit to. It
-// is a value: each method returns a new one. Events that take an ack cannot be
-// broadcast.
+// is a value: each method returns a new one. An event that takes an ack is sent
+// with EmitX, which gathers every socket's ack, or EmitXNoAck.
 type KindsBroadcast struct {
 	b socketio.Broadcast
 }
@@ -655,10 +801,131 @@ func (b KindsBroadcast) EmitEverythingNoAck(t Tagged) error {
 	return b.b.Emit("everything", t)
 }
 
+// EmitEverything sends "everything" to every selected socket, asking each for
+// its ack, and waits until every one answered or disconnected, or ctx ends
+// (give it a deadline). It returns the reply of each socket that answered, with
+// Err set for an ack that was rejected or did not decode, and which sockets did
+// not answer. The error reports a failure of the broadcast itself (an adapter
+// that could not reach every node), with what was gathered.
+//
+// Everything echoes one value of each kind, and asks for an ack of several
+// values.
+func (b KindsBroadcast) EmitEverything(ctx context.Context, t Tagged) (socketio.BroadcastAcks[KindsEverythingReply], error) {
+	acks, err := b.b.EmitWithAck(ctx, "everything", t)
+	out := socketio.BroadcastAcks[KindsEverythingReply]{
+		Replies:         make([]KindsEverythingReply, 0, len(acks.Replies)),
+		Unanswered:      acks.Unanswered,
+		UnansweredCount: acks.UnansweredCount,
+	}
+	for _, ack := range acks.Replies {
+		reply := KindsEverythingReply{SocketID: ack.SocketID}
+		reply.Err = reply.decode(ack.Args)
+		out.Replies = append(out.Replies, reply)
+	}
+	return out, err
+}
+
 // EmitNothingNoAck sends "nothing" to every selected socket without asking for
 // its ack.
 func (b KindsBroadcast) EmitNothingNoAck() error {
 	return b.b.Emit("nothing")
+}
+
+// EmitNothing sends "nothing" to every selected socket, asking each for its
+// ack, and waits until every one answered or disconnected, or ctx ends (give it
+// a deadline). It returns the reply of each socket that answered, with Err set
+// for an ack that was rejected or did not decode, and which sockets did not
+// answer. The error reports a failure of the broadcast itself (an adapter that
+// could not reach every node), with what was gathered.
+//
+// Nothing has no arguments and a bare ack.
+func (b KindsBroadcast) EmitNothing(ctx context.Context) (socketio.BroadcastAcks[KindsNothingReply], error) {
+	acks, err := b.b.EmitWithAck(ctx, "nothing")
+	out := socketio.BroadcastAcks[KindsNothingReply]{
+		Replies:         make([]KindsNothingReply, 0, len(acks.Replies)),
+		Unanswered:      acks.Unanswered,
+		UnansweredCount: acks.UnansweredCount,
+	}
+	for _, ack := range acks.Replies {
+		reply := KindsNothingReply{SocketID: ack.SocketID}
+		reply.Err = reply.decode(ack.Args)
+		out.Replies = append(out.Replies, reply)
+	}
+	return out, err
+}
+
+// KindsEverythingReply is one socket's ack to "everything" sent to many sockets
+// (KindsBroadcast.EmitEverything).
+type KindsEverythingReply struct {
+	// SocketID is the id of the socket that answered. It is empty for a
+	// socket of another node when the cluster's protocol does not tell ids
+	// (@socket.io/redis-adapter 8.x's, whose acks carry their first value
+	// only).
+	SocketID string
+	Ok       bool
+	At       time.Time
+	Missing  []string
+	// Err is a *socketio.RejectedError when the socket answered
+	// {"error": message}, or a *socketio.ArgError when its ack did not
+	// decode; the values are then zero.
+	Err error
+}
+
+// decode sets r's values from the ack's arguments, or returns why it cannot.
+func (r *KindsEverythingReply) decode(args *socketio.Args) error {
+	if err := args.Rejected(); err != nil {
+		return err
+	}
+	ok, err := socketio.DecodeBool[bool](args, 0)
+	if err != nil {
+		return &socketio.ArgError{
+			Err:   err,
+			Event: "everything",
+			Index: 0,
+		}
+	}
+	var at time.Time
+	err = args.Decode(1, &at)
+	if err != nil {
+		return &socketio.ArgError{
+			Err:   err,
+			Event: "everything",
+			Index: 1,
+		}
+	}
+	var missing []string
+	err = args.Decode(2, &missing)
+	if err != nil {
+		return &socketio.ArgError{
+			Err:   err,
+			Event: "everything",
+			Index: 2,
+		}
+	}
+	r.Ok, r.At, r.Missing = ok, at, missing
+	return nil
+}
+
+// KindsNothingReply is one socket's ack to "nothing" sent to many sockets
+// (KindsBroadcast.EmitNothing).
+type KindsNothingReply struct {
+	// SocketID is the id of the socket that answered. It is empty for a
+	// socket of another node when the cluster's protocol does not tell ids
+	// (@socket.io/redis-adapter 8.x's, whose acks carry their first value
+	// only).
+	SocketID string
+	// Err is a *socketio.RejectedError when the socket answered
+	// {"error": message}, or a *socketio.ArgError when its ack did not
+	// decode; the values are then zero.
+	Err error
+}
+
+// decode sets r's values from the ack's arguments, or returns why it cannot.
+func (r *KindsNothingReply) decode(args *socketio.Args) error {
+	if err := args.Rejected(); err != nil {
+		return err
+	}
+	return nil
 }
 
 // KindsClient is the Go client of namespace "/kinds" (Kinds), good for tests
