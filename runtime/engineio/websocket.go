@@ -159,6 +159,7 @@ func (c *Conn) probeUntilUpgrade(ws *websocket.Conn) bool {
 func (c *Conn) readWebSocket(ws *websocket.Conn, br *bufio.Reader) {
 	var ready func()
 	ready = func() {
+		wakeReader(br, ws.NetConn())
 		if c.readWebSocketPacket(ws) {
 			c.readWebSocketFrom(ws, br, ready)
 		}
@@ -171,16 +172,23 @@ func (c *Conn) readWebSocket(ws *websocket.Conn, br *bufio.Reader) {
 func (c *Conn) readWebSocketFrom(ws *websocket.Conn, br *bufio.Reader, ready func()) {
 	for {
 		if br != nil && br.Buffered() == 0 {
-			if !c.srv.opts.DisableEpoll && c.readPoll.arm(ws.NetConn(), ready) {
-				select {
-				case <-c.done:
-					// finish ran before the wait was armed, so its stop
-					// missed it, and the closed socket leaves the epoll
-					// set without an event.
-					c.readPoll.stop()
-				default:
+			if !c.srv.opts.DisableEpoll && c.wsRaw != nil {
+				// While the session waits in readPoll it holds no read
+				// buffer: ready gives it one back before reading. Set
+				// before arming, which may start ready at once.
+				*br = idleReader
+				if c.readPoll.arm(ws.NetConn(), ready) {
+					select {
+					case <-c.done:
+						// finish ran before the wait was armed, so its
+						// stop missed it, and the closed socket leaves
+						// the epoll set without an event.
+						c.readPoll.stop()
+					default:
+					}
+					return
 				}
-				return
+				wakeReader(br, ws.NetConn())
 			}
 			waitReadable(ws.NetConn())
 			if c.readWebSocketPacket(ws) {
@@ -191,6 +199,25 @@ func (c *Conn) readWebSocketFrom(ws *websocket.Conn, br *bufio.Reader, ready fun
 		if !c.readWebSocketPacket(ws) {
 			return
 		}
+	}
+}
+
+// idleReader is what the read buffer of a session waiting in readPoll is
+// replaced by (wsReadBufferSize bytes of each idle session's memory): its
+// 16 bytes are shared and never read, and a read fails.
+var idleReader = *bufio.NewReaderSize(idleSource{}, 16)
+
+type idleSource struct{}
+
+func (idleSource) Read([]byte) (int, error) {
+	return 0, errors.New("engineio: read from an idle websocket's reader")
+}
+
+// wakeReader gives br, the reader gorilla reads a websocket through, a
+// buffer of its own again if it is the idle one.
+func wakeReader(br *bufio.Reader, nc net.Conn) {
+	if br != nil && br.Size() < wsReadBufferSize {
+		*br = *bufio.NewReaderSize(nc, wsReadBufferSize)
 	}
 }
 
