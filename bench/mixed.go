@@ -79,6 +79,7 @@ type mixedResult struct {
 	MaxMs          float64        `json:"lat_max_ms"`
 	EIO3           revisionResult `json:"eio3"`
 	EIO4           revisionResult `json:"eio4"`
+	SendLagMaxMs   float64        `json:"send_lag_max_ms"`
 	SendErrors     int64          `json:"send_errors"`
 	ServerCPUS     float64        `json:"server_cpu_s"`
 	ServerCPUPct   float64        `json:"server_cpu_pct"`
@@ -191,9 +192,11 @@ func runMixed(parent context.Context, o *mixedOpts) *mixedResult {
 	startNs := l.now()
 	total := int64(math.Round(o.d.Seconds() * o.rate))
 	var buf []byte
+	var lag time.Duration // how late the pacer sent, at worst: a stall of the generator, not the server
 	for seq := int64(0); seq < total; {
 		due := min(total, int64(time.Since(t0).Seconds()*o.rate)+1)
 		for ; seq < due; seq++ {
+			lag = max(lag, time.Since(t0.Add(time.Duration(float64(seq)/o.rate*1e9))))
 			c := senders[seq%int64(len(senders))]
 			buf = appendChat(buf[:0], c.id, seq, l.now())
 			if err := c.write(buf); err != nil {
@@ -208,6 +211,7 @@ func runMixed(parent context.Context, o *mixedOpts) *mixedResult {
 		}
 	}
 	r.Sent = l.sent.Load()
+	r.SendLagMaxMs = float64(lag) / 1e6
 	var want [2]int64
 	for i := range want {
 		want[i] = r.Sent * (alive[i] - (l.dropped[i].Load() - dropped0[i]))

@@ -111,6 +111,7 @@ var metrics = withCrossnodeVariants([]metric{
 	{"mixed", "server CPU, s", "%.2f", nonNegative("server_cpu_s")},
 	{"mixed", "server CPU per delivery, µs", "%.1f", perDelivery},
 	{"mixed", "load generator CPU, % of a core", "%.0f", field("client_cpu_pct")},
+	{"mixed", "load generator's worst send lag, ms", "%.1f", field("send_lag_max_ms")},
 
 	{"crossnode", "deliveries/s", "%.0f", field("deliveries_per_s")},
 	{"crossnode", "latency p50, ms", "%.1f", field("lat_p50_ms")},
