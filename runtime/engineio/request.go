@@ -1,49 +1,124 @@
 package engineio
 
 import (
+	"context"
+	"crypto/tls"
 	"encoding/binary"
+	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 )
 
 // savedRequest is what a session keeps of its handshake request for
-// Conn.Request: the request without its header map, and the header packed
-// into one string. net/http's map of a handful of headers, with a string
-// per value, is most of an idle session's request (about 700 B for a
-// client's five headers); the packed form is their bytes and a few more.
-// Most servers never read the request of an established session, so the
-// map is rebuilt only when asked for, once.
+// Conn.Request: the request's fields, with the header packed into one
+// string, from which the *http.Request is made the first time it is asked
+// for, once. net/http's map of a handful of headers, with a string per
+// value, was most of an idle session's request (about 700 B for a
+// client's five headers), and the copy of the request itself 320 B; most
+// servers never read the request of an established session.
 type savedRequest struct {
-	r      *http.Request // Header nil; never written
-	header string        // r's Header as packHeader packs it
-	full   atomic.Pointer[http.Request]
+	method, proto, host, remoteAddr, requestURI, pattern string
+
+	url        *url.URL
+	tls        *tls.ConnectionState
+	ctx        context.Context
+	header     string // as packHeader packs it
+	protoMajor int32
+	protoMinor int32
+	close      bool
+	rare       *rareRequestFields // nil for nearly every handshake
+
+	full atomic.Pointer[http.Request]
 }
 
-// save keeps r, which the caller owns (a shallow copy), with its header
-// packed.
+// rareRequestFields are what a handshake request seldom has: a parsed form
+// (an AllowRequest hook that read it), path values of a ServeMux pattern.
+type rareRequestFields struct {
+	contentLength    int64
+	transferEncoding []string
+	form, postForm   url.Values
+	multipartForm    *multipart.Form
+	trailer          http.Header
+	pathValues       []string // name, value, …
+}
+
+// save keeps what Request returns of r.
 func (s *savedRequest) save(r *http.Request) {
-	s.r = r
+	*s = savedRequest{
+		method: r.Method, proto: r.Proto, host: r.Host, remoteAddr: r.RemoteAddr,
+		requestURI: r.RequestURI, pattern: r.Pattern,
+		url: r.URL, tls: r.TLS, ctx: r.Context(),
+		protoMajor: int32(r.ProtoMajor), protoMinor: int32(r.ProtoMinor), close: r.Close,
+	}
 	if r.Header != nil {
 		s.header = packHeader(r.Header)
-		r.Header = nil
+	}
+	rare := rareRequestFields{
+		contentLength: r.ContentLength, transferEncoding: r.TransferEncoding,
+		form: r.Form, postForm: r.PostForm, multipartForm: r.MultipartForm, trailer: r.Trailer,
+	}
+	for _, name := range wildcards(r.Pattern) {
+		if v := r.PathValue(name); v != "" {
+			rare.pathValues = append(rare.pathValues, name, v)
+		}
+	}
+	if rare.contentLength != 0 || rare.transferEncoding != nil || rare.form != nil || rare.postForm != nil ||
+		rare.multipartForm != nil || rare.trailer != nil || rare.pathValues != nil {
+		s.rare = &rare
 	}
 }
 
-// request returns the saved request with its header, made on first use.
+// request returns the saved request, made on first use. Its body is empty.
 func (s *savedRequest) request() *http.Request {
 	if r := s.full.Load(); r != nil {
 		return r
 	}
-	r := new(http.Request)
-	*r = *s.r
+	r := &http.Request{
+		Method: s.method, URL: s.url, Proto: s.proto,
+		ProtoMajor: int(s.protoMajor), ProtoMinor: int(s.protoMinor),
+		Body: http.NoBody, Close: s.close, Host: s.host, RemoteAddr: s.remoteAddr,
+		RequestURI: s.requestURI, TLS: s.tls, Pattern: s.pattern,
+	}
 	if s.header != "" {
 		r.Header = unpackHeader(s.header)
+	}
+	if s.ctx != nil {
+		r = r.WithContext(s.ctx)
+	}
+	if f := s.rare; f != nil {
+		r.ContentLength, r.TransferEncoding, r.Trailer = f.contentLength, f.transferEncoding, f.trailer
+		r.Form, r.PostForm, r.MultipartForm = f.form, f.postForm, f.multipartForm
+		for i := 0; i+1 < len(f.pathValues); i += 2 {
+			r.SetPathValue(f.pathValues[i], f.pathValues[i+1])
+		}
 	}
 	if !s.full.CompareAndSwap(nil, r) {
 		return s.full.Load() // made meanwhile by another goroutine
 	}
 	return r
+}
+
+// wildcards returns the names of a ServeMux pattern's wildcards: {name}
+// and {name...}, not {$}.
+func wildcards(pattern string) []string {
+	var names []string
+	for {
+		i := strings.IndexByte(pattern, '{')
+		if i < 0 {
+			return names
+		}
+		pattern = pattern[i+1:]
+		j := strings.IndexByte(pattern, '}')
+		if j < 0 {
+			return names
+		}
+		if name := strings.TrimSuffix(pattern[:j], "..."); name != "$" && name != "" {
+			names = append(names, name)
+		}
+		pattern = pattern[j+1:]
+	}
 }
 
 // packHeader packs h into one string: for each key, its length and bytes,
