@@ -227,6 +227,7 @@ func (n *Namespace) deliver(p *codec.Packet, ids []string, opts *BroadcastOption
 	if len(ids) == 0 {
 		return
 	}
+	sent := 0
 	for _, id := range ids {
 		s := n.Socket(id)
 		if s == nil {
@@ -244,6 +245,9 @@ func (n *Namespace) deliver(p *codec.Packet, ids []string, opts *BroadcastOption
 			}
 			msgs = v4
 		}
-		s.conn.sendEncoded(msgs)
+		if s.conn.sendEncoded(msgs) == nil {
+			sent++
+		}
 	}
+	n.sentPacket(p, sent)
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/siogen/siogen/runtime/engineio"
 	"github.com/siogen/siogen/runtime/socketio/codec"
@@ -263,10 +264,18 @@ func (s *Socket) Emit(event string, args ...any) error {
 			if !s.Connected() {
 				return ErrDisconnected
 			}
-			return s.conn.sendEncoded(msgs)
+			err := s.conn.sendEncoded(msgs)
+			if err == nil {
+				s.nsp.sent(event, 1)
+			}
+			return err
 		}
 	}
-	return s.send(p)
+	err = s.send(p)
+	if err == nil {
+		s.nsp.sent(event, 1)
+	}
+	return err
 }
 
 // EmitWithAck sends an event asking the client for an ack and waits for it,
@@ -299,11 +308,16 @@ func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (*A
 		delete(s.acks, p.ID)
 		s.mu.Unlock()
 	}()
+	start := time.Now()
 	if err := s.send(p); err != nil {
 		return nil, err
 	}
+	s.nsp.sent(event, 1)
 	select {
 	case a := <-reply:
+		if o := s.nsp.srv.opts.Observer; o != nil {
+			o.AckReceived(s.nsp.name, event, time.Since(start))
+		}
 		if err := a.Rejected(); err != nil {
 			return nil, err
 		}
@@ -376,6 +390,7 @@ func (s *Socket) onEvent(p *codec.Packet) {
 	full := len(s.jobs) >= s.nsp.srv.opts.MaxPendingEvents
 	s.mu.Unlock()
 	if full {
+		s.nsp.srv.refused(s.nsp.name, RefusedPendingEvents)
 		s.conn.peerLog.Warn(s.nsp.srv.log, "socketio: too many pending events, disconnecting", "id", s.id)
 		s.conn.disconnectAll(ReasonTransportError)
 		return
@@ -387,9 +402,7 @@ func (s *Socket) onEvent(p *codec.Packet) {
 			h = s.handlers[i].h
 		}
 		s.mu.Unlock()
-		if h != nil {
-			h(e)
-		}
+		s.dispatch(h, e)
 	})
 }
 
