@@ -85,10 +85,11 @@ type engineObserver struct{ Observer }
 func (engineObserver) SessionClosed(string, int, string) {}
 
 // sessionClosed reports the end of ec's session with the reason its
-// sockets were given.
+// sockets were given, when the Observer observes the engine (not when
+// Options.Engine.Observer is another one, which the engine tells itself).
 func (s *Server) sessionClosed(ec *engineio.Conn, reason string) {
-	if o := s.opts.Observer; o != nil {
-		o.SessionClosed(ec.Transport(), ec.Protocol(), reason)
+	if o, ok := s.opts.Engine.Observer.(engineObserver); ok {
+		o.Observer.SessionClosed(ec.Transport(), ec.Protocol(), reason)
 	}
 }
 
