@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
@@ -341,4 +342,21 @@ func BenchmarkEventReceived(b *testing.B) {
 			m.HandlerDone("/", "chat message", time.Millisecond, false)
 		}
 	})
+}
+
+// TestRuntimeDoesNotImportPrometheus: a server without metrics does not
+// link client_golang; only this package does.
+func TestRuntimeDoesNotImportPrometheus(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps",
+		"github.com/siogen/siogen/runtime/engineio",
+		"github.com/siogen/siogen/runtime/socketio",
+		"github.com/siogen/siogen/runtime/redisadapter").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		if strings.Contains(pkg, "prometheus") {
+			t.Errorf("the runtime depends on %s", pkg)
+		}
+	}
 }
