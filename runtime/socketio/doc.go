@@ -31,4 +31,11 @@
 //
 // A broadcast encodes its packet once and hands the same bytes to every
 // target's send queue (see engineio.Conn.Send).
+//
+// # Metrics
+//
+// Options.Observer is told of connections, traffic, events by name, ack
+// round trips, handler durations and panics, and refusals (see Observer);
+// package runtime/prommetrics implements it for Prometheus, so that this
+// package does not depend on client_golang.
 package socketio
