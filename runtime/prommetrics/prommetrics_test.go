@@ -61,8 +61,9 @@ func (o *trafficTally) snapshot() map[string]float64 {
 
 // TestScrapeAfterWorkload runs a known workload against a server with
 // Metrics: sessions over polling, websocket and an upgrade, in both
-// protocol revisions; events in and out, one without a handler; an ack;
-// a panic; a refused middleware; a send queue overflow. It then scrapes
+// protocol revisions; events in and out, one without a handler; an ack
+// and a broadcast with acks; a panic; a refused middleware; a send queue
+// overflow. It then scrapes
 // /metrics and asserts the exact value of every socketio_ series.
 func TestScrapeAfterWorkload(t *testing.T) {
 	reg := prometheus.NewRegistry()
@@ -112,6 +113,7 @@ func TestScrapeAfterWorkload(t *testing.T) {
 			news <- v
 		})
 		s.On("q", func(e *socketio.Event) { e.Ack("a") })
+		s.On("poll", func(e *socketio.Event) { e.Ack("yes") })
 		err := s.Connect(ctx)
 		return mgr, s, err
 	}
@@ -159,6 +161,10 @@ func TestScrapeAfterWorkload(t *testing.T) {
 	}
 	if _, err := server[0].EmitWithAck(ctx, "q"); err != nil {
 		t.Fatal(err)
+	}
+	// A broadcast with acks, answered by the 3.
+	if acks, err := nsp.EmitWithAck(ctx, "poll"); err != nil || len(acks.Replies) != 3 {
+		t.Fatalf("broadcast with acks: %d replies, %v", len(acks.Replies), err)
 	}
 
 	// A socket.io 2.x polling session that stops polling after its
@@ -209,7 +215,7 @@ func TestScrapeAfterWorkload(t *testing.T) {
 		`socketio_refusals_total{namespace="/",reason="middleware"}`:                                   1,
 	}
 	// Every event name seen has all five series, at zero unless set below.
-	for _, e := range []string{"msg", "boom", "_unknown", "news", "q", "fill"} {
+	for _, e := range []string{"msg", "boom", "_unknown", "news", "q", "poll", "fill"} {
 		for _, name := range []string{"socketio_events_received_total", "socketio_events_sent_total",
 			"socketio_handler_duration_seconds_count", "socketio_handler_panics_total", "socketio_ack_duration_seconds_count"} {
 			want[fmt.Sprintf(`%s{event=%q,namespace="/"}`, name, e)] = 0
@@ -228,6 +234,8 @@ func TestScrapeAfterWorkload(t *testing.T) {
 	want[`socketio_events_sent_total{event="news",namespace="/"}`] = 3
 	want[`socketio_events_sent_total{event="q",namespace="/"}`] = 1
 	want[`socketio_ack_duration_seconds_count{event="q",namespace="/"}`] = 1
+	want[`socketio_events_sent_total{event="poll",namespace="/"}`] = 3
+	want[`socketio_ack_duration_seconds_count{event="poll",namespace="/"}`] = 3
 	want[`socketio_events_sent_total{event="fill",namespace="/"}`] = float64(fills)
 
 	// The traffic, once it has settled (pings and the upgrade's polls).

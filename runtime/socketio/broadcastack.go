@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/siogen/siogen/runtime/engineio"
 	"github.com/siogen/siogen/runtime/socketio/codec"
@@ -111,6 +112,7 @@ func (n *Namespace) DeliverWithAck(ctx context.Context, p *codec.Packet, ids []s
 	waiting := make(map[string]*Socket, len(ids))
 	var unanswered []string
 	var v4, v5 []engineio.Message
+	start, sent := time.Now(), 0
 	for _, id := range ids {
 		s := n.Socket(id)
 		if s == nil || !s.expectBroadcastAck(w) {
@@ -130,8 +132,11 @@ func (n *Namespace) DeliverWithAck(ctx context.Context, p *codec.Packet, ids []s
 			}
 			msgs = v4
 		}
-		s.conn.sendEncoded(msgs) // a failure closes the socket: it counts as lost
+		if s.conn.sendEncoded(msgs) == nil { // a failure closes the socket: it counts as lost
+			sent++
+		}
 	}
+	acked := n.sentWithAck(p, sent, start)
 	take := func(e ackEvent) {
 		if _, ok := waiting[e.id]; !ok {
 			return
@@ -139,6 +144,8 @@ func (n *Namespace) DeliverWithAck(ctx context.Context, p *codec.Packet, ids []s
 		delete(waiting, e.id)
 		if e.args == nil {
 			unanswered = append(unanswered, e.id)
+		} else if acked != nil {
+			acked()
 		}
 		answered(e.id, e.args)
 	}

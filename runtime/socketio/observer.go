@@ -40,11 +40,13 @@ type Observer interface {
 	HandlerDone(nsp, event string, d time.Duration, panicked bool)
 	// EventSent is called when an event has been queued for sockets
 	// connected to this server: once per Socket.Emit or EmitWithAck with 1,
-	// and once per broadcast with the number of local sockets it reached
-	// (broadcasts from other nodes of a cluster included).
+	// and once per broadcast, with or without acks, with the number of
+	// local sockets it reached (broadcasts from other nodes of a cluster
+	// included).
 	EventSent(nsp, event string, sockets int)
-	// AckReceived is called when the ack of an EmitWithAck has arrived,
-	// with the time since the event was sent.
+	// AckReceived is called when the ack of a Socket.EmitWithAck has
+	// arrived, and for each local socket that answered a broadcast with
+	// acks, with the time since the event was sent.
 	AckReceived(nsp, event string, rtt time.Duration)
 	// Refused is called when the server turned a client or a packet down,
 	// with one of the Refused* reasons; nsp is "" when no namespace is
@@ -132,11 +134,37 @@ func (n *Namespace) sent(event string, sockets int) {
 // sentPacket is sent for a broadcast's packet, whose event name is read
 // from it only when there is an Observer to tell.
 func (n *Namespace) sentPacket(p *codec.Packet, sockets int) {
-	o := n.srv.opts.Observer
-	if o == nil || sockets == 0 || (p.Type != codec.Event && p.Type != codec.BinaryEvent) {
+	if sockets == 0 {
 		return
 	}
-	if name, _, ok, err := codec.EventName(p.Data); err == nil && ok {
+	if o, name := n.observedEvent(p); o != nil {
 		o.EventSent(n.name, name, sockets)
 	}
+}
+
+// sentWithAck is sentPacket for a broadcast with acks sent at start, and
+// returns what reports each of its acks (nil without an Observer).
+func (n *Namespace) sentWithAck(p *codec.Packet, sockets int, start time.Time) func() {
+	o, name := n.observedEvent(p)
+	if o == nil {
+		return nil
+	}
+	if sockets > 0 {
+		o.EventSent(n.name, name, sockets)
+	}
+	return func() { o.AckReceived(n.name, name, time.Since(start)) }
+}
+
+// observedEvent returns the Observer and the event name of p, or nil when
+// there is no Observer or p is no event.
+func (n *Namespace) observedEvent(p *codec.Packet) (Observer, string) {
+	o := n.srv.opts.Observer
+	if o == nil || (p.Type != codec.Event && p.Type != codec.BinaryEvent) {
+		return nil, ""
+	}
+	name, _, ok, err := codec.EventName(p.Data)
+	if err != nil || !ok {
+		return nil, ""
+	}
+	return o, name
 }
