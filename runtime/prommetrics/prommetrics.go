@@ -47,8 +47,9 @@ type Options struct {
 }
 
 // Metrics is a socketio.Observer that records into Prometheus metrics. Its
-// methods are safe for concurrent use and do not allocate once the label
-// values they see have been seen before.
+// methods are safe for concurrent use; those called for every write and
+// every event take no lock and allocate nothing once the event's name has
+// been seen.
 type Metrics struct {
 	maxEventNames int
 
