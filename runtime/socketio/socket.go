@@ -26,7 +26,8 @@ type Event struct {
 	socket *Socket // nil on the client side
 	nsp    string
 	send   func(*codec.Packet) error
-	report func(error) // where Reject reports; nil logs
+	report func(error)  // where Reject reports; nil logs
+	log    *slog.Logger // where AckError logs an error not meant for the peer; nil: slog's default
 	id     uint64
 	hasAck bool
 	acked  atomic.Bool
@@ -54,14 +55,17 @@ func (e *Event) Ack(args ...any) error {
 
 // Reject reports err, for instance an *ArgError, to the socket's error
 // handler and, when the sender asked for an ack, answers it with the object
-// {"error": err.Error()}, which a JavaScript client can read.
+// {"error": message}, which a JavaScript client can read. message is err's
+// when err is meant for the peer (a *ClientError, an *ArgError, anywhere
+// in its chain) and InternalErrorMessage otherwise.
 func (e *Event) Reject(err error) {
 	if e.report != nil {
 		e.report(err)
 	} else {
 		slog.Warn("socketio: event rejected", "event", e.Name, "err", err)
 	}
-	e.AckError(err)
+	msg, _ := forPeer(err)
+	e.ackMessage(msg)
 }
 
 // RejectArg rejects the event because its argument i did not decode: it is
@@ -70,12 +74,29 @@ func (e *Event) RejectArg(i int, err error) {
 	e.Reject(&ArgError{Event: e.Name, Index: i, Err: err})
 }
 
-// AckError answers the event's ack with the object {"error": err.Error()},
-// the convention a JavaScript client can read and a generated Go client
-// returns as a *RejectedError. Unlike Reject it reports nothing: it is
-// how a handler's own error answers.
+// AckError answers the event's ack with the object {"error": message}, the
+// convention a JavaScript client can read and a generated Go client
+// returns as a *RejectedError. It is how a handler's own error answers,
+// and it keeps the server's secrets: message is err's only when err is
+// meant for the peer (a *ClientError, an *ArgError, anywhere in its chain).
+// Any other error is logged with log/slog, with the socket and the event,
+// and the peer receives InternalErrorMessage. Unlike Reject it does not
+// call the OnError handler.
 func (e *Event) AckError(err error) error {
-	return e.Ack(map[string]string{"error": err.Error()})
+	msg, ok := forPeer(err)
+	if !ok {
+		id := ""
+		if e.socket != nil {
+			id = e.socket.id
+		}
+		logInternal(e.log, "socketio: handler error (the peer was told "+InternalErrorMessage+")", err, "id", id, "nsp", e.nsp, "event", e.Name)
+	}
+	return e.ackMessage(msg)
+}
+
+// ackMessage answers the event's ack with {"error": msg}.
+func (e *Event) ackMessage(msg string) error {
+	return e.Ack(map[string]string{"error": msg})
 }
 
 // Socket is one client's presence in one namespace.
@@ -92,15 +113,17 @@ type Socket struct {
 	missed    [][]engineio.Message
 	keptRooms []string
 
-	mu           sync.Mutex
-	connected    bool
-	handlers     []namedHandler // a handful per socket: a slice costs an idle socket less than a map
-	onDisconnect []func(reason string)
-	onError      func(err error)
-	acks         map[uint64]chan *Args
-	jobs         []func()
-	running      bool
-	bucket       eventBucket // Options.MaxEventRate
+	mu            sync.Mutex
+	connected     bool
+	handlers      []namedHandler // a handful per socket: a slice costs an idle socket less than a map
+	onDisconnect  []func(reason string)
+	onError       func(err error)
+	onAny         []func(event string, args *Args) // OnAny
+	onAnyOutgoing []func(event string, args *Args) // OnAnyOutgoing
+	acks          map[uint64]chan *Args
+	jobs          []func()
+	running       bool
+	bucket        eventBucket // Options.MaxEventRate
 }
 
 func newSocket(nsp *Namespace, c *conn, hs *Handshake) *Socket {
@@ -152,7 +175,7 @@ func (s *Socket) DecodeAuth(v any) error {
 		return nil
 	}
 	if err := codec.Unmarshal(s.handshake.Auth, nil, v); err != nil {
-		return &AuthError{Err: err}
+		return &AuthError{Err: decodeFailure(s.handshake.Auth, v, err)}
 	}
 	return nil
 }
@@ -256,6 +279,7 @@ func (s *Socket) Emit(event string, args ...any) error {
 	if err != nil {
 		return err
 	}
+	s.notifyOutgoing(p)
 	if rec := s.nsp.rec; rec != nil && s.conn.version == codec.V5 {
 		// Kept for recovery as a broadcast to the socket's own room, as
 		// socket.io does.
@@ -279,6 +303,7 @@ func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (*A
 		return nil, err
 	}
 	p.ID, p.HasID = s.nsp.ackSeq.Add(1)-1, true
+	s.notifyOutgoing(p)
 	reply := make(chan *Args, 1)
 	s.mu.Lock()
 	switch {
@@ -371,7 +396,7 @@ func (s *Socket) onEvent(p *codec.Packet) {
 	if !s.allowEvent() {
 		return
 	}
-	e := &Event{Name: name, Args: Args{Raw: args, Attachments: p.Attachments}, socket: s, nsp: s.nsp.name, send: s.send, report: s.ReportError, id: p.ID, hasAck: p.HasID}
+	e := &Event{Name: name, Args: Args{Raw: args, Attachments: p.Attachments}, socket: s, nsp: s.nsp.name, send: s.send, report: s.ReportError, log: s.nsp.srv.log, id: p.ID, hasAck: p.HasID}
 	s.mu.Lock()
 	full := len(s.jobs) >= s.nsp.srv.opts.MaxPendingEvents
 	s.mu.Unlock()
@@ -381,6 +406,9 @@ func (s *Socket) onEvent(p *codec.Packet) {
 		return
 	}
 	s.post(func() {
+		if !s.beforeHandler(e) {
+			return
+		}
 		s.mu.Lock()
 		var h EventHandler
 		if i := s.handlerIndex(name); i >= 0 {
@@ -422,6 +450,7 @@ func (s *Socket) onClose(reason string) {
 	}
 	s.connected = false
 	close(s.done)
+	s.dropOutgoing()
 	handlers := s.onDisconnect
 	s.mu.Unlock()
 	if rec := s.nsp.rec; rec != nil && s.conn.version == codec.V5 {
