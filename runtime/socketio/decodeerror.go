@@ -59,12 +59,20 @@ func cleanDecodeError(raw []byte, t reflect.Type, err error) error {
 			}
 			path += "." + te.Field
 		}
-		return &decodeError{msg: located(path, "want "+wantKind(te.Type)+", got "+gotKind(te.Value)), err: err}
+		want := wantKind(te.Type)
+		if want == "" {
+			want = "a value of another kind"
+		}
+		return &decodeError{msg: located(path, "want "+want+", got "+gotKind(te.Value)), err: err}
 	}
-	// Another refusal: a json.Unmarshaler's (time.Time's), an attachment
-	// that is missing. Only the value's kind is known for sure.
+	var pe2 *time.ParseError
+	if errors.As(err, &pe2) {
+		return &decodeError{msg: located(path, "want "+wantKind(timeType)+", got "+short([]byte(strconv.Quote(pe2.Value)))), err: err}
+	}
+	// Another refusal: a json.Unmarshaler's, an attachment that is
+	// missing. Only the value's kind is known for sure.
 	want, got := wantKind(t), kindOf(raw)
-	if want == got {
+	if want == "" || want == got {
 		return &decodeError{msg: located(path, "invalid "+strings.TrimPrefix(strings.TrimPrefix(got, "an "), "a ")), err: err}
 	}
 	return &decodeError{msg: located(path, "want "+want+", got "+got), err: err}
@@ -84,7 +92,8 @@ var (
 	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
-// wantKind names the JSON a value of type t takes.
+// wantKind names the JSON a value of type t takes, or "" when t decodes
+// itself (a json.Unmarshaler) and only t knows.
 func wantKind(t reflect.Type) string {
 	if t == nil {
 		return "a value"
@@ -96,7 +105,7 @@ func wantKind(t reflect.Type) string {
 	case t == timeType:
 		return "an RFC 3339 date-time string"
 	case reflect.PointerTo(t).Implements(jsonUnmarshalerType):
-		return "a value of another form"
+		return ""
 	case reflect.PointerTo(t).Implements(textUnmarshalerType):
 		return "a string"
 	}
