@@ -512,8 +512,9 @@ func TestAckRepliesThatDoNotDecode(t *testing.T) {
 	if !errors.As(err, &argErr) || argErr.Event != "join room" || argErr.Index != 0 {
 		t.Errorf("join with the reply \"many\": %d, %v; want an *socketio.ArgError for reply value 0", n, err)
 	}
-	if _, _, err := c.EmitPost(ctx, "red", features.Message{Text: "x"}); !errors.As(err, &argErr) || argErr.Event != "post" || argErr.Index != 1 {
-		t.Errorf("post with the reply 7, \"not a time\": %v; want an *socketio.ArgError for reply value 1", err)
+	_, _, err = c.EmitPost(ctx, "red", features.Message{Text: "x"})
+	if want := `"post" ack: argument 2: want an RFC 3339 date-time string, got "not a time"`; !errors.As(err, &argErr) || argErr.Event != "post" || argErr.Index != 1 || !argErr.Ack || err.Error() != want {
+		t.Errorf("post with the reply 7, \"not a time\": %v; want an *socketio.ArgError for reply value 1: %s", err, want)
 	}
 	if v, err := c.EmitEcho(ctx, "x"); err != nil || v != nil {
 		t.Errorf("echo with an empty reply: %v, %v; want nil, nil (a missing value is undefined)", v, err)
