@@ -26,11 +26,12 @@ type Event struct {
 	socket *Socket // nil on the client side
 	nsp    string
 	send   func(*codec.Packet) error
-	report func(error)  // where Reject reports; nil logs
-	log    *slog.Logger // where AckError logs an error not meant for the peer; nil: slog's default
+	report func(error) // where Reject reports; nil logs
 	id     uint64
 	hasAck bool
 	acked  atomic.Bool
+
+	log *slog.Logger // where AckError logs an error not meant for the peer; nil: slog's default
 }
 
 // Socket returns the server socket the event came from, or nil for an
@@ -113,17 +114,18 @@ type Socket struct {
 	missed    [][]engineio.Message
 	keptRooms []string
 
-	mu            sync.Mutex
-	connected     bool
-	handlers      []namedHandler // a handful per socket: a slice costs an idle socket less than a map
-	onDisconnect  []func(reason string)
-	onError       func(err error)
-	onAny         []func(event string, args *Args) // OnAny
-	onAnyOutgoing []func(event string, args *Args) // OnAnyOutgoing
-	acks          map[uint64]chan *Args
-	jobs          []func()
-	running       bool
-	bucket        eventBucket // Options.MaxEventRate
+	mu           sync.Mutex
+	connected    bool
+	handlers     []namedHandler // a handful per socket: a slice costs an idle socket less than a map
+	onDisconnect []func(reason string)
+	onError      func(err error)
+	acks         map[uint64]chan *Args
+	jobs         []func()
+	running      bool
+	bucket       eventBucket // Options.MaxEventRate
+
+	// The listeners of OnAny and OnAnyOutgoing, under mu.
+	onAny, onAnyOutgoing []func(event string, args *Args)
 }
 
 func newSocket(nsp *Namespace, c *conn, hs *Handshake) *Socket {
