@@ -86,11 +86,11 @@ func (e *Event) RejectArg(i int, err error) {
 func (e *Event) AckError(err error) error {
 	msg, ok := forPeer(err)
 	if !ok {
-		id := ""
+		where := []any{"nsp", e.nsp, "event", e.Name}
 		if e.socket != nil {
-			id = e.socket.id
+			where = append(where, "id", e.socket.id)
 		}
-		logInternal(e.log, "socketio: handler error (the peer was told "+InternalErrorMessage+")", err, "id", id, "nsp", e.nsp, "event", e.Name)
+		logInternal(e.log, "socketio: handler error (the peer was told "+InternalErrorMessage+")", err, where...)
 	}
 	return e.ackMessage(msg)
 }
