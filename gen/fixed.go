@@ -21,6 +21,9 @@ type fixedMethod struct {
 	// payload, whose type it depends on; without an auth payload the
 	// method is text, or absent if text is empty.
 	auth func(g *nsGen, f *jen.File)
+	// data, when set, writes the method for a namespace that declares
+	// Data; without Data the method is absent.
+	data func(g *nsGen, f *jen.File)
 }
 
 // fixedNames are the values the text of a fixed method refers to.
@@ -101,6 +104,13 @@ func (s *{{.Socket}}) Handshake() *socketio.Handshake {
 }
 `},
 	{name: "Auth", auth: (*nsGen).authMethod},
+	{name: "Context", text: `
+// Context returns the socket's context. It carries the values of the handshake request's context (what net/http middleware put there, such as the authenticated user) and ends when the socket disconnects or the server shuts down, so that work started with it ends with the socket.
+func (s *{{.Socket}}) Context() context.Context {
+	return s.sock.Context()
+}
+`},
+	{name: "Data", data: (*nsGen).dataMethod},
 	{name: "Join", text: `
 // Join adds the socket to rooms.
 func (s *{{.Socket}}) Join(rooms ...string) {
@@ -267,6 +277,10 @@ func (g *nsGen) fixed(f *jen.File, methods []fixedMethod) {
 		switch {
 		case m.auth != nil && g.ns.Auth != nil:
 			m.auth(g, f)
+		case m.data != nil:
+			if g.ns.Data != nil {
+				m.data(g, f)
+			}
 		case m.text != "":
 			g.text(f, m.text)
 		}

@@ -211,6 +211,7 @@ func checkNames(pkg *schema.Package, cfg Config) error {
 		client := newMethodSet(n.Client, clientMethods)
 		for _, ev := range ns.ClientToServer {
 			socket.add(&errs, "On"+ev.GoName, ev)
+			socket.add(&errs, "On"+ev.GoName+"Context", ev)
 			client.addEmit(&errs, ev, false)
 		}
 		for _, ev := range ns.ServerToClient {
@@ -621,6 +622,7 @@ func (g *nsGen) socket(f *jen.File) {
 	sock := func() *jen.Statement { return jen.Id("s").Dot("sock") }
 	for _, ev := range g.ns.ClientToServer {
 		g.onMethod(f, "*"+n.Socket, "s", sock(), ev, "the client")
+		g.onContextMethod(f, ev)
 	}
 	for _, ev := range g.ns.ServerToClient {
 		g.emitMethod(f, "*"+n.Socket, "s", sock(), ev, "the client")

@@ -365,11 +365,13 @@ func (l *loader) namespace(ts *ast.TypeSpec, doc *ast.CommentGroup) *Namespace {
 			ns.ServerToClient = l.events(ns, ServerToClient, f)
 		case !f.Embedded() && f.Name() == "Auth":
 			ns.Auth = l.auth(ns, f)
+		case !f.Embedded() && f.Name() == "Data":
+			ns.Data = l.data(ns, f)
 		case f.Embedded():
-			l.errorf(l.fieldPos(f), "namespace %s embeds %s; a namespace struct may only hold siogen.Namespace and the fields ClientToServer, ServerToClient and Auth",
+			l.errorf(l.fieldPos(f), "namespace %s embeds %s; a namespace struct may only hold siogen.Namespace and the fields ClientToServer, ServerToClient, Auth and Data",
 				ns.GoName, l.typeString(f.Type()))
 		default:
-			l.errorf(f.Pos(), "namespace %s has a field %s; a namespace struct may only hold siogen.Namespace and the fields ClientToServer, ServerToClient and Auth",
+			l.errorf(f.Pos(), "namespace %s has a field %s; a namespace struct may only hold siogen.Namespace and the fields ClientToServer, ServerToClient, Auth and Data",
 				ns.GoName, f.Name())
 		}
 	}
@@ -400,6 +402,33 @@ func (l *loader) auth(ns *Namespace, f *types.Var) *Param {
 		return nil
 	}
 	return l.param("Auth of namespace "+ns.GoName, f, "auth")
+}
+
+// data reads the namespace's Data field: the type of the state each of its
+// sockets carries on the server. It never travels, so any type the
+// generated code can name will do, but a pointer or an interface: Data()
+// returns a pointer to the socket's own value, and an interface would bring
+// back the type assertions the field exists to spare. It returns nil after
+// reporting an error.
+func (l *loader) data(ns *Namespace, f *types.Var) *Param {
+	t := f.Type()
+	switch t.Underlying().(type) {
+	case *types.Pointer:
+		l.errorf(f.Pos(), "namespace %s has Data of type %s; declare the type itself (Data %s): the generated Data method returns a pointer to each socket's own value",
+			ns.GoName, l.typeString(t), l.typeString(t.Underlying().(*types.Pointer).Elem()))
+		return nil
+	case *types.Interface:
+		l.errorf(f.Pos(), "namespace %s has Data of type %s, an interface; declare a concrete type, like a struct, so that handlers read it without type assertions",
+			ns.GoName, l.typeString(t))
+		return nil
+	}
+	pos := l.fset.Position(f.Pos())
+	n := len(l.errs)
+	l.checkNameable(pos, "Data of namespace "+ns.GoName, t)
+	if len(l.errs) > n {
+		return nil
+	}
+	return &Param{Name: "data", Type: t, Pos: pos, Kind: l.kind(t)}
 }
 
 // namespacePath reads the path from the tag of the embedded marker field mf.

@@ -63,6 +63,12 @@ type Namespace struct {
 	// namespace struct; its Name is "auth". Nil when the namespace declares
 	// none.
 	Auth *Param
+	// Data is the type of the state each socket of the namespace carries on
+	// the server (set by middleware, read by handlers), declared by a field
+	// Data T of the namespace struct; its Name is "data". T is neither a
+	// pointer nor an interface. It never travels, so HasBinary is false.
+	// Nil when the namespace declares none.
+	Data *Param
 }
 
 // Direction says which side emits an event.

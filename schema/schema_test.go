@@ -138,6 +138,9 @@ func dump(dir string, p *Package) string {
 		if ns.Auth != nil {
 			param(1, "auth", ns.Auth)
 		}
+		if ns.Data != nil {
+			param(1, "data", ns.Data)
+		}
 		for _, dir := range []Direction{ClientToServer, ServerToClient} {
 			evs := ns.ClientToServer
 			if dir == ServerToClient {

@@ -111,6 +111,14 @@ func (s *GreeterSocket) Handshake() *socketio.Handshake {
 	return s.sock.Handshake()
 }
 
+// Context returns the socket's context. It carries the values of the handshake
+// request's context (what net/http middleware put there, such as the
+// authenticated user) and ends when the socket disconnects or the server shuts
+// down, so that work started with it ends with the socket.
+func (s *GreeterSocket) Context() context.Context {
+	return s.sock.Context()
+}
+
 // Join adds the socket to rooms.
 func (s *GreeterSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
@@ -192,6 +200,18 @@ func (s *GreeterSocket) OnGreet(fn func(name string) (string, error)) {
 	})
 }
 
+// OnGreetContext sets the handler of "greet" events from the client, as OnGreet
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+//
+// Greet asks for a greeting of name; the ack carries it.
+func (s *GreeterSocket) OnGreetContext(fn func(ctx context.Context, name string) (string, error)) {
+	s.OnGreet(func(name string) (string, error) {
+		return fn(s.sock.Context(), name)
+	})
+}
+
 // OnEnter sets the handler of "enter" events from the client. fn's results are
 // the ack; a non-nil error answers the ack with {"error": message} instead,
 // message being the error's for a *socketio.ClientError and
@@ -213,6 +233,18 @@ func (s *GreeterSocket) OnEnter(fn func(room string) error) {
 			return
 		}
 		e.Ack()
+	})
+}
+
+// OnEnterContext sets the handler of "enter" events from the client, as OnEnter
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+//
+// Enter puts the client in room; the ack says it is in.
+func (s *GreeterSocket) OnEnterContext(fn func(ctx context.Context, room string) error) {
+	s.OnEnter(func(room string) error {
+		return fn(s.sock.Context(), room)
 	})
 }
 

@@ -218,6 +218,7 @@ func (c *conn) connect(name string, query url.Values, auth []byte) {
 			if kept, missed, ok := nsp.rec.restore(pid, offset); ok {
 				s.id, s.pid, s.recovered = kept.id, kept.pid, true
 				s.missed, s.keptRooms = missed, kept.rooms
+				s.data = kept.data
 			}
 		}
 	}
@@ -288,15 +289,16 @@ func (c *conn) disconnectAll(reason string) {
 	for _, s := range c.sockets {
 		sockets = append(sockets, s)
 	}
-	c.mu.Unlock()
-	for _, s := range sockets {
-		s.send(&codec.Packet{Type: codec.Disconnect, Namespace: s.nsp.name})
-	}
-	c.mu.Lock()
+	// The reason is set first: a client that sees its DISCONNECTs may
+	// close the connection before the loop below ends, and its sockets
+	// end with this reason, not the transport's.
 	if c.closeReason == "" {
 		c.closeReason = reason
 	}
 	c.mu.Unlock()
+	for _, s := range sockets {
+		s.send(&codec.Packet{Type: codec.Disconnect, Namespace: s.nsp.name})
+	}
 	// Closing the engine session before the sockets end makes the
 	// DISCONNECTs the last packets out: ending a socket releases its
 	// handlers, which may emit, and a closing session sends nothing more.

@@ -141,6 +141,7 @@ func (n *Namespace) admit(s *Socket) {
 		for _, fn := range mw {
 			if err := n.runMiddleware(fn, s); err != nil {
 				s.conn.refused(s)
+				s.endContext(reasonRefused)
 				s.conn.send(errorPacket(n.name, n.refusal(s, err), s.conn.version))
 				return
 			}
@@ -161,6 +162,7 @@ func (n *Namespace) runMiddleware(fn func(*Socket) error, s *Socket) (err error)
 
 func (n *Namespace) connect(s *Socket) {
 	if !s.conn.admitted(s) {
+		s.endContext(ReasonTransportClose) // the connection ended meanwhile
 		return
 	}
 	if s.recovered {

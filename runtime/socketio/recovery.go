@@ -63,6 +63,7 @@ type keptPacket struct {
 type keptSession struct {
 	id, pid string
 	rooms   []string
+	data    any // Socket.Data, as socket.io keeps socket.data
 	at      time.Time
 }
 
@@ -129,9 +130,9 @@ func (r *recovery) pruneLocked(now time.Time) {
 }
 
 // keep records the session of a socket that lost its connection.
-func (r *recovery) keep(id, pid string, rooms []string) {
+func (r *recovery) keep(id, pid string, rooms []string, data any) {
 	r.mu.Lock()
-	r.sessions[pid] = &keptSession{id: id, pid: pid, rooms: rooms, at: time.Now()}
+	r.sessions[pid] = &keptSession{id: id, pid: pid, rooms: rooms, data: data, at: time.Now()}
 	r.mu.Unlock()
 }
 

@@ -116,6 +116,9 @@ type Socket struct {
 
 	mu           sync.Mutex
 	connected    bool
+	ended        string         // why the socket's context ends (context.go); "" while it lives
+	ctx          *socketContext // made by Context
+	data         any            // Data, SetData
 	handlers     []namedHandler // a handful per socket: a slice costs an idle socket less than a map
 	onDisconnect []func(reason string)
 	onError      func(err error)
@@ -455,10 +458,11 @@ func (s *Socket) onClose(reason string) {
 	s.dropOutgoing()
 	handlers := s.onDisconnect
 	s.mu.Unlock()
+	s.endContext(reason)
 	if rec := s.nsp.rec; rec != nil && s.conn.version == codec.V5 {
 		rec.gone()
 		if slices.Contains(recoverableReasons, reason) {
-			rec.keep(s.id, s.pid, s.Rooms())
+			rec.keep(s.id, s.pid, s.Rooms(), s.Data())
 		}
 	}
 	s.nsp.remove(s)

@@ -125,6 +125,14 @@ func (s *ChatSocket) Handshake() *socketio.Handshake {
 	return s.sock.Handshake()
 }
 
+// Context returns the socket's context. It carries the values of the handshake
+// request's context (what net/http middleware put there, such as the
+// authenticated user) and ends when the socket disconnects or the server shuts
+// down, so that work started with it ends with the socket.
+func (s *ChatSocket) Context() context.Context {
+	return s.sock.Context()
+}
+
 // Join adds the socket to rooms.
 func (s *ChatSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
@@ -207,6 +215,19 @@ func (s *ChatSocket) OnChatMessage(fn func(msg string) (int, error)) {
 	})
 }
 
+// OnChatMessageContext sets the handler of "chat message" events from the
+// client, as OnChatMessage does, with the socket's context first: it carries
+// the values of the handshake request's context and ends when the socket
+// disconnects or the server shuts down.
+//
+// ChatMessage sends a line to everyone, the sender included. The ack, when the
+// client asks for one, says how many clients it was sent to.
+func (s *ChatSocket) OnChatMessageContext(fn func(ctx context.Context, msg string) (int, error)) {
+	s.OnChatMessage(func(msg string) (int, error) {
+		return fn(s.sock.Context(), msg)
+	})
+}
+
 // OnSetName sets the handler of "set name" events from the client. fn's results
 // are the ack; a non-nil error answers the ack with {"error": message} instead,
 // message being the error's for a *socketio.ClientError and
@@ -229,6 +250,19 @@ func (s *ChatSocket) OnSetName(fn func(name string) (string, error)) {
 			return
 		}
 		e.Ack(ackName)
+	})
+}
+
+// OnSetNameContext sets the handler of "set name" events from the client, as
+// OnSetName does, with the socket's context first: it carries the values of the
+// handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+//
+// SetName picks a nickname; the ack carries the name the server kept (trimmed,
+// at most 32 characters, "anonymous" when empty).
+func (s *ChatSocket) OnSetNameContext(fn func(ctx context.Context, name string) (string, error)) {
+	s.OnSetName(func(name string) (string, error) {
+		return fn(s.sock.Context(), name)
 	})
 }
 

@@ -187,6 +187,14 @@ func (s *MainSocket) Handshake() *socketio.Handshake {
 	return s.sock.Handshake()
 }
 
+// Context returns the socket's context. It carries the values of the handshake
+// request's context (what net/http middleware put there, such as the
+// authenticated user) and ends when the socket disconnects or the server shuts
+// down, so that work started with it ends with the socket.
+func (s *MainSocket) Context() context.Context {
+	return s.sock.Context()
+}
+
 // Join adds the socket to rooms.
 func (s *MainSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
@@ -255,6 +263,18 @@ func (s *MainSocket) OnHi(fn func()) {
 	})
 }
 
+// OnHiContext sets the handler of "hi" events from the client, as OnHi does,
+// with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+//
+// Hi is answered with Hi.
+func (s *MainSocket) OnHiContext(fn func(ctx context.Context)) {
+	s.OnHi(func() {
+		fn(s.sock.Context())
+	})
+}
+
 // OnAck sets the handler of "ack" events from the client. Arguments that do not
 // decode into their types never reach fn: the error goes to the OnError
 // handler.
@@ -264,6 +284,19 @@ func (s *MainSocket) OnHi(fn func()) {
 func (s *MainSocket) OnAck(fn func()) {
 	s.sock.On("ack", func(e *socketio.Event) {
 		fn()
+	})
+}
+
+// OnAckContext sets the handler of "ack" events from the client, as OnAck does,
+// with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+//
+// Ack makes the server emit Ack asking for an ack, and GotIt when the client
+// acks with (5, {test: true}).
+func (s *MainSocket) OnAckContext(fn func(ctx context.Context)) {
+	s.OnAck(func() {
+		fn(s.sock.Context())
 	})
 }
 
@@ -292,12 +325,34 @@ func (s *MainSocket) OnGetAckDate(fn func(data any) (string, error)) {
 	})
 }
 
+// OnGetAckDateContext sets the handler of "getAckDate" events from the client,
+// as OnGetAckDate does, with the socket's context first: it carries the values
+// of the handshake request's context and ends when the socket disconnects or
+// the server shuts down.
+//
+// GetAckDate is acked with the current time (ISO-8601).
+func (s *MainSocket) OnGetAckDateContext(fn func(ctx context.Context, data any) (string, error)) {
+	s.OnGetAckDate(func(data any) (string, error) {
+		return fn(s.sock.Context(), data)
+	})
+}
+
 // OnGetDate sets the handler of "getDate" events from the client. Arguments
 // that do not decode into their types never reach fn: the error goes to the
 // OnError handler.
 func (s *MainSocket) OnGetDate(fn func()) {
 	s.sock.On("getDate", func(e *socketio.Event) {
 		fn()
+	})
+}
+
+// OnGetDateContext sets the handler of "getDate" events from the client, as
+// OnGetDate does, with the socket's context first: it carries the values of the
+// handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+func (s *MainSocket) OnGetDateContext(fn func(ctx context.Context)) {
+	s.OnGetDate(func() {
+		fn(s.sock.Context())
 	})
 }
 
@@ -310,12 +365,32 @@ func (s *MainSocket) OnGetDateObj(fn func()) {
 	})
 }
 
+// OnGetDateObjContext sets the handler of "getDateObj" events from the client,
+// as OnGetDateObj does, with the socket's context first: it carries the values
+// of the handshake request's context and ends when the socket disconnects or
+// the server shuts down.
+func (s *MainSocket) OnGetDateObjContext(fn func(ctx context.Context)) {
+	s.OnGetDateObj(func() {
+		fn(s.sock.Context())
+	})
+}
+
 // OnGetUtf8 sets the handler of "getUtf8" events from the client. Arguments
 // that do not decode into their types never reach fn: the error goes to the
 // OnError handler.
 func (s *MainSocket) OnGetUtf8(fn func()) {
 	s.sock.On("getUtf8", func(e *socketio.Event) {
 		fn()
+	})
+}
+
+// OnGetUtf8Context sets the handler of "getUtf8" events from the client, as
+// OnGetUtf8 does, with the socket's context first: it carries the values of the
+// handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+func (s *MainSocket) OnGetUtf8Context(fn func(ctx context.Context)) {
+	s.OnGetUtf8(func() {
+		fn(s.sock.Context())
 	})
 }
 
@@ -328,12 +403,32 @@ func (s *MainSocket) OnFalse(fn func()) {
 	})
 }
 
+// OnFalseContext sets the handler of "false" events from the client, as OnFalse
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+func (s *MainSocket) OnFalseContext(fn func(ctx context.Context)) {
+	s.OnFalse(func() {
+		fn(s.sock.Context())
+	})
+}
+
 // OnDoge sets the handler of "doge" events from the client. Arguments that do
 // not decode into their types never reach fn: the error goes to the OnError
 // handler.
 func (s *MainSocket) OnDoge(fn func()) {
 	s.sock.On("doge", func(e *socketio.Event) {
 		fn()
+	})
+}
+
+// OnDogeContext sets the handler of "doge" events from the client, as OnDoge
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+func (s *MainSocket) OnDogeContext(fn func(ctx context.Context)) {
+	s.OnDoge(func() {
+		fn(s.sock.Context())
 	})
 }
 
@@ -355,6 +450,19 @@ func (s *MainSocket) OnBuffa(fn func(data any)) {
 	})
 }
 
+// OnBuffaContext sets the handler of "buffa" events from the client, as OnBuffa
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+//
+// Buffa is answered with Buffack when its argument arrived as binary; any keeps
+// what arrived, so the server can tell.
+func (s *MainSocket) OnBuffaContext(fn func(ctx context.Context, data any)) {
+	s.OnBuffa(func(data any) {
+		fn(s.sock.Context(), data)
+	})
+}
+
 // OnJSONBuff sets the handler of "jsonbuff" events from the client. Arguments
 // that do not decode into their types never reach fn: the error goes to the
 // OnError handler.
@@ -367,6 +475,16 @@ func (s *MainSocket) OnJSONBuff(fn func(v JSONBuffer)) {
 			return
 		}
 		fn(v)
+	})
+}
+
+// OnJSONBuffContext sets the handler of "jsonbuff" events from the client, as
+// OnJSONBuff does, with the socket's context first: it carries the values of
+// the handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+func (s *MainSocket) OnJSONBuffContext(fn func(ctx context.Context, v JSONBuffer)) {
+	s.OnJSONBuff(func(v JSONBuffer) {
+		fn(s.sock.Context(), v)
 	})
 }
 
@@ -385,6 +503,16 @@ func (s *MainSocket) OnAbuff1(fn func(data any)) {
 	})
 }
 
+// OnAbuff1Context sets the handler of "abuff1" events from the client, as
+// OnAbuff1 does, with the socket's context first: it carries the values of the
+// handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+func (s *MainSocket) OnAbuff1Context(fn func(ctx context.Context, data any)) {
+	s.OnAbuff1(func(data any) {
+		fn(s.sock.Context(), data)
+	})
+}
+
 // OnAbuff2 sets the handler of "abuff2" events from the client. Arguments that
 // do not decode into their types never reach fn: the error goes to the OnError
 // handler.
@@ -400,12 +528,32 @@ func (s *MainSocket) OnAbuff2(fn func(data any)) {
 	})
 }
 
+// OnAbuff2Context sets the handler of "abuff2" events from the client, as
+// OnAbuff2 does, with the socket's context first: it carries the values of the
+// handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+func (s *MainSocket) OnAbuff2Context(fn func(ctx context.Context, data any)) {
+	s.OnAbuff2(func(data any) {
+		fn(s.sock.Context(), data)
+	})
+}
+
 // OnGetBin sets the handler of "getbin" events from the client. Arguments that
 // do not decode into their types never reach fn: the error goes to the OnError
 // handler.
 func (s *MainSocket) OnGetBin(fn func()) {
 	s.sock.On("getbin", func(e *socketio.Event) {
 		fn()
+	})
+}
+
+// OnGetBinContext sets the handler of "getbin" events from the client, as
+// OnGetBin does, with the socket's context first: it carries the values of the
+// handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+func (s *MainSocket) OnGetBinContext(fn func(ctx context.Context)) {
+	s.OnGetBin(func() {
+		fn(s.sock.Context())
 	})
 }
 
@@ -434,6 +582,18 @@ func (s *MainSocket) OnEcho(fn func(value any) (any, error)) {
 	})
 }
 
+// OnEchoContext sets the handler of "echo" events from the client, as OnEcho
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+//
+// Echo is acked with its value unchanged, binary included.
+func (s *MainSocket) OnEchoContext(fn func(ctx context.Context, value any) (any, error)) {
+	s.OnEcho(func(value any) (any, error) {
+		return fn(s.sock.Context(), value)
+	})
+}
+
 // OnGetHandshake sets the handler of "getHandshake" events from the client.
 // fn's results are the ack; a non-nil error answers the ack with {"error":
 // message} instead, message being the error's for a *socketio.ClientError and
@@ -448,6 +608,16 @@ func (s *MainSocket) OnGetHandshake(fn func() (Handshake, error)) {
 			return
 		}
 		e.Ack(h)
+	})
+}
+
+// OnGetHandshakeContext sets the handler of "getHandshake" events from the
+// client, as OnGetHandshake does, with the socket's context first: it carries
+// the values of the handshake request's context and ends when the socket
+// disconnects or the server shuts down.
+func (s *MainSocket) OnGetHandshakeContext(fn func(ctx context.Context) (Handshake, error)) {
+	s.OnGetHandshake(func() (Handshake, error) {
+		return fn(s.sock.Context())
 	})
 }
 
@@ -473,6 +643,16 @@ func (s *MainSocket) OnJoin(fn func(room string) (int, error)) {
 	})
 }
 
+// OnJoinContext sets the handler of "join" events from the client, as OnJoin
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+func (s *MainSocket) OnJoinContext(fn func(ctx context.Context, room string) (int, error)) {
+	s.OnJoin(func(room string) (int, error) {
+		return fn(s.sock.Context(), room)
+	})
+}
+
 // OnRoomMessage sets the handler of "room message" events from the client.
 // Arguments that do not decode into their types never reach fn: the error goes
 // to the OnError handler.
@@ -493,6 +673,16 @@ func (s *MainSocket) OnRoomMessage(fn func(room string, msg any)) {
 	})
 }
 
+// OnRoomMessageContext sets the handler of "room message" events from the
+// client, as OnRoomMessage does, with the socket's context first: it carries
+// the values of the handshake request's context and ends when the socket
+// disconnects or the server shuts down.
+func (s *MainSocket) OnRoomMessageContext(fn func(ctx context.Context, room string, msg any)) {
+	s.OnRoomMessage(func(room string, msg any) {
+		fn(s.sock.Context(), room, msg)
+	})
+}
+
 // OnBroadcast sets the handler of "broadcast" events from the client. Arguments
 // that do not decode into their types never reach fn: the error goes to the
 // OnError handler.
@@ -508,12 +698,32 @@ func (s *MainSocket) OnBroadcast(fn func(msg any)) {
 	})
 }
 
+// OnBroadcastContext sets the handler of "broadcast" events from the client, as
+// OnBroadcast does, with the socket's context first: it carries the values of
+// the handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+func (s *MainSocket) OnBroadcastContext(fn func(ctx context.Context, msg any)) {
+	s.OnBroadcast(func(msg any) {
+		fn(s.sock.Context(), msg)
+	})
+}
+
 // OnDisconnectMe sets the handler of "disconnect me" events from the client.
 // Arguments that do not decode into their types never reach fn: the error goes
 // to the OnError handler.
 func (s *MainSocket) OnDisconnectMe(fn func()) {
 	s.sock.On("disconnect me", func(e *socketio.Event) {
 		fn()
+	})
+}
+
+// OnDisconnectMeContext sets the handler of "disconnect me" events from the
+// client, as OnDisconnectMe does, with the socket's context first: it carries
+// the values of the handshake request's context and ends when the socket
+// disconnects or the server shuts down.
+func (s *MainSocket) OnDisconnectMeContext(fn func(ctx context.Context)) {
+	s.OnDisconnectMe(func() {
+		fn(s.sock.Context())
 	})
 }
 
@@ -528,6 +738,16 @@ func (s *MainSocket) OnServerAck(fn func(n float64)) {
 			return
 		}
 		fn(n)
+	})
+}
+
+// OnServerAckContext sets the handler of "server ack" events from the client,
+// as OnServerAck does, with the socket's context first: it carries the values
+// of the handshake request's context and ends when the socket disconnects or
+// the server shuts down.
+func (s *MainSocket) OnServerAckContext(fn func(ctx context.Context, n float64)) {
+	s.OnServerAck(func(n float64) {
+		fn(s.sock.Context(), n)
 	})
 }
 
@@ -547,6 +767,18 @@ func (s *MainSocket) OnGetId(fn func() (string, error)) {
 			return
 		}
 		e.Ack(id)
+	})
+}
+
+// OnGetIdContext sets the handler of "getId" events from the client, as OnGetId
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+//
+// GetId is acked with the socket's id (4.x contract).
+func (s *MainSocket) OnGetIdContext(fn func(ctx context.Context) (string, error)) {
+	s.OnGetId(func() (string, error) {
+		return fn(s.sock.Context())
 	})
 }
 
@@ -1405,6 +1637,14 @@ func (s *AsdSocket) Handshake() *socketio.Handshake {
 	return s.sock.Handshake()
 }
 
+// Context returns the socket's context. It carries the values of the handshake
+// request's context (what net/http middleware put there, such as the
+// authenticated user) and ends when the socket disconnects or the server shuts
+// down, so that work started with it ends with the socket.
+func (s *AsdSocket) Context() context.Context {
+	return s.sock.Context()
+}
+
 // Join adds the socket to rooms.
 func (s *AsdSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
@@ -1648,6 +1888,14 @@ func (s *ValidSocket) ID() string {
 // Handshake returns the request that opened the connection, with its query.
 func (s *ValidSocket) Handshake() *socketio.Handshake {
 	return s.sock.Handshake()
+}
+
+// Context returns the socket's context. It carries the values of the handshake
+// request's context (what net/http middleware put there, such as the
+// authenticated user) and ends when the socket disconnects or the server shuts
+// down, so that work started with it ends with the socket.
+func (s *ValidSocket) Context() context.Context {
+	return s.sock.Context()
 }
 
 // Join adds the socket to rooms.
@@ -1895,6 +2143,14 @@ func (s *TimeoutSocketSocket) ID() string {
 // Handshake returns the request that opened the connection, with its query.
 func (s *TimeoutSocketSocket) Handshake() *socketio.Handshake {
 	return s.sock.Handshake()
+}
+
+// Context returns the socket's context. It carries the values of the handshake
+// request's context (what net/http middleware put there, such as the
+// authenticated user) and ends when the socket disconnects or the server shuts
+// down, so that work started with it ends with the socket.
+func (s *TimeoutSocketSocket) Context() context.Context {
+	return s.sock.Context()
 }
 
 // Join adds the socket to rooms.
@@ -2146,6 +2402,14 @@ func (s *FooSocket) Handshake() *socketio.Handshake {
 	return s.sock.Handshake()
 }
 
+// Context returns the socket's context. It carries the values of the handshake
+// request's context (what net/http middleware put there, such as the
+// authenticated user) and ends when the socket disconnects or the server shuts
+// down, so that work started with it ends with the socket.
+func (s *FooSocket) Context() context.Context {
+	return s.sock.Context()
+}
+
 // Join adds the socket to rooms.
 func (s *FooSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
@@ -2217,6 +2481,16 @@ func (s *FooSocket) OnGetId(fn func() (string, error)) {
 			return
 		}
 		e.Ack(id)
+	})
+}
+
+// OnGetIdContext sets the handler of "getId" events from the client, as OnGetId
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+func (s *FooSocket) OnGetIdContext(fn func(ctx context.Context) (string, error)) {
+	s.OnGetId(func() (string, error) {
+		return fn(s.sock.Context())
 	})
 }
 
@@ -2441,6 +2715,14 @@ func (s *AbcSocket) ID() string {
 // Handshake returns the request that opened the connection, with its query.
 func (s *AbcSocket) Handshake() *socketio.Handshake {
 	return s.sock.Handshake()
+}
+
+// Context returns the socket's context. It carries the values of the handshake
+// request's context (what net/http middleware put there, such as the
+// authenticated user) and ends when the socket disconnects or the server shuts
+// down, so that work started with it ends with the socket.
+func (s *AbcSocket) Context() context.Context {
+	return s.sock.Context()
 }
 
 // Join adds the socket to rooms.
@@ -2715,6 +2997,14 @@ func (s *NoSocket) Handshake() *socketio.Handshake {
 	return s.sock.Handshake()
 }
 
+// Context returns the socket's context. It carries the values of the handshake
+// request's context (what net/http middleware put there, such as the
+// authenticated user) and ends when the socket disconnects or the server shuts
+// down, so that work started with it ends with the socket.
+func (s *NoSocket) Context() context.Context {
+	return s.sock.Context()
+}
+
 // Join adds the socket to rooms.
 func (s *NoSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
@@ -2961,6 +3251,14 @@ func (s *AdminSocket) Handshake() *socketio.Handshake {
 	return s.sock.Handshake()
 }
 
+// Context returns the socket's context. It carries the values of the handshake
+// request's context (what net/http middleware put there, such as the
+// authenticated user) and ends when the socket disconnects or the server shuts
+// down, so that work started with it ends with the socket.
+func (s *AdminSocket) Context() context.Context {
+	return s.sock.Context()
+}
+
 // Join adds the socket to rooms.
 func (s *AdminSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
@@ -3032,6 +3330,16 @@ func (s *AdminSocket) OnWhoAmI(fn func() (string, error)) {
 			return
 		}
 		e.Ack(name)
+	})
+}
+
+// OnWhoAmIContext sets the handler of "whoami" events from the client, as
+// OnWhoAmI does, with the socket's context first: it carries the values of the
+// handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+func (s *AdminSocket) OnWhoAmIContext(fn func(ctx context.Context) (string, error)) {
+	s.OnWhoAmI(func() (string, error) {
+		return fn(s.sock.Context())
 	})
 }
 

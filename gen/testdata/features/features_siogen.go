@@ -126,6 +126,14 @@ func (s *RoomSocket) Handshake() *socketio.Handshake {
 	return s.sock.Handshake()
 }
 
+// Context returns the socket's context. It carries the values of the handshake
+// request's context (what net/http middleware put there, such as the
+// authenticated user) and ends when the socket disconnects or the server shuts
+// down, so that work started with it ends with the socket.
+func (s *RoomSocket) Context() context.Context {
+	return s.sock.Context()
+}
+
 // Join adds the socket to rooms.
 func (s *RoomSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
@@ -199,6 +207,18 @@ func (s *RoomSocket) OnSay(fn func(text string)) {
 	})
 }
 
+// OnSayContext sets the handler of "chat message" events from the client, as
+// OnSay does, with the socket's context first: it carries the values of the
+// handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+//
+// Say sends a line to everyone else.
+func (s *RoomSocket) OnSayContext(fn func(ctx context.Context, text string)) {
+	s.OnSay(func(text string) {
+		fn(s.sock.Context(), text)
+	})
+}
+
 // OnJoin sets the handler of "join room" events from the client. fn's results
 // are the ack; a non-nil error answers the ack with {"error": message} instead,
 // message being the error's for a *socketio.ClientError and
@@ -220,6 +240,18 @@ func (s *RoomSocket) OnJoin(fn func(room string) (int, error)) {
 			return
 		}
 		e.Ack(members)
+	})
+}
+
+// OnJoinContext sets the handler of "join room" events from the client, as
+// OnJoin does, with the socket's context first: it carries the values of the
+// handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+//
+// Join enters a room and is acked with the number of members.
+func (s *RoomSocket) OnJoinContext(fn func(ctx context.Context, room string) (int, error)) {
+	s.OnJoin(func(room string) (int, error) {
+		return fn(s.sock.Context(), room)
 	})
 }
 
@@ -253,6 +285,18 @@ func (s *RoomSocket) OnPost(fn func(room string, m Message) (int64, time.Time, e
 	})
 }
 
+// OnPostContext sets the handler of "post" events from the client, as OnPost
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+//
+// Post sends a message with an attachment to a room.
+func (s *RoomSocket) OnPostContext(fn func(ctx context.Context, room string, m Message) (int64, time.Time, error)) {
+	s.OnPost(func(room string, m Message) (int64, time.Time, error) {
+		return fn(s.sock.Context(), room, m)
+	})
+}
+
 // OnPing sets the handler of "ping me" events from the client. fn's results are
 // the ack; a non-nil error answers the ack with {"error": message} instead,
 // message being the error's for a *socketio.ClientError and
@@ -269,6 +313,18 @@ func (s *RoomSocket) OnPing(fn func() error) {
 			return
 		}
 		e.Ack()
+	})
+}
+
+// OnPingContext sets the handler of "ping me" events from the client, as OnPing
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+//
+// Ping takes no arguments and an ack with none.
+func (s *RoomSocket) OnPingContext(fn func(ctx context.Context) error) {
+	s.OnPing(func() error {
+		return fn(s.sock.Context())
 	})
 }
 
@@ -294,6 +350,18 @@ func (s *RoomSocket) OnEcho(fn func(v any) (any, error)) {
 			return
 		}
 		e.Ack(ackV)
+	})
+}
+
+// OnEchoContext sets the handler of "echo" events from the client, as OnEcho
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+//
+// Echo returns whatever it gets, binary included.
+func (s *RoomSocket) OnEchoContext(fn func(ctx context.Context, v any) (any, error)) {
+	s.OnEcho(func(v any) (any, error) {
+		return fn(s.sock.Context(), v)
 	})
 }
 
@@ -337,6 +405,18 @@ func (s *RoomSocket) OnCount(fn func(a int8, b uint16, c float32, d bool, e *int
 			return
 		}
 		fn(a, b, c, d, argE, f)
+	})
+}
+
+// OnCountContext sets the handler of "count" events from the client, as OnCount
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+//
+// Count takes numbers of several kinds.
+func (s *RoomSocket) OnCountContext(fn func(ctx context.Context, a int8, b uint16, c float32, d bool, e *int, f map[string][]int)) {
+	s.OnCount(func(a int8, b uint16, c float32, d bool, e *int, f map[string][]int) {
+		fn(s.sock.Context(), a, b, c, d, e, f)
 	})
 }
 
@@ -809,6 +889,14 @@ func (s *VaultSocket) Handshake() *socketio.Handshake {
 	return s.sock.Handshake()
 }
 
+// Context returns the socket's context. It carries the values of the handshake
+// request's context (what net/http middleware put there, such as the
+// authenticated user) and ends when the socket disconnects or the server shuts
+// down, so that work started with it ends with the socket.
+func (s *VaultSocket) Context() context.Context {
+	return s.sock.Context()
+}
+
 // Join adds the socket to rooms.
 func (s *VaultSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
@@ -880,6 +968,16 @@ func (s *VaultSocket) OnOpen(fn func() (string, error)) {
 			return
 		}
 		e.Ack(secret)
+	})
+}
+
+// OnOpenContext sets the handler of "open" events from the client, as OnOpen
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+func (s *VaultSocket) OnOpenContext(fn func(ctx context.Context) (string, error)) {
+	s.OnOpen(func() (string, error) {
+		return fn(s.sock.Context())
 	})
 }
 
@@ -1120,6 +1218,14 @@ func (s *KeyringSocket) Auth() KeyringCredentials {
 	return auth
 }
 
+// Context returns the socket's context. It carries the values of the handshake
+// request's context (what net/http middleware put there, such as the
+// authenticated user) and ends when the socket disconnects or the server shuts
+// down, so that work started with it ends with the socket.
+func (s *KeyringSocket) Context() context.Context {
+	return s.sock.Context()
+}
+
 // Join adds the socket to rooms.
 func (s *KeyringSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
@@ -1191,6 +1297,16 @@ func (s *KeyringSocket) OnWhoami(fn func() (string, error)) {
 			return
 		}
 		e.Ack(user)
+	})
+}
+
+// OnWhoamiContext sets the handler of "whoami" events from the client, as
+// OnWhoami does, with the socket's context first: it carries the values of the
+// handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+func (s *KeyringSocket) OnWhoamiContext(fn func(ctx context.Context) (string, error)) {
+	s.OnWhoami(func() (string, error) {
+		return fn(s.sock.Context())
 	})
 }
 

@@ -120,6 +120,14 @@ func (s *KindsSocket) Handshake() *socketio.Handshake {
 	return s.sock.Handshake()
 }
 
+// Context returns the socket's context. It carries the values of the handshake
+// request's context (what net/http middleware put there, such as the
+// authenticated user) and ends when the socket disconnects or the server shuts
+// down, so that work started with it ends with the socket.
+func (s *KindsSocket) Context() context.Context {
+	return s.sock.Context()
+}
+
 // Join adds the socket to rooms.
 func (s *KindsSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
@@ -273,6 +281,18 @@ func (s *KindsSocket) OnBasics(fn func(b bool, s string, i int, i8 int8, i16 int
 	})
 }
 
+// OnBasicsContext sets the handler of "basics" events from the client, as
+// OnBasics does, with the socket's context first: it carries the values of the
+// handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+//
+// Basics sends every basic type.
+func (s *KindsSocket) OnBasicsContext(fn func(ctx context.Context, b bool, s string, i int, i8 int8, i16 int16, i32 int32, i64 int64, u uint, u8 uint8, u16 uint16, u32 uint32, u64 uint64, up uintptr, f32 float32, f64 float64, r rune, by byte)) {
+	s.OnBasics(func(b bool, argS string, i int, i8 int8, i16 int16, i32 int32, i64 int64, u uint, u8 uint8, u16 uint16, u32 uint32, u64 uint64, up uintptr, f32 float32, f64 float64, r rune, by byte) {
+		fn(s.sock.Context(), b, argS, i, i8, i16, i32, i64, u, u8, u16, u32, u64, up, f32, f64, r, by)
+	})
+}
+
 // OnContainers sets the handler of "containers" events from the client.
 // Arguments that do not decode into their types never reach fn: the error goes
 // to the OnError handler.
@@ -344,6 +364,18 @@ func (s *KindsSocket) OnContainers(fn func(p *int, pp **string, sl []string, arr
 	})
 }
 
+// OnContainersContext sets the handler of "containers" events from the client,
+// as OnContainers does, with the socket's context first: it carries the values
+// of the handshake request's context and ends when the socket disconnects or
+// the server shuts down.
+//
+// Containers sends pointers, slices, arrays and maps.
+func (s *KindsSocket) OnContainersContext(fn func(ctx context.Context, p *int, pp **string, sl []string, arr [3]int, bytes [4]byte, nested [][]*int, byName map[string]int, byInt map[int64]bool, byText map[shapes.Cell]string, deep map[string]map[uint8][]float64)) {
+	s.OnContainers(func(p *int, pp **string, sl []string, arr [3]int, bytes [4]byte, nested [][]*int, byName map[string]int, byInt map[int64]bool, byText map[shapes.Cell]string, deep map[string]map[uint8][]float64) {
+		fn(s.sock.Context(), p, pp, sl, arr, bytes, nested, byName, byInt, byText, deep)
+	})
+}
+
 // OnBinary sets the handler of "binary" events from the client. fn's results
 // are the ack; a non-nil error answers the ack with {"error": message} instead,
 // message being the error's for a *socketio.ClientError and
@@ -384,6 +416,18 @@ func (s *KindsSocket) OnBinary(fn func(raw []byte, blob Blob, list [][]byte, fil
 			return
 		}
 		e.Ack(sizes)
+	})
+}
+
+// OnBinaryContext sets the handler of "binary" events from the client, as
+// OnBinary does, with the socket's context first: it carries the values of the
+// handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+//
+// Binary sends byte slices, which travel as attachments.
+func (s *KindsSocket) OnBinaryContext(fn func(ctx context.Context, raw []byte, blob Blob, list [][]byte, file File) ([]int, error)) {
+	s.OnBinary(func(raw []byte, blob Blob, list [][]byte, file File) ([]int, error) {
+		return fn(s.sock.Context(), raw, blob, list, file)
 	})
 }
 
@@ -475,6 +519,18 @@ func (s *KindsSocket) OnSpecial(fn func(at time.Time, maybe *time.Time, d time.D
 	})
 }
 
+// OnSpecialContext sets the handler of "special" events from the client, as
+// OnSpecial does, with the socket's context first: it carries the values of the
+// handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+//
+// Special sends the types with a JSON form of their own.
+func (s *KindsSocket) OnSpecialContext(fn func(ctx context.Context, at time.Time, maybe *time.Time, d time.Duration, raw json.RawMessage, v any, e any, self SelfJSON, selfPtr *PtrJSON, text Level, addr netip.Addr, ver Version, pair *Pair, ptrText PtrText)) {
+	s.OnSpecial(func(at time.Time, maybe *time.Time, d time.Duration, raw json.RawMessage, v any, e any, self SelfJSON, selfPtr *PtrJSON, text Level, addr netip.Addr, ver Version, pair *Pair, ptrText PtrText) {
+		fn(s.sock.Context(), at, maybe, d, raw, v, e, self, selfPtr, text, addr, ver, pair, ptrText)
+	})
+}
+
 // OnStructs sets the handler of "structs" events from the client. Arguments
 // that do not decode into their types never reach fn: the error goes to the
 // OnError handler.
@@ -519,6 +575,24 @@ func (s *KindsSocket) OnStructs(fn func(t Tagged, e Embedder, c Conflicts, anon 
 			return
 		}
 		fn(t, argE, c, anon, empty)
+	})
+}
+
+// OnStructsContext sets the handler of "structs" events from the client, as
+// OnStructs does, with the socket's context first: it carries the values of the
+// handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+//
+// Structs sends structs: tags, embedding and anonymous ones.
+func (s *KindsSocket) OnStructsContext(fn func(ctx context.Context, t Tagged, e Embedder, c Conflicts, anon struct {
+	Name string `json:"name"`
+	Age  int    `json:"age,omitempty"`
+}, empty struct{})) {
+	s.OnStructs(func(t Tagged, e Embedder, c Conflicts, anon struct {
+		Name string `json:"name"`
+		Age  int    `json:"age,omitempty"`
+	}, empty struct{}) {
+		fn(s.sock.Context(), t, e, c, anon, empty)
 	})
 }
 
@@ -568,6 +642,19 @@ func (s *KindsSocket) OnNamed(fn func(id ID, alias Alias, box Box[shapes.Point],
 	})
 }
 
+// OnNamedContext sets the handler of "named" events from the client, as OnNamed
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+//
+// Named sends named types: aliases, generics, recursion, and types from another
+// package.
+func (s *KindsSocket) OnNamedContext(fn func(ctx context.Context, id ID, alias Alias, box Box[shapes.Point], boxes Box[[]Level], tree *Tree, p shapes.Point)) {
+	s.OnNamed(func(id ID, alias Alias, box Box[shapes.Point], boxes Box[[]Level], tree *Tree, p shapes.Point) {
+		fn(s.sock.Context(), id, alias, box, boxes, tree, p)
+	})
+}
+
 // OnKeywords sets the handler of "keywords" events from the client. fn's
 // results are the ack; a non-nil error answers the ack with {"error": message}
 // instead, message being the error's for a *socketio.ClientError and
@@ -594,6 +681,18 @@ func (s *KindsSocket) OnKeywords(fn func(new string, class int) (bool, error)) {
 			return
 		}
 		e.Ack(this)
+	})
+}
+
+// OnKeywordsContext sets the handler of "keywords" events from the client, as
+// OnKeywords does, with the socket's context first: it carries the values of
+// the handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+//
+// Keywords has parameters whose names TypeScript reserves.
+func (s *KindsSocket) OnKeywordsContext(fn func(ctx context.Context, new string, class int) (bool, error)) {
+	s.OnKeywords(func(new string, class int) (bool, error) {
+		return fn(s.sock.Context(), new, class)
 	})
 }
 

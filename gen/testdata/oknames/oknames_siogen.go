@@ -110,6 +110,14 @@ func (s *ChatSocket) Handshake() *socketio.Handshake {
 	return s.sock.Handshake()
 }
 
+// Context returns the socket's context. It carries the values of the handshake
+// request's context (what net/http middleware put there, such as the
+// authenticated user) and ends when the socket disconnects or the server shuts
+// down, so that work started with it ends with the socket.
+func (s *ChatSocket) Context() context.Context {
+	return s.sock.Context()
+}
+
 // Join adds the socket to rooms.
 func (s *ChatSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
@@ -197,6 +205,18 @@ func (s *ChatSocket) OnConnection(fn func(s string, time time.Time) (string, str
 	})
 }
 
+// OnConnectionContext sets the handler of "connection" events from the client,
+// as OnConnection does, with the socket's context first: it carries the values
+// of the handshake request's context and ends when the socket disconnects or
+// the server shuts down.
+//
+// Socket.OnConnection: the server's OnConnection is elsewhere
+func (s *ChatSocket) OnConnectionContext(fn func(ctx context.Context, s string, time time.Time) (string, string, error)) {
+	s.OnConnection(func(argS string, time time.Time) (string, string, error) {
+		return fn(s.sock.Context(), argS, time)
+	})
+}
+
 // OnWithAck sets the handler of "with ack" events from the client. Arguments
 // that do not decode into their types never reach fn: the error goes to the
 // OnError handler.
@@ -218,6 +238,16 @@ func (s *ChatSocket) OnWithAck(fn func(e int, fn string, reply bool)) {
 			return
 		}
 		fn(argE, argFn, reply)
+	})
+}
+
+// OnWithAckContext sets the handler of "with ack" events from the client, as
+// OnWithAck does, with the socket's context first: it carries the values of the
+// handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+func (s *ChatSocket) OnWithAckContext(fn func(ctx context.Context, e int, fn string, reply bool)) {
+	s.OnWithAck(func(e int, argFn string, reply bool) {
+		fn(s.sock.Context(), e, argFn, reply)
 	})
 }
 

@@ -118,6 +118,14 @@ func (s *ShopSocket) Handshake() *socketio.Handshake {
 	return s.sock.Handshake()
 }
 
+// Context returns the socket's context. It carries the values of the handshake
+// request's context (what net/http middleware put there, such as the
+// authenticated user) and ends when the socket disconnects or the server shuts
+// down, so that work started with it ends with the socket.
+func (s *ShopSocket) Context() context.Context {
+	return s.sock.Context()
+}
+
 // Join adds the socket to rooms.
 func (s *ShopSocket) Join(rooms ...string) {
 	s.sock.Join(rooms...)
@@ -191,6 +199,18 @@ func (s *ShopSocket) OnNote(fn func(text string)) {
 	})
 }
 
+// OnNoteContext sets the handler of "note" events from the client, as OnNote
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+//
+// Note is a line for the shop's log.
+func (s *ShopSocket) OnNoteContext(fn func(ctx context.Context, text string)) {
+	s.OnNote(func(text string) {
+		fn(s.sock.Context(), text)
+	})
+}
+
 // OnOrder sets the handler of "place order" events from the client. fn's
 // results are the ack; a non-nil error answers the ack with {"error": message}
 // instead, message being the error's for a *socketio.ClientError and
@@ -216,6 +236,18 @@ func (s *ShopSocket) OnOrder(fn func(item Item) (int, error)) {
 	})
 }
 
+// OnOrderContext sets the handler of "place order" events from the client, as
+// OnOrder does, with the socket's context first: it carries the values of the
+// handshake request's context and ends when the socket disconnects or the
+// server shuts down.
+//
+// Order places an order; the ack carries its number.
+func (s *ShopSocket) OnOrderContext(fn func(ctx context.Context, item Item) (int, error)) {
+	s.OnOrder(func(item Item) (int, error) {
+		return fn(s.sock.Context(), item)
+	})
+}
+
 // OnFail sets the handler of "fail" events from the client. fn's results are
 // the ack; a non-nil error answers the ack with {"error": message} instead,
 // message being the error's for a *socketio.ClientError and
@@ -238,6 +270,19 @@ func (s *ShopSocket) OnFail(fn func(kind string) error) {
 			return
 		}
 		e.Ack()
+	})
+}
+
+// OnFailContext sets the handler of "fail" events from the client, as OnFail
+// does, with the socket's context first: it carries the values of the handshake
+// request's context and ends when the socket disconnects or the server shuts
+// down.
+//
+// Fail makes the handler fail: with an error meant for the client ("client") or
+// an internal one (anything else).
+func (s *ShopSocket) OnFailContext(fn func(ctx context.Context, kind string) error) {
+	s.OnFail(func(kind string) error {
+		return fn(s.sock.Context(), kind)
 	})
 }
 
