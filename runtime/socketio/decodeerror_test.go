@@ -3,6 +3,7 @@ package socketio
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -86,4 +87,46 @@ func second[T any](_ T, err error) error { return err }
 func decode[T any](a *Args) error {
 	var v T
 	return a.Decode(0, &v)
+}
+
+// FuzzDecodeErrors: whatever a peer sends as an argument, decoding it into
+// the kinds of value generated code uses either succeeds or fails with a
+// message in JSON's terms: never the decoder's words or a Go type name
+// (unless the peer wrote that text itself, which a message may quote).
+func FuzzDecodeErrors(f *testing.F) {
+	for _, seed := range []string{
+		`5`, `"x"`, `true`, `null`, `[1,"a"]`, `{"title":5}`, `{"sub":{"n":1000}}`,
+		`{"due":"tomorrow"}`, `{"tags":[1]}`, `{"blob":{"_placeholder":true,"num":0}}`,
+		`{"title":{"_placeholder":true,"num":1}}`, `1e999`, `-0.5`, `"\u00e9"`,
+	} {
+		f.Add([]byte(seed), uint8(1))
+	}
+	forbidden := []string{"json:", "codec", "Go value", "Go struct", "socketio.", "decodeItem", "time.Time", "int8", "uint16", "[]string", "map[", "reflect"}
+	f.Fuzz(func(t *testing.T, raw []byte, n uint8) {
+		if !json.Valid(raw) {
+			return // the packet decoder lets no invalid JSON through to Args
+		}
+		a := &Args{Raw: [][]byte{raw}, Attachments: [][]byte{{1}, {2}}[:n%3]}
+		errs := []error{
+			decode[decodeItem](a), decode[[]decodeItem](a), decode[map[string]int](a),
+			decode[time.Time](a), decode[[]byte](a), decode[any](a), decode[refuser](a),
+			second(DecodeString[string](a, 0)), second(DecodeBool[bool](a, 0)),
+			second(DecodeInt[int8](a, 0)), second(DecodeUint[uint16](a, 0)), second(DecodeFloat[float32](a, 0)),
+		}
+		for i, err := range errs {
+			if err == nil {
+				continue
+			}
+			var de *decodeError
+			if !errors.As(err, &de) {
+				t.Fatalf("decoder %d: %T %v is not restated", i, err, err)
+			}
+			msg := (&ArgError{Event: "e", Err: err}).Error()
+			for _, bad := range forbidden {
+				if strings.Contains(msg, bad) && !strings.Contains(string(raw), bad) {
+					t.Fatalf("decoder %d of %q: %q says %q", i, raw, msg, bad)
+				}
+			}
+		}
+	})
 }
