@@ -217,8 +217,15 @@ func checkNames(pkg *schema.Package, cfg Config) error {
 		for _, ev := range ns.ServerToClient {
 			client.add(&errs, "On"+ev.GoName, ev)
 			socket.addEmit(&errs, ev, false)
-			server.addEmit(&errs, ev, true)
-			broadcast.addEmit(&errs, ev, true)
+			server.addEmit(&errs, ev, false)
+			broadcast.addEmit(&errs, ev, false)
+			if ev.Ack != nil {
+				if by, ok := taken[replyName(ns, ev)]; ok {
+					errs = append(errs, &schema.Error{Pos: ev.Pos, Msg: fmt.Sprintf(
+						"event %s (%q): the generated name %s is already %s; rename the event or that declaration", ev.GoName, ev.Wire, replyName(ns, ev), by)})
+				}
+				taken[replyName(ns, ev)] = "generated for event " + ev.GoName + " of namespace " + ns.GoName
+			}
 		}
 	}
 	if len(errs) > 0 {
@@ -576,6 +583,7 @@ func (g *nsGen) server(f *jen.File) {
 			g.emitMethod(f, "*"+n.Server, "s", jen.Id("s").Dot("nsp"), ev, "every socket of the namespace")
 		} else {
 			g.emitNoAckMethod(f, "*"+n.Server, "s", jen.Id("s").Dot("nsp"), ev, "every socket of the namespace")
+			g.broadcastAckMethod(f, "*"+n.Server, "s", jen.Id("s").Dot("nsp"), ev, "every socket of the namespace")
 		}
 	}
 }
@@ -629,10 +637,11 @@ func (g *nsGen) socket(f *jen.File) {
 	}
 }
 
-// broadcast writes the typed broadcast, whose events cannot take an ack.
+// broadcast writes the typed broadcast, and the reply types of its acked
+// events.
 func (g *nsGen) broadcast(f *jen.File) {
 	n := g.n
-	docf(f, "%s selects sockets of %s to emit to. It is a value: each method returns a new one. Events that take an ack cannot be broadcast.", n.Broadcast, g.what())
+	docf(f, "%s selects sockets of %s to emit to. It is a value: each method returns a new one. An event that takes an ack is sent with EmitX, which gathers every socket's ack, or EmitXNoAck.", n.Broadcast, g.what())
 	f.Type().Id(n.Broadcast).Struct(jen.Id("b").Add(rt("Broadcast")))
 	g.fixed(f, broadcastMethods)
 	for _, ev := range g.ns.ServerToClient {
@@ -640,6 +649,12 @@ func (g *nsGen) broadcast(f *jen.File) {
 			g.emitMethod(f, n.Broadcast, "b", jen.Id("b").Dot("b"), ev, "every selected socket")
 		} else {
 			g.emitNoAckMethod(f, n.Broadcast, "b", jen.Id("b").Dot("b"), ev, "every selected socket")
+			g.broadcastAckMethod(f, n.Broadcast, "b", jen.Id("b").Dot("b"), ev, "every selected socket")
+		}
+	}
+	for _, ev := range g.ns.ServerToClient {
+		if ev.Ack != nil {
+			g.replyType(f, ev)
 		}
 	}
 }

@@ -123,6 +123,9 @@ func TestNameClash(t *testing.T) {
 			`schema.go:12:3: event SendNoAck ("send quietly"): the generated method EmitSendNoAck is also generated for event Send ("send") at schema.go:11; rename one of the fields`,
 			`schema.go:16:3: event PostNoAck ("post quietly"): the generated method EmitPostNoAck is also generated for event Post ("post") at schema.go:15; rename one of the fields`,
 		}},
+		{"reply_clash", []string{
+			`schema.go:11:3: event Send ("send"): the generated name ChatSendReply is already a declaration of package replyclash; rename the event or that declaration`,
+		}},
 		{"context_clash", []string{
 			`schema.go:12:3: event SendContext ("send with context"): the generated method OnSendContext is also generated for event Send ("send") at schema.go:11; rename one of the fields`,
 		}},

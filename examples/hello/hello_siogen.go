@@ -256,8 +256,8 @@ func (s *GreeterSocket) EmitGreeted(name string) error {
 }
 
 // GreeterBroadcast selects sockets of namespace "/" (Greeter) to emit to. It is
-// a value: each method returns a new one. Events that take an ack cannot be
-// broadcast.
+// a value: each method returns a new one. An event that takes an ack is sent
+// with EmitX, which gathers every socket's ack, or EmitXNoAck.
 type GreeterBroadcast struct {
 	b socketio.Broadcast
 }

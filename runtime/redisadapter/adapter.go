@@ -337,6 +337,8 @@ type pendingRequest struct {
 	// those that told how many clients they asked.
 	servers, counted int
 	acks             []*socketio.Args
+
+	remote *remoteAcks // a broadcast with acks, ProtocolSocketIORedis
 }
 
 func (r *pendingRequest) sortedSet() []string {
@@ -534,6 +536,9 @@ func (a *Adapter) onRequest(payload string) {
 		if !a.applyRemote(req.SID, remoteDisconnect, nil, req.Close) {
 			return
 		}
+	case requestBroadcastWithAck:
+		a.onBroadcastWithAck5(payload)
+		return
 	case requestCustom:
 		a.mu.Lock()
 		hook := a.hook
@@ -593,6 +598,10 @@ func (a *Adapter) onResponse(payload string) {
 	defer a.mu.Unlock()
 	r := a.requests[res.RequestID]
 	if r == nil || isClosed(r.done) {
+		return
+	}
+	if r.remote != nil {
+		a.onAckAnswer(r, payload)
 		return
 	}
 	r.got++

@@ -49,6 +49,22 @@
 //     node answers waits for as many answers as PUBSUB NUMSUB counts
 //     subscribers; one about a socket is answered only by the node that has
 //     it. Both end at Options.RequestsTimeout or when their context ends.
+//   - A broadcast with acks (Broadcast.EmitWithAck, through
+//     Adapter.AckBroadcast) has no socket.io-redis 5.x equivalent, so it is
+//     a request type of siogen's own on the same channels, JSON like the
+//     others: {"type": 100, "requestid", "uid", "rooms", "except", "data":
+//     the EVENT's ["name", args…] with binary values as placeholders,
+//     "attachments": [base64…], "timeout": milliseconds}. Every other Go
+//     node (the sender ignores its uid and asks its own sockets itself)
+//     answers first {"requestid", "clients": [ids of the sockets it asked]},
+//     then for each socket {"requestid", "sid", "data": the ack's [args…],
+//     "attachments"} or, when it disconnected first, {"requestid", "sid",
+//     "gone": true}; it stops waiting at the timeout. socket.io-redis 5.x
+//     ignores unknown request types, so socket.io 2.x nodes stay silent and
+//     their sockets take no part: the sender counts the nodes with PUBSUB
+//     NUMSUB, gives up those that did not list their sockets within
+//     Options.RequestsTimeout, and returns the acks of the others with an
+//     error wrapping ErrTimeout.
 //
 // socket.io 2.x reads the except list of a broadcast as socket ids only;
 // Go nodes (and socket.io 4.x) read it as rooms (a socket id is the room of
@@ -63,11 +79,13 @@
 // <key>-response#<nsp>#<uid># for nodes that answer there. Besides the
 // queries above, Adapter has FetchSockets, SocketsJoin, SocketsLeave,
 // DisconnectSockets, ServerSideEmit, ServerSideEmitWithAck (handled by
-// OnServerSideEmit) and BroadcastWithAck. Custom requests and SocketRoomsOf's
+// OnServerSideEmit) and BroadcastWithAck; Broadcast.EmitWithAck uses 8.x's
+// broadcast with acks too, whose answers carry a count of clients per node
+// and each client's first ack argument, without socket ids: replies from
+// other nodes have no SocketID and one value, and their silent sockets are
+// counted in UnansweredCount only. Custom requests and SocketRoomsOf's
 // clientRooms do not exist in 8.x: CustomRequest returns an error, and
-// SocketRoomsOf fetches the socket instead. A broadcast with acks that
-// carries binary reaches the clients of a Go node with its binary values
-// decoded into Go values and encoded again.
+// SocketRoomsOf fetches the socket instead.
 //
 // # When Redis is lost
 //

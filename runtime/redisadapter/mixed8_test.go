@@ -176,6 +176,12 @@ func TestMixedClusterRedisAdapter8(t *testing.T) {
 		if err != nil || len(acks) != 1 {
 			t.Fatalf("broadcast with ack to nr: %d acks, %v", len(acks), err)
 		}
+		// Broadcast.EmitWithAck (socketio.AckBroadcaster): the Node node's
+		// ack comes without a socket id.
+		got, err := g.nsp.EmitWithAck(ctx, "ask", "e")
+		if r := ackReplies(t, got.Replies); err != nil || !equalMaps(r, map[string]string{gc.ID(): "go:e+", "": "go:e+"}) || got.UnansweredCount != 0 {
+			t.Fatalf("emit with ack: %v, %d unanswered, %v", r, got.UnansweredCount, err)
+		}
 
 		victim := dial(t, "http://"+nodeAddr)
 		id := victim.ID()

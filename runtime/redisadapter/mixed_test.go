@@ -2,6 +2,7 @@ package redisadapter
 
 import (
 	"encoding/json"
+	"errors"
 	"net"
 	"slices"
 	"strings"
@@ -192,6 +193,17 @@ func TestMixedCluster(t *testing.T) {
 		if slices.Sort(got); err != nil || !slices.Equal(got, []string{"go:x", "node:x"}) {
 			t.Fatalf("custom replies %q, %v", got, err)
 		}
+	})
+
+	t.Run("broadcast with acks from the Go node", func(t *testing.T) {
+		// socket.io-redis 5.x ignores the request (its clients take no
+		// part) and keeps working; the official client on the Go node has
+		// no "ask" handler, so it stays silent.
+		got, err := g.nsp.EmitWithAck(ctxFor(t, 300*time.Millisecond), "ask", "q")
+		if !errors.Is(err, ErrTimeout) || len(got.Replies) != 0 || !slices.Equal(got.Unanswered, []string{js.id}) {
+			t.Fatalf("got %+v, %v; want %s unanswered and ErrTimeout for the Node node", got, err, js.id)
+		}
+		settled(t)
 	})
 
 	t.Run("queries from the Node node", func(t *testing.T) {

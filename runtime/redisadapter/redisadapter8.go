@@ -518,46 +518,33 @@ func (a *Adapter) onServerSideEmit(req request8Message) {
 }
 
 // onBroadcastWithAck delivers another node's broadcast with acks to the
-// local sockets it selects, tells that node how many they are, then
-// forwards each client's ack (its first argument).
+// local sockets it selects (encoded once, with one ack id), tells that node
+// how many they are, then forwards each client's ack (its first argument).
 func (a *Adapter) onBroadcastWithAck(req request8Message) {
 	if req.packet == nil || req.packet.Namespace != a.nsp.Name() {
 		return
 	}
-	name, rawArgs, _, err := codec.EventName(req.packet.Data)
-	if err != nil {
+	var ids []string
+	for _, id := range a.Targets(req.bopts) {
+		if a.nsp.Socket(id) != nil {
+			ids = append(ids, id)
+		}
+	}
+	count, _ := json.Marshal(map[string]any{"type": request8ClientCount, "requestId": req.RequestID, "clientCount": len(ids)})
+	a.c.enqueue(a.responseChannel, count)
+	if len(ids) == 0 {
 		return
 	}
-	args := make([]any, len(rawArgs))
-	src := &socketio.Args{Raw: rawArgs, Attachments: req.packet.Attachments}
-	for i, raw := range rawArgs {
-		if len(req.packet.Attachments) == 0 {
-			args[i] = json.RawMessage(raw)
-			continue
-		}
-		var v any // binary arguments come back as []byte
-		src.Decode(i, &v)
-		args[i] = v
-	}
-	var sockets []*socketio.Socket
-	for _, id := range a.Targets(req.bopts) {
-		if s := a.nsp.Socket(id); s != nil {
-			sockets = append(sockets, s)
-		}
-	}
-	count, _ := json.Marshal(map[string]any{"type": request8ClientCount, "requestId": req.RequestID, "clientCount": len(sockets)})
-	a.c.enqueue(a.responseChannel, count)
 	timeout := req.timeout
 	if timeout <= 0 {
 		timeout = a.c.opts.RequestsTimeout
 	}
-	for _, s := range sockets {
-		go func() {
-			ctx, cancel := context.WithTimeout(a.c.ctx, timeout)
-			defer cancel()
-			ack, err := s.EmitWithAck(ctx, name, args...)
-			if err != nil {
-				return
+	go func() {
+		ctx, cancel := context.WithTimeout(a.c.ctx, timeout)
+		defer cancel()
+		a.nsp.DeliverWithAck(ctx, req.packet, ids, func(_ string, ack *socketio.Args) {
+			if ack == nil {
+				return // it left: 8.x has no word for that
 			}
 			body, err := encodeBroadcastAck(req.RequestID, ack)
 			if err != nil {
@@ -565,8 +552,8 @@ func (a *Adapter) onBroadcastWithAck(req request8Message) {
 				return
 			}
 			a.c.enqueue(a.responseChannel, body)
-		}()
-	}
+		})
+	}()
 }
 
 // onResponse8 records another node's answer to one of this node's

@@ -112,8 +112,8 @@ func TestEventMiddleware(t *testing.T) {
 
 // TestOnAnyAndOnAnyOutgoing: OnAny sees every event the socket receives,
 // refused ones included, before middleware; OnAnyOutgoing sees the
-// socket's own emits and the broadcasts that reach it, with their
-// arguments, and not those that leave it out.
+// socket's own emits and the broadcasts that reach it (with acks too),
+// with their arguments, and not those that leave it out.
 func TestOnAnyAndOnAnyOutgoing(t *testing.T) {
 	clientLeakCheck(t)
 	srv := NewServer(&Options{Logger: clientTestLogger()})
@@ -163,14 +163,19 @@ func TestOnAnyAndOnAnyOutgoing(t *testing.T) {
 	sw.Broadcast().Emit("from watched", 5)
 	nsp.Except("room").Emit("not to room", 6)
 	nsp.Emit("everyone", 7)
+	watched.On("vote", func(e *Event) { e.Ack(true) })
+	other.On("vote", func(e *Event) { e.Ack(false) })
+	if acks, err := nsp.EmitWithAck(t.Context(), "vote", 8); err != nil || len(acks.Replies) != 2 {
+		t.Fatalf("broadcast with acks: %+v, %v", acks, err)
+	}
 	var got []string
-	for range 5 {
+	for range 6 {
 		got = append(got, testutil.Recv(t, outgoing, "OnAnyOutgoing"))
 	}
 	testutil.None(t, outgoing, "an outgoing event that does not reach the watched socket")
 	slices.Sort(got[1:]) // the goroutine's EmitWithAck races with the broadcasts
 	want := []string{`direct "a"{"_placeholder":true,"num":0} 1`}
-	want2 := []string{`asked 2 0`, `everyone 7 0`, `from other 4 0`, `to room 3 0`}
+	want2 := []string{`asked 2 0`, `everyone 7 0`, `from other 4 0`, `to room 3 0`, `vote 8 0`}
 	if got[0] != want[0] || !slices.Equal(got[1:], want2) {
 		t.Errorf("OnAnyOutgoing got\n%q\nwant\n%q then, in any order, %q", got, want, want2)
 	}

@@ -129,6 +129,10 @@ type Socket struct {
 
 	// The listeners of OnAny and OnAnyOutgoing, under mu.
 	onAny, onAnyOutgoing []func(event string, args *Args)
+
+	// broadcastAcks: the broadcasts with acks (broadcastack.go) waiting
+	// for this socket's answer, by ack id.
+	broadcastAcks map[uint64]*ackWait
 }
 
 func newSocket(nsp *Namespace, c *conn, hs *Handshake) *Socket {
@@ -315,7 +319,7 @@ func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (*A
 	case !s.connected:
 		s.mu.Unlock()
 		return nil, ErrDisconnected
-	case len(s.acks) >= s.nsp.srv.opts.MaxPendingAcks:
+	case len(s.acks)+len(s.broadcastAcks) >= s.nsp.srv.opts.MaxPendingAcks:
 		s.mu.Unlock()
 		return nil, ErrTooManyAcks
 	}
@@ -439,9 +443,14 @@ func (s *Socket) onAck(p *codec.Packet) {
 	s.mu.Lock()
 	ch := s.acks[p.ID]
 	delete(s.acks, p.ID)
+	w := s.broadcastAcks[p.ID]
+	delete(s.broadcastAcks, p.ID)
 	s.mu.Unlock()
 	if ch != nil {
 		ch <- &Args{Raw: raw, Attachments: p.Attachments}
+	}
+	if w != nil {
+		w.events <- ackEvent{id: s.id, args: &Args{Raw: raw, Attachments: p.Attachments}}
 	}
 }
 
@@ -457,7 +466,12 @@ func (s *Socket) onClose(reason string) {
 	close(s.done)
 	s.dropOutgoing()
 	handlers := s.onDisconnect
+	lost := s.broadcastAcks
+	s.broadcastAcks = nil
 	s.mu.Unlock()
+	for _, w := range lost {
+		w.events <- ackEvent{id: s.id} // unanswered at once
+	}
 	s.endContext(reason)
 	if rec := s.nsp.rec; rec != nil && s.conn.version == codec.V5 {
 		rec.gone()

@@ -288,8 +288,8 @@ func (s *ChatSocket) EmitUserLeft(name string, users int) error {
 }
 
 // ChatBroadcast selects sockets of namespace "/" (Chat) to emit to. It is a
-// value: each method returns a new one. Events that take an ack cannot be
-// broadcast.
+// value: each method returns a new one. An event that takes an ack is sent with
+// EmitX, which gathers every socket's ack, or EmitXNoAck.
 type ChatBroadcast struct {
 	b socketio.Broadcast
 }

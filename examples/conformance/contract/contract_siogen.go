@@ -96,6 +96,27 @@ func (s *MainServer) EmitAckNoAck() error {
 	return s.nsp.Emit("ack")
 }
 
+// EmitAck sends "ack" to every socket of the namespace, asking each for its
+// ack, and waits until every one answered or disconnected, or ctx ends (give it
+// a deadline). It returns the reply of each socket that answered, with Err set
+// for an ack that was rejected or did not decode, and which sockets did not
+// answer. The error reports a failure of the broadcast itself (an adapter that
+// could not reach every node), with what was gathered.
+func (s *MainServer) EmitAck(ctx context.Context) (socketio.BroadcastAcks[MainAckReply], error) {
+	acks, err := s.nsp.EmitWithAck(ctx, "ack")
+	out := socketio.BroadcastAcks[MainAckReply]{
+		Replies:         make([]MainAckReply, 0, len(acks.Replies)),
+		Unanswered:      acks.Unanswered,
+		UnansweredCount: acks.UnansweredCount,
+	}
+	for _, ack := range acks.Replies {
+		reply := MainAckReply{SocketID: ack.SocketID}
+		reply.Err = reply.decode(ack.Args)
+		out.Replies = append(out.Replies, reply)
+	}
+	return out, err
+}
+
 // EmitGotIt sends "got it" to every socket of the namespace.
 func (s *MainServer) EmitGotIt() error {
 	return s.nsp.Emit("got it")
@@ -160,6 +181,27 @@ func (s *MainServer) EmitBroadcast(msg any) error {
 // asking for its ack.
 func (s *MainServer) EmitDoubleNoAck(n float64) error {
 	return s.nsp.Emit("double", n)
+}
+
+// EmitDouble sends "double" to every socket of the namespace, asking each for
+// its ack, and waits until every one answered or disconnected, or ctx ends
+// (give it a deadline). It returns the reply of each socket that answered, with
+// Err set for an ack that was rejected or did not decode, and which sockets did
+// not answer. The error reports a failure of the broadcast itself (an adapter
+// that could not reach every node), with what was gathered.
+func (s *MainServer) EmitDouble(ctx context.Context, n float64) (socketio.BroadcastAcks[MainDoubleReply], error) {
+	acks, err := s.nsp.EmitWithAck(ctx, "double", n)
+	out := socketio.BroadcastAcks[MainDoubleReply]{
+		Replies:         make([]MainDoubleReply, 0, len(acks.Replies)),
+		Unanswered:      acks.Unanswered,
+		UnansweredCount: acks.UnansweredCount,
+	}
+	for _, ack := range acks.Replies {
+		reply := MainDoubleReply{SocketID: ack.SocketID}
+		reply.Err = reply.decode(ack.Args)
+		out.Replies = append(out.Replies, reply)
+	}
+	return out, err
 }
 
 // EmitDoubleResult sends "double result" to every socket of the namespace.
@@ -917,8 +959,8 @@ func (s *MainSocket) EmitDoubleResult(m float64) error {
 }
 
 // MainBroadcast selects sockets of namespace "/" (Main) to emit to. It is a
-// value: each method returns a new one. Events that take an ack cannot be
-// broadcast.
+// value: each method returns a new one. An event that takes an ack is sent with
+// EmitX, which gathers every socket's ack, or EmitXNoAck.
 type MainBroadcast struct {
 	b socketio.Broadcast
 }
@@ -941,6 +983,27 @@ func (b MainBroadcast) EmitHi() error {
 // EmitAckNoAck sends "ack" to every selected socket without asking for its ack.
 func (b MainBroadcast) EmitAckNoAck() error {
 	return b.b.Emit("ack")
+}
+
+// EmitAck sends "ack" to every selected socket, asking each for its ack, and
+// waits until every one answered or disconnected, or ctx ends (give it a
+// deadline). It returns the reply of each socket that answered, with Err set
+// for an ack that was rejected or did not decode, and which sockets did not
+// answer. The error reports a failure of the broadcast itself (an adapter that
+// could not reach every node), with what was gathered.
+func (b MainBroadcast) EmitAck(ctx context.Context) (socketio.BroadcastAcks[MainAckReply], error) {
+	acks, err := b.b.EmitWithAck(ctx, "ack")
+	out := socketio.BroadcastAcks[MainAckReply]{
+		Replies:         make([]MainAckReply, 0, len(acks.Replies)),
+		Unanswered:      acks.Unanswered,
+		UnansweredCount: acks.UnansweredCount,
+	}
+	for _, ack := range acks.Replies {
+		reply := MainAckReply{SocketID: ack.SocketID}
+		reply.Err = reply.decode(ack.Args)
+		out.Replies = append(out.Replies, reply)
+	}
+	return out, err
 }
 
 // EmitGotIt sends "got it" to every selected socket.
@@ -1009,9 +1072,104 @@ func (b MainBroadcast) EmitDoubleNoAck(n float64) error {
 	return b.b.Emit("double", n)
 }
 
+// EmitDouble sends "double" to every selected socket, asking each for its ack,
+// and waits until every one answered or disconnected, or ctx ends (give it a
+// deadline). It returns the reply of each socket that answered, with Err set
+// for an ack that was rejected or did not decode, and which sockets did not
+// answer. The error reports a failure of the broadcast itself (an adapter that
+// could not reach every node), with what was gathered.
+func (b MainBroadcast) EmitDouble(ctx context.Context, n float64) (socketio.BroadcastAcks[MainDoubleReply], error) {
+	acks, err := b.b.EmitWithAck(ctx, "double", n)
+	out := socketio.BroadcastAcks[MainDoubleReply]{
+		Replies:         make([]MainDoubleReply, 0, len(acks.Replies)),
+		Unanswered:      acks.Unanswered,
+		UnansweredCount: acks.UnansweredCount,
+	}
+	for _, ack := range acks.Replies {
+		reply := MainDoubleReply{SocketID: ack.SocketID}
+		reply.Err = reply.decode(ack.Args)
+		out.Replies = append(out.Replies, reply)
+	}
+	return out, err
+}
+
 // EmitDoubleResult sends "double result" to every selected socket.
 func (b MainBroadcast) EmitDoubleResult(m float64) error {
 	return b.b.Emit("double result", m)
+}
+
+// MainAckReply is one socket's ack to "ack" sent to many sockets
+// (MainBroadcast.EmitAck).
+type MainAckReply struct {
+	// SocketID is the id of the socket that answered. It is empty for a
+	// socket of another node when the cluster's protocol does not tell ids
+	// (@socket.io/redis-adapter 8.x's, whose acks carry their first value
+	// only).
+	SocketID string
+	N        int
+	Obj      AckObject
+	// Err is a *socketio.RejectedError when the socket answered
+	// {"error": message}, or a *socketio.ArgError when its ack did not
+	// decode; the values are then zero.
+	Err error
+}
+
+// decode sets r's values from the ack's arguments, or returns why it cannot.
+func (r *MainAckReply) decode(args *socketio.Args) error {
+	if err := args.Rejected(); err != nil {
+		return err
+	}
+	n, err := socketio.DecodeInt[int](args, 0)
+	if err != nil {
+		return &socketio.ArgError{
+			Err:   err,
+			Event: "ack",
+			Index: 0,
+		}
+	}
+	var obj AckObject
+	err = args.Decode(1, &obj)
+	if err != nil {
+		return &socketio.ArgError{
+			Err:   err,
+			Event: "ack",
+			Index: 1,
+		}
+	}
+	r.N, r.Obj = n, obj
+	return nil
+}
+
+// MainDoubleReply is one socket's ack to "double" sent to many sockets
+// (MainBroadcast.EmitDouble).
+type MainDoubleReply struct {
+	// SocketID is the id of the socket that answered. It is empty for a
+	// socket of another node when the cluster's protocol does not tell ids
+	// (@socket.io/redis-adapter 8.x's, whose acks carry their first value
+	// only).
+	SocketID string
+	M        float64
+	// Err is a *socketio.RejectedError when the socket answered
+	// {"error": message}, or a *socketio.ArgError when its ack did not
+	// decode; the values are then zero.
+	Err error
+}
+
+// decode sets r's values from the ack's arguments, or returns why it cannot.
+func (r *MainDoubleReply) decode(args *socketio.Args) error {
+	if err := args.Rejected(); err != nil {
+		return err
+	}
+	m, err := socketio.DecodeFloat[float64](args, 0)
+	if err != nil {
+		return &socketio.ArgError{
+			Err:   err,
+			Event: "double",
+			Index: 0,
+		}
+	}
+	r.M = m
+	return nil
 }
 
 // MainClient is the Go client of namespace "/" (Main), good for tests and bots.
@@ -1703,8 +1861,8 @@ func (s *AsdSocket) Broadcast() AsdBroadcast {
 }
 
 // AsdBroadcast selects sockets of namespace "/asd" (Asd) to emit to. It is a
-// value: each method returns a new one. Events that take an ack cannot be
-// broadcast.
+// value: each method returns a new one. An event that takes an ack is sent with
+// EmitX, which gathers every socket's ack, or EmitXNoAck.
 type AsdBroadcast struct {
 	b socketio.Broadcast
 }
@@ -1956,8 +2114,8 @@ func (s *ValidSocket) Broadcast() ValidBroadcast {
 }
 
 // ValidBroadcast selects sockets of namespace "/valid" (Valid) to emit to. It
-// is a value: each method returns a new one. Events that take an ack cannot be
-// broadcast.
+// is a value: each method returns a new one. An event that takes an ack is sent
+// with EmitX, which gathers every socket's ack, or EmitXNoAck.
 type ValidBroadcast struct {
 	b socketio.Broadcast
 }
@@ -2211,8 +2369,9 @@ func (s *TimeoutSocketSocket) Broadcast() TimeoutSocketBroadcast {
 }
 
 // TimeoutSocketBroadcast selects sockets of namespace "/timeout_socket"
-// (TimeoutSocket) to emit to. It is a value: each method returns a new one.
-// Events that take an ack cannot be broadcast.
+// (TimeoutSocket) to emit to. It is a value: each method returns a new one. An
+// event that takes an ack is sent with EmitX, which gathers every socket's ack,
+// or EmitXNoAck.
 type TimeoutSocketBroadcast struct {
 	b socketio.Broadcast
 }
@@ -2495,8 +2654,8 @@ func (s *FooSocket) OnGetIdContext(fn func(ctx context.Context) (string, error))
 }
 
 // FooBroadcast selects sockets of namespace "/foo" (Foo) to emit to. It is a
-// value: each method returns a new one. Events that take an ack cannot be
-// broadcast.
+// value: each method returns a new one. An event that takes an ack is sent with
+// EmitX, which gathers every socket's ack, or EmitXNoAck.
 type FooBroadcast struct {
 	b socketio.Broadcast
 }
@@ -2788,8 +2947,8 @@ func (s *AbcSocket) EmitHandshake(h Handshake) error {
 }
 
 // AbcBroadcast selects sockets of namespace "/abc" (Abc) to emit to. It is a
-// value: each method returns a new one. Events that take an ack cannot be
-// broadcast.
+// value: each method returns a new one. An event that takes an ack is sent with
+// EmitX, which gathers every socket's ack, or EmitXNoAck.
 type AbcBroadcast struct {
 	b socketio.Broadcast
 }
@@ -3063,8 +3222,8 @@ func (s *NoSocket) Broadcast() NoBroadcast {
 }
 
 // NoBroadcast selects sockets of namespace "/no" (No) to emit to. It is a
-// value: each method returns a new one. Events that take an ack cannot be
-// broadcast.
+// value: each method returns a new one. An event that takes an ack is sent with
+// EmitX, which gathers every socket's ack, or EmitXNoAck.
 type NoBroadcast struct {
 	b socketio.Broadcast
 }
@@ -3344,8 +3503,8 @@ func (s *AdminSocket) OnWhoAmIContext(fn func(ctx context.Context) (string, erro
 }
 
 // AdminBroadcast selects sockets of namespace "/admin" (Admin) to emit to. It
-// is a value: each method returns a new one. Events that take an ack cannot be
-// broadcast.
+// is a value: each method returns a new one. An event that takes an ack is sent
+// with EmitX, which gathers every socket's ack, or EmitXNoAck.
 type AdminBroadcast struct {
 	b socketio.Broadcast
 }

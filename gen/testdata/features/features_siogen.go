@@ -101,6 +101,27 @@ func (s *RoomServer) EmitQuestionNoAck(q string) error {
 	return s.nsp.Emit("question", q)
 }
 
+// EmitQuestion sends "question" to every socket of the namespace, asking each
+// for its ack, and waits until every one answered or disconnected, or ctx ends
+// (give it a deadline). It returns the reply of each socket that answered, with
+// Err set for an ack that was rejected or did not decode, and which sockets did
+// not answer. The error reports a failure of the broadcast itself (an adapter
+// that could not reach every node), with what was gathered.
+func (s *RoomServer) EmitQuestion(ctx context.Context, q string) (socketio.BroadcastAcks[RoomQuestionReply], error) {
+	acks, err := s.nsp.EmitWithAck(ctx, "question", q)
+	out := socketio.BroadcastAcks[RoomQuestionReply]{
+		Replies:         make([]RoomQuestionReply, 0, len(acks.Replies)),
+		Unanswered:      acks.Unanswered,
+		UnansweredCount: acks.UnansweredCount,
+	}
+	for _, ack := range acks.Replies {
+		reply := RoomQuestionReply{SocketID: ack.SocketID}
+		reply.Err = reply.decode(ack.Args)
+		out.Replies = append(out.Replies, reply)
+	}
+	return out, err
+}
+
 // EmitBlob sends "blob" to every socket of the namespace.
 func (s *RoomServer) EmitBlob(data []byte) error {
 	return s.nsp.Emit("blob", data)
@@ -473,8 +494,8 @@ func (s *RoomSocket) EmitBlob(data []byte) error {
 }
 
 // RoomBroadcast selects sockets of namespace "/" (Room) to emit to. It is a
-// value: each method returns a new one. Events that take an ack cannot be
-// broadcast.
+// value: each method returns a new one. An event that takes an ack is sent with
+// EmitX, which gathers every socket's ack, or EmitXNoAck.
 type RoomBroadcast struct {
 	b socketio.Broadcast
 }
@@ -505,9 +526,71 @@ func (b RoomBroadcast) EmitQuestionNoAck(q string) error {
 	return b.b.Emit("question", q)
 }
 
+// EmitQuestion sends "question" to every selected socket, asking each for its
+// ack, and waits until every one answered or disconnected, or ctx ends (give it
+// a deadline). It returns the reply of each socket that answered, with Err set
+// for an ack that was rejected or did not decode, and which sockets did not
+// answer. The error reports a failure of the broadcast itself (an adapter that
+// could not reach every node), with what was gathered.
+func (b RoomBroadcast) EmitQuestion(ctx context.Context, q string) (socketio.BroadcastAcks[RoomQuestionReply], error) {
+	acks, err := b.b.EmitWithAck(ctx, "question", q)
+	out := socketio.BroadcastAcks[RoomQuestionReply]{
+		Replies:         make([]RoomQuestionReply, 0, len(acks.Replies)),
+		Unanswered:      acks.Unanswered,
+		UnansweredCount: acks.UnansweredCount,
+	}
+	for _, ack := range acks.Replies {
+		reply := RoomQuestionReply{SocketID: ack.SocketID}
+		reply.Err = reply.decode(ack.Args)
+		out.Replies = append(out.Replies, reply)
+	}
+	return out, err
+}
+
 // EmitBlob sends "blob" to every selected socket.
 func (b RoomBroadcast) EmitBlob(data []byte) error {
 	return b.b.Emit("blob", data)
+}
+
+// RoomQuestionReply is one socket's ack to "question" sent to many sockets
+// (RoomBroadcast.EmitQuestion).
+type RoomQuestionReply struct {
+	// SocketID is the id of the socket that answered. It is empty for a
+	// socket of another node when the cluster's protocol does not tell ids
+	// (@socket.io/redis-adapter 8.x's, whose acks carry their first value
+	// only).
+	SocketID string
+	Yes      bool
+	Why      string
+	// Err is a *socketio.RejectedError when the socket answered
+	// {"error": message}, or a *socketio.ArgError when its ack did not
+	// decode; the values are then zero.
+	Err error
+}
+
+// decode sets r's values from the ack's arguments, or returns why it cannot.
+func (r *RoomQuestionReply) decode(args *socketio.Args) error {
+	if err := args.Rejected(); err != nil {
+		return err
+	}
+	yes, err := socketio.DecodeBool[bool](args, 0)
+	if err != nil {
+		return &socketio.ArgError{
+			Err:   err,
+			Event: "question",
+			Index: 0,
+		}
+	}
+	why, err := socketio.DecodeString[string](args, 1)
+	if err != nil {
+		return &socketio.ArgError{
+			Err:   err,
+			Event: "question",
+			Index: 1,
+		}
+	}
+	r.Yes, r.Why = yes, why
+	return nil
 }
 
 // RoomClient is the Go client of namespace "/" (Room), good for tests and bots.
@@ -982,8 +1065,8 @@ func (s *VaultSocket) OnOpenContext(fn func(ctx context.Context) (string, error)
 }
 
 // VaultBroadcast selects sockets of namespace "/vault" (Vault) to emit to. It
-// is a value: each method returns a new one. Events that take an ack cannot be
-// broadcast.
+// is a value: each method returns a new one. An event that takes an ack is sent
+// with EmitX, which gathers every socket's ack, or EmitXNoAck.
 type VaultBroadcast struct {
 	b socketio.Broadcast
 }
@@ -1311,8 +1394,8 @@ func (s *KeyringSocket) OnWhoamiContext(fn func(ctx context.Context) (string, er
 }
 
 // KeyringBroadcast selects sockets of namespace "/keyring" (Keyring) to emit
-// to. It is a value: each method returns a new one. Events that take an ack
-// cannot be broadcast.
+// to. It is a value: each method returns a new one. An event that takes an ack
+// is sent with EmitX, which gathers every socket's ack, or EmitXNoAck.
 type KeyringBroadcast struct {
 	b socketio.Broadcast
 }

@@ -313,8 +313,8 @@ func (s *ChatSocket) EmitSaid(user string, text string) error {
 }
 
 // ChatBroadcast selects sockets of namespace "/" (Chat) to emit to. It is a
-// value: each method returns a new one. Events that take an ack cannot be
-// broadcast.
+// value: each method returns a new one. An event that takes an ack is sent with
+// EmitX, which gathers every socket's ack, or EmitXNoAck.
 type ChatBroadcast struct {
 	b socketio.Broadcast
 }
@@ -729,8 +729,8 @@ func (s *AdminSocket) OnKickContext(fn func(ctx context.Context, user string) (b
 }
 
 // AdminBroadcast selects sockets of namespace "/admin" (Admin) to emit to. It
-// is a value: each method returns a new one. Events that take an ack cannot be
-// broadcast.
+// is a value: each method returns a new one. An event that takes an ack is sent
+// with EmitX, which gathers every socket's ack, or EmitXNoAck.
 type AdminBroadcast struct {
 	b socketio.Broadcast
 }
@@ -1037,8 +1037,8 @@ func (s *PlainSocket) OnPingContext(fn func(ctx context.Context)) {
 }
 
 // PlainBroadcast selects sockets of namespace "/plain" (Plain) to emit to. It
-// is a value: each method returns a new one. Events that take an ack cannot be
-// broadcast.
+// is a value: each method returns a new one. An event that takes an ack is sent
+// with EmitX, which gathers every socket's ack, or EmitXNoAck.
 type PlainBroadcast struct {
 	b socketio.Broadcast
 }

@@ -94,10 +94,57 @@ func (s *KindsServer) EmitEverythingNoAck(t Tagged) error {
 	return s.nsp.Emit("everything", t)
 }
 
+// EmitEverything sends "everything" to every socket of the namespace, asking
+// each for its ack, and waits until every one answered or disconnected, or ctx
+// ends (give it a deadline). It returns the reply of each socket that answered,
+// with Err set for an ack that was rejected or did not decode, and which
+// sockets did not answer. The error reports a failure of the broadcast itself
+// (an adapter that could not reach every node), with what was gathered.
+//
+// Everything echoes one value of each kind, and asks for an ack of several
+// values.
+func (s *KindsServer) EmitEverything(ctx context.Context, t Tagged) (socketio.BroadcastAcks[KindsEverythingReply], error) {
+	acks, err := s.nsp.EmitWithAck(ctx, "everything", t)
+	out := socketio.BroadcastAcks[KindsEverythingReply]{
+		Replies:         make([]KindsEverythingReply, 0, len(acks.Replies)),
+		Unanswered:      acks.Unanswered,
+		UnansweredCount: acks.UnansweredCount,
+	}
+	for _, ack := range acks.Replies {
+		reply := KindsEverythingReply{SocketID: ack.SocketID}
+		reply.Err = reply.decode(ack.Args)
+		out.Replies = append(out.Replies, reply)
+	}
+	return out, err
+}
+
 // EmitNothingNoAck sends "nothing" to every socket of the namespace without
 // asking for its ack.
 func (s *KindsServer) EmitNothingNoAck() error {
 	return s.nsp.Emit("nothing")
+}
+
+// EmitNothing sends "nothing" to every socket of the namespace, asking each for
+// its ack, and waits until every one answered or disconnected, or ctx ends
+// (give it a deadline). It returns the reply of each socket that answered, with
+// Err set for an ack that was rejected or did not decode, and which sockets did
+// not answer. The error reports a failure of the broadcast itself (an adapter
+// that could not reach every node), with what was gathered.
+//
+// Nothing has no arguments and a bare ack.
+func (s *KindsServer) EmitNothing(ctx context.Context) (socketio.BroadcastAcks[KindsNothingReply], error) {
+	acks, err := s.nsp.EmitWithAck(ctx, "nothing")
+	out := socketio.BroadcastAcks[KindsNothingReply]{
+		Replies:         make([]KindsNothingReply, 0, len(acks.Replies)),
+		Unanswered:      acks.Unanswered,
+		UnansweredCount: acks.UnansweredCount,
+	}
+	for _, ack := range acks.Replies {
+		reply := KindsNothingReply{SocketID: ack.SocketID}
+		reply.Err = reply.decode(ack.Args)
+		out.Replies = append(out.Replies, reply)
+	}
+	return out, err
 }
 
 // KindsSocket is one client connected to namespace "/kinds" (Kinds).
@@ -768,8 +815,8 @@ func (s *KindsSocket) EmitNothing(ctx context.Context) (err error) {
 }
 
 // KindsBroadcast selects sockets of namespace "/kinds" (Kinds) to emit to. It
-// is a value: each method returns a new one. Events that take an ack cannot be
-// broadcast.
+// is a value: each method returns a new one. An event that takes an ack is sent
+// with EmitX, which gathers every socket's ack, or EmitXNoAck.
 type KindsBroadcast struct {
 	b socketio.Broadcast
 }
@@ -790,10 +837,131 @@ func (b KindsBroadcast) EmitEverythingNoAck(t Tagged) error {
 	return b.b.Emit("everything", t)
 }
 
+// EmitEverything sends "everything" to every selected socket, asking each for
+// its ack, and waits until every one answered or disconnected, or ctx ends
+// (give it a deadline). It returns the reply of each socket that answered, with
+// Err set for an ack that was rejected or did not decode, and which sockets did
+// not answer. The error reports a failure of the broadcast itself (an adapter
+// that could not reach every node), with what was gathered.
+//
+// Everything echoes one value of each kind, and asks for an ack of several
+// values.
+func (b KindsBroadcast) EmitEverything(ctx context.Context, t Tagged) (socketio.BroadcastAcks[KindsEverythingReply], error) {
+	acks, err := b.b.EmitWithAck(ctx, "everything", t)
+	out := socketio.BroadcastAcks[KindsEverythingReply]{
+		Replies:         make([]KindsEverythingReply, 0, len(acks.Replies)),
+		Unanswered:      acks.Unanswered,
+		UnansweredCount: acks.UnansweredCount,
+	}
+	for _, ack := range acks.Replies {
+		reply := KindsEverythingReply{SocketID: ack.SocketID}
+		reply.Err = reply.decode(ack.Args)
+		out.Replies = append(out.Replies, reply)
+	}
+	return out, err
+}
+
 // EmitNothingNoAck sends "nothing" to every selected socket without asking for
 // its ack.
 func (b KindsBroadcast) EmitNothingNoAck() error {
 	return b.b.Emit("nothing")
+}
+
+// EmitNothing sends "nothing" to every selected socket, asking each for its
+// ack, and waits until every one answered or disconnected, or ctx ends (give it
+// a deadline). It returns the reply of each socket that answered, with Err set
+// for an ack that was rejected or did not decode, and which sockets did not
+// answer. The error reports a failure of the broadcast itself (an adapter that
+// could not reach every node), with what was gathered.
+//
+// Nothing has no arguments and a bare ack.
+func (b KindsBroadcast) EmitNothing(ctx context.Context) (socketio.BroadcastAcks[KindsNothingReply], error) {
+	acks, err := b.b.EmitWithAck(ctx, "nothing")
+	out := socketio.BroadcastAcks[KindsNothingReply]{
+		Replies:         make([]KindsNothingReply, 0, len(acks.Replies)),
+		Unanswered:      acks.Unanswered,
+		UnansweredCount: acks.UnansweredCount,
+	}
+	for _, ack := range acks.Replies {
+		reply := KindsNothingReply{SocketID: ack.SocketID}
+		reply.Err = reply.decode(ack.Args)
+		out.Replies = append(out.Replies, reply)
+	}
+	return out, err
+}
+
+// KindsEverythingReply is one socket's ack to "everything" sent to many sockets
+// (KindsBroadcast.EmitEverything).
+type KindsEverythingReply struct {
+	// SocketID is the id of the socket that answered. It is empty for a
+	// socket of another node when the cluster's protocol does not tell ids
+	// (@socket.io/redis-adapter 8.x's, whose acks carry their first value
+	// only).
+	SocketID string
+	Ok       bool
+	At       time.Time
+	Missing  []string
+	// Err is a *socketio.RejectedError when the socket answered
+	// {"error": message}, or a *socketio.ArgError when its ack did not
+	// decode; the values are then zero.
+	Err error
+}
+
+// decode sets r's values from the ack's arguments, or returns why it cannot.
+func (r *KindsEverythingReply) decode(args *socketio.Args) error {
+	if err := args.Rejected(); err != nil {
+		return err
+	}
+	ok, err := socketio.DecodeBool[bool](args, 0)
+	if err != nil {
+		return &socketio.ArgError{
+			Err:   err,
+			Event: "everything",
+			Index: 0,
+		}
+	}
+	var at time.Time
+	err = args.Decode(1, &at)
+	if err != nil {
+		return &socketio.ArgError{
+			Err:   err,
+			Event: "everything",
+			Index: 1,
+		}
+	}
+	var missing []string
+	err = args.Decode(2, &missing)
+	if err != nil {
+		return &socketio.ArgError{
+			Err:   err,
+			Event: "everything",
+			Index: 2,
+		}
+	}
+	r.Ok, r.At, r.Missing = ok, at, missing
+	return nil
+}
+
+// KindsNothingReply is one socket's ack to "nothing" sent to many sockets
+// (KindsBroadcast.EmitNothing).
+type KindsNothingReply struct {
+	// SocketID is the id of the socket that answered. It is empty for a
+	// socket of another node when the cluster's protocol does not tell ids
+	// (@socket.io/redis-adapter 8.x's, whose acks carry their first value
+	// only).
+	SocketID string
+	// Err is a *socketio.RejectedError when the socket answered
+	// {"error": message}, or a *socketio.ArgError when its ack did not
+	// decode; the values are then zero.
+	Err error
+}
+
+// decode sets r's values from the ack's arguments, or returns why it cannot.
+func (r *KindsNothingReply) decode(args *socketio.Args) error {
+	if err := args.Rejected(); err != nil {
+		return err
+	}
+	return nil
 }
 
 // KindsClient is the Go client of namespace "/kinds" (Kinds), good for tests

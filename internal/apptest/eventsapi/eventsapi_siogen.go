@@ -301,8 +301,8 @@ func (s *ShopSocket) EmitPlaced(number int) error {
 }
 
 // ShopBroadcast selects sockets of namespace "/" (Shop) to emit to. It is a
-// value: each method returns a new one. Events that take an ack cannot be
-// broadcast.
+// value: each method returns a new one. An event that takes an ack is sent with
+// EmitX, which gathers every socket's ack, or EmitXNoAck.
 type ShopBroadcast struct {
 	b socketio.Broadcast
 }

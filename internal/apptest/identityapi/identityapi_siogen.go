@@ -249,8 +249,8 @@ func (s *IdentitySocket) OnHoldContext(fn func(ctx context.Context, job string) 
 }
 
 // IdentityBroadcast selects sockets of namespace "/" (Identity) to emit to. It
-// is a value: each method returns a new one. Events that take an ack cannot be
-// broadcast.
+// is a value: each method returns a new one. An event that takes an ack is sent
+// with EmitX, which gathers every socket's ack, or EmitXNoAck.
 type IdentityBroadcast struct {
 	b socketio.Broadcast
 }
