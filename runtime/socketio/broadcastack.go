@@ -113,6 +113,7 @@ func (n *Namespace) DeliverWithAck(ctx context.Context, p *codec.Packet, ids []s
 	var unanswered []string
 	var v4, v5 []engineio.Message
 	start, sent := time.Now(), 0
+	watched := n.outgoingListeners.Load() > 0 // OnAnyOutgoing, as in deliver
 	for _, id := range ids {
 		s := n.Socket(id)
 		if s == nil || !s.expectBroadcastAck(w) {
@@ -120,6 +121,9 @@ func (n *Namespace) DeliverWithAck(ctx context.Context, p *codec.Packet, ids []s
 			continue
 		}
 		waiting[id] = s
+		if watched {
+			s.notifyOutgoing(&q)
+		}
 		var msgs []engineio.Message
 		if s.conn.version == codec.V5 {
 			if v5 == nil {

@@ -32,7 +32,8 @@ type Observer interface {
 
 	// EventReceived is called when an incoming event is handed to its
 	// handler, or dropped for want of one (event is then UnknownEvent), on
-	// the socket's event goroutine.
+	// the socket's event goroutine. An event that an event middleware
+	// refused is not: it is a refusal.
 	EventReceived(nsp, event string)
 	// HandlerDone is called when the handler of an event has returned or
 	// panicked, with how long it ran. The panic is recovered and logged, as
@@ -64,6 +65,9 @@ const (
 	// RefusedMiddleware: a connection middleware (Namespace.Use) refused a
 	// socket.
 	RefusedMiddleware = "middleware"
+	// RefusedEventMiddleware: an event middleware (Namespace.UseEvent)
+	// refused an event.
+	RefusedEventMiddleware = "event_middleware"
 	// RefusedInvalidNamespace: a CONNECT for a namespace that does not exist.
 	RefusedInvalidNamespace = "invalid_namespace"
 	// RefusedTooManyNamespaces: a CONNECT past Options.MaxNamespaces; the

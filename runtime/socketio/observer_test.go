@@ -61,6 +61,7 @@ func TestObserverRefusalsAndReasons(t *testing.T) {
 	obs := newCountingObserver()
 	log := newReasonLog()
 	srv := newEchoServer(&Options{Observer: obs, MaxEventRate: 1, MaxEventBurst: 2}, log)
+	srv.Of("/a").UseEvent(func(e *Event) error { return NewClientError("not here") })
 	ts := startServer(t, srv)
 
 	// An unknown namespace is refused; the session goes on.
@@ -68,6 +69,11 @@ func TestObserverRefusalsAndReasons(t *testing.T) {
 	c.send("0/nope")
 	c.expect(`4/nope,"Invalid namespace"`)
 	c.echo("/") // one event of the burst of 2
+	// An event middleware refuses an event: a refusal, not an event received.
+	c.send("0/a")
+	c.expect("0/a,")
+	c.send(`2/a,0["x"]`)
+	c.expect(`3/a,0[{"error":"not here"}]`)
 	// A packet that does not parse closes the connection.
 	c.send(`2["echo"`)
 	c.closed()
@@ -88,6 +94,7 @@ func TestObserverRefusalsAndReasons(t *testing.T) {
 		"refused  " + RefusedInvalidNamespace:           1,
 		"refused  " + RefusedBadPacket:                  1,
 		"refused / " + RefusedRateLimit:                 1,
+		"refused /a " + RefusedEventMiddleware:          1,
 		"closed websocket 3 " + ReasonParseError:        1,
 		"closed websocket 3 " + ReasonEventRateExceeded: 1,
 		"received / echo":                               1,

@@ -31,6 +31,8 @@ type Event struct {
 	id     uint64
 	hasAck bool
 	acked  atomic.Bool
+
+	log *slog.Logger // where AckError logs an error not meant for the peer; nil: slog's default
 }
 
 // Socket returns the server socket the event came from, or nil for an
@@ -55,14 +57,17 @@ func (e *Event) Ack(args ...any) error {
 
 // Reject reports err, for instance an *ArgError, to the socket's error
 // handler and, when the sender asked for an ack, answers it with the object
-// {"error": err.Error()}, which a JavaScript client can read.
+// {"error": message}, which a JavaScript client can read. message is err's
+// when err is meant for the peer (a *ClientError, an *ArgError, anywhere
+// in its chain) and InternalErrorMessage otherwise.
 func (e *Event) Reject(err error) {
 	if e.report != nil {
 		e.report(err)
 	} else {
 		slog.Warn("socketio: event rejected", "event", e.Name, "err", err)
 	}
-	e.AckError(err)
+	msg, _ := forPeer(err)
+	e.ackMessage(msg)
 }
 
 // RejectArg rejects the event because its argument i did not decode: it is
@@ -71,12 +76,29 @@ func (e *Event) RejectArg(i int, err error) {
 	e.Reject(&ArgError{Event: e.Name, Index: i, Err: err})
 }
 
-// AckError answers the event's ack with the object {"error": err.Error()},
-// the convention a JavaScript client can read and a generated Go client
-// returns as a *RejectedError. Unlike Reject it reports nothing: it is
-// how a handler's own error answers.
+// AckError answers the event's ack with the object {"error": message}, the
+// convention a JavaScript client can read and a generated Go client
+// returns as a *RejectedError. It is how a handler's own error answers,
+// and it keeps the server's secrets: message is err's only when err is
+// meant for the peer (a *ClientError, an *ArgError, anywhere in its chain).
+// Any other error is logged with log/slog, with the socket and the event,
+// and the peer receives InternalErrorMessage. Unlike Reject it does not
+// call the OnError handler.
 func (e *Event) AckError(err error) error {
-	return e.Ack(map[string]string{"error": err.Error()})
+	msg, ok := forPeer(err)
+	if !ok {
+		where := []any{"nsp", e.nsp, "event", e.Name}
+		if e.socket != nil {
+			where = append(where, "id", e.socket.id)
+		}
+		logInternal(e.log, "socketio: handler error (the peer was told "+InternalErrorMessage+")", err, where...)
+	}
+	return e.ackMessage(msg)
+}
+
+// ackMessage answers the event's ack with {"error": msg}.
+func (e *Event) ackMessage(msg string) error {
+	return e.Ack(map[string]string{"error": msg})
 }
 
 // Socket is one client's presence in one namespace.
@@ -105,6 +127,9 @@ type Socket struct {
 	jobs         []func()
 	running      bool
 	bucket       eventBucket // Options.MaxEventRate
+
+	// The listeners of OnAny and OnAnyOutgoing, under mu.
+	onAny, onAnyOutgoing []func(event string, args *Args)
 
 	// broadcastAcks: the broadcasts with acks (broadcastack.go) waiting
 	// for this socket's answer, by ack id.
@@ -160,7 +185,7 @@ func (s *Socket) DecodeAuth(v any) error {
 		return nil
 	}
 	if err := codec.Unmarshal(s.handshake.Auth, nil, v); err != nil {
-		return &AuthError{Err: err}
+		return &AuthError{Err: decodeFailure(s.handshake.Auth, v, err)}
 	}
 	return nil
 }
@@ -264,6 +289,7 @@ func (s *Socket) Emit(event string, args ...any) error {
 	if err != nil {
 		return err
 	}
+	s.notifyOutgoing(p)
 	if rec := s.nsp.rec; rec != nil && s.conn.version == codec.V5 {
 		// Kept for recovery as a broadcast to the socket's own room, as
 		// socket.io does.
@@ -295,6 +321,7 @@ func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (*A
 		return nil, err
 	}
 	p.ID, p.HasID = s.nsp.ackSeq.Add(1)-1, true
+	s.notifyOutgoing(p)
 	reply := make(chan *Args, 1)
 	s.mu.Lock()
 	switch {
@@ -392,7 +419,7 @@ func (s *Socket) onEvent(p *codec.Packet) {
 	if !s.allowEvent() {
 		return
 	}
-	e := &Event{Name: name, Args: Args{Raw: args, Attachments: p.Attachments}, socket: s, nsp: s.nsp.name, send: s.send, report: s.ReportError, id: p.ID, hasAck: p.HasID}
+	e := &Event{Name: name, Args: Args{Raw: args, Attachments: p.Attachments}, socket: s, nsp: s.nsp.name, send: s.send, report: s.ReportError, log: s.nsp.srv.log, id: p.ID, hasAck: p.HasID}
 	s.mu.Lock()
 	full := len(s.jobs) >= s.nsp.srv.opts.MaxPendingEvents
 	s.mu.Unlock()
@@ -403,6 +430,9 @@ func (s *Socket) onEvent(p *codec.Packet) {
 		return
 	}
 	s.post(func() {
+		if !s.beforeHandler(e) {
+			return
+		}
 		s.mu.Lock()
 		var h EventHandler
 		if i := s.handlerIndex(name); i >= 0 {
@@ -447,6 +477,7 @@ func (s *Socket) onClose(reason string) {
 	}
 	s.connected = false
 	close(s.done)
+	s.dropOutgoing()
 	handlers := s.onDisconnect
 	lost := s.broadcastAcks
 	s.broadcastAcks = nil
