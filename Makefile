@@ -18,4 +18,4 @@ bench-smoke:
 
 # Go micro-benchmarks of the hot paths, with allocations.
 bench-micro:
-	$(GO) test -run '^$$' -bench . -benchmem ./runtime/engineio/codec ./runtime/socketio/codec ./runtime/socketio ./runtime/engineio
+	$(GO) test -run '^$$' -bench . -benchmem ./runtime/engineio/codec ./runtime/socketio/codec ./runtime/socketio ./runtime/engineio ./runtime/prommetrics

@@ -36,9 +36,11 @@
 // module). On request, the
 // Engine.IO v4 columns, driven by sioload -eio 4 as socket.io 4.x clients:
 // siogen-eio4 (the same chat) and node-chat-v4-eio4 (node-chat-v4); the
-// table then adds their ratio.
+// table then adds their ratio. Also on request, siogen-metrics: the chat
+// with -metrics, beside siogen for what the Prometheus metrics cost.
 //
 //	go run ./bench -servers siogen,siogen-eio4,node-chat-v4-eio4 -scenarios density,fanout,ceiling
+//	go run ./bench -servers siogen,siogen-metrics -scenarios fanout
 //
 // -curve draws the ceiling ramps' steps as a picture: p50 and p99 latency
 // against offered deliveries/s, one line per server (curve.go); `bench
@@ -146,12 +148,14 @@ var (
 	// eio4Servers are measured when asked for: socket.io 4.x clients
 	// (sioload -eio 4) against the chat and against socket.io 4.8.3.
 	eio4Servers = []string{"siogen-eio4", "node-chat-v4-eio4"}
+	// metricsServers are measured when asked for: the chat with -metrics.
+	metricsServers = []string{"siogen-metrics"}
 )
 
 func parseFlags(args []string) (*config, error) {
 	c := &config{}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	servers := fs.String("servers", strings.Join(allServers, ","), "servers to measure, in column order: "+strings.Join(append(slices.Clip(allServers), eio4Servers...), ","))
+	servers := fs.String("servers", strings.Join(allServers, ","), "servers to measure, in column order: "+strings.Join(append(append(slices.Clip(allServers), eio4Servers...), metricsServers...), ","))
 	scenarios := fs.String("scenarios", strings.Join(allScenarios, ","), "scenarios to run: "+strings.Join(allScenarios, ",")+" (by default the crossnode ones only when redis-server is installed)")
 	fs.StringVar(&c.root, "root", "", "repository root (default: found from the working directory)")
 	fs.StringVar(&c.peers, "peers", "", "reference peers folder (default ROOT/../shared/peers)")
@@ -212,7 +216,7 @@ func parseFlags(args []string) (*config, error) {
 	}
 	c.siogenArgs = strings.Fields(*siogenArgs)
 	var err error
-	if c.servers, err = pick(*servers, append(slices.Clip(allServers), eio4Servers...)); err != nil {
+	if c.servers, err = pick(*servers, append(append(slices.Clip(allServers), eio4Servers...), metricsServers...)); err != nil {
 		return nil, fmt.Errorf("-servers: %w", err)
 	}
 	if c.scenarios, err = pick(*scenarios, allScenarios); err != nil {

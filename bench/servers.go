@@ -98,6 +98,16 @@ func prepareServer(ctx context.Context, c *config, name string, log io.Writer) (
 		// scenarios are measured with the v3 load.
 		s.name, s.eio, s.redisCluster, s.protocol4 = name, 4, false, nil
 		return s, nil
+	case "siogen-metrics":
+		// The same chat with -metrics: what recording the Prometheus
+		// metrics costs (issue 17). Nothing scrapes them meanwhile.
+		s, err := prepareServer(ctx, c, "siogen", log)
+		if err != nil {
+			return nil, err
+		}
+		s.name = name
+		s.argv = append(s.argv[:len(s.argv):len(s.argv)], "-metrics", "127.0.0.1:0")
+		return s, nil
 	case "node-chat-v4-eio4":
 		// node-chat-v4 (below), driven by socket.io 4.x clients.
 		s, err := prepareServer(ctx, c, "node-chat-v4", log)

@@ -50,7 +50,7 @@ func featureServer(t *testing.T) (*httptest.Server, *features.RoomServer, chan e
 		})
 		s.OnPost(func(r string, m features.Message) (int64, time.Time, error) {
 			if m.Text == "fail" {
-				return 0, time.Time{}, errors.New("refused")
+				return 0, time.Time{}, socketio.NewClientError("refused")
 			}
 			s.To(r).EmitPosted(r, m)
 			return 42, time.Date(2026, 11, 25, 4, 49, 49, 0, time.UTC), nil
@@ -82,7 +82,7 @@ func featureServer(t *testing.T) (*httptest.Server, *features.RoomServer, chan e
 	vault := features.NewVaultServer(srv)
 	vault.Use(func(s *features.VaultSocket) error {
 		if s.Handshake().Query.Get("token") != "open sesame" {
-			return errors.New("no entry")
+			return socketio.NewClientError("no entry")
 		}
 		return nil
 	})
@@ -250,8 +250,8 @@ func TestBadArgumentsNeverReachHandlers(t *testing.T) {
 	// "join room" wants a string; send a number.
 	_, err = sock.EmitWithAck(ctx, "join room", 12)
 	var rej *socketio.RejectedError
-	if !errors.As(err, &rej) || !strings.Contains(rej.Message, `"join room"`) {
-		t.Errorf("EmitWithAck: %v; want the ack rejected with an error naming the event", err)
+	if want := `"join room": argument 1: want a string, got a number`; !errors.As(err, &rej) || rej.Message != want {
+		t.Errorf("EmitWithAck: %v; want the ack rejected with %q", err, want)
 	}
 	err = testutil.Recv(t, serverErrs, "the server socket's OnError")
 	var argErr *socketio.ArgError
@@ -512,8 +512,9 @@ func TestAckRepliesThatDoNotDecode(t *testing.T) {
 	if !errors.As(err, &argErr) || argErr.Event != "join room" || argErr.Index != 0 {
 		t.Errorf("join with the reply \"many\": %d, %v; want an *socketio.ArgError for reply value 0", n, err)
 	}
-	if _, _, err := c.EmitPost(ctx, "red", features.Message{Text: "x"}); !errors.As(err, &argErr) || argErr.Event != "post" || argErr.Index != 1 {
-		t.Errorf("post with the reply 7, \"not a time\": %v; want an *socketio.ArgError for reply value 1", err)
+	_, _, err = c.EmitPost(ctx, "red", features.Message{Text: "x"})
+	if want := `"post" ack: argument 2: want an RFC 3339 date-time string, got "not a time"`; !errors.As(err, &argErr) || argErr.Event != "post" || argErr.Index != 1 || !argErr.Ack || err.Error() != want {
+		t.Errorf("post with the reply 7, \"not a time\": %v; want an *socketio.ArgError for reply value 1: %s", err, want)
 	}
 	if v, err := c.EmitEcho(ctx, "x"); err != nil || v != nil {
 		t.Errorf("echo with an empty reply: %v, %v; want nil, nil (a missing value is undefined)", v, err)
@@ -547,7 +548,7 @@ func TestTypedAuth(t *testing.T) {
 	keyring.Use(func(s *features.KeyringSocket, auth features.KeyringCredentials) error {
 		seen <- auth
 		if auth.Key != 42 && s.Socket().Protocol() == 5 {
-			return errors.New("wrong key")
+			return socketio.NewClientError("wrong key")
 		}
 		return nil
 	})
@@ -590,7 +591,7 @@ func TestTypedAuth(t *testing.T) {
 		t.Errorf("wrong key: %v", err)
 	}
 	<-seen
-	if _, err := connect(5, map[string]any{"user": "eve", "key": "not a number"}); !errors.As(err, &ce) || !strings.HasPrefix(ce.Message, "invalid auth: ") {
+	if _, err := connect(5, map[string]any{"user": "eve", "key": "not a number"}); !errors.As(err, &ce) || ce.Message != "invalid auth: $.key: want an integer, got a string" {
 		t.Errorf("auth that does not decode: %v", err)
 	}
 	select {

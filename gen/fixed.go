@@ -47,13 +47,21 @@ func (s *{{.Server}}) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 `},
 	{name: "Use", text: `
-// Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it as a connect error.
+// Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it as a connect error whose message is the error's for a *socketio.ClientError, socketio.InternalErrorMessage for any other error (which is logged).
 func (s *{{.Server}}) Use(fn func(*{{.Socket}}) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&{{.Socket}}{sock: sock})
 	})
 }
 `, auth: (*nsGen).useWithAuth},
+	{name: "UseEvent", text: `
+// UseEvent adds an event middleware: fn sees every event a socket of the namespace receives, in the order added, after the socket's OnAny listeners and before the event's handler. A non-nil error refuses the event: the handler does not run, the socket's OnError handler gets the error, and an ack the client asked for is answered with {"error": message}, message being the error's for a *socketio.ClientError and socketio.InternalErrorMessage otherwise.
+func (s *{{.Server}}) UseEvent(fn func(*{{.Socket}}, *socketio.Event) error) {
+	s.nsp.UseEvent(func(e *socketio.Event) error {
+		return fn(&{{.Socket}}{sock: e.Socket()}, e)
+	})
+}
+`},
 	{name: "OnConnection", text: `
 // OnConnection sets the handler called for every socket that joins the namespace, before any of its events: set the socket's handlers there.
 func (s *{{.Server}}) OnConnection(fn func(*{{.Socket}})) {
@@ -137,6 +145,18 @@ func (s *{{.Socket}}) OnDisconnect(fn func(reason string)) {
 // OnError sets the handler of the socket's errors, such as arguments that did not decode. The default logs them.
 func (s *{{.Socket}}) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
+}
+`},
+	{name: "OnAny", text: `
+// OnAny adds a listener of every event the client sends, handled or not, called before any event middleware: for logging and tracing. args are still encoded (see socketio.Args).
+func (s *{{.Socket}}) OnAny(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAny(fn)
+}
+`},
+	{name: "OnAnyOutgoing", text: `
+// OnAnyOutgoing adds a listener of every event sent to the client, by this socket's EmitX or by a broadcast that reaches it. It runs on the emitting goroutine, before the event is sent: keep it quick.
+func (s *{{.Socket}}) OnAnyOutgoing(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAnyOutgoing(fn)
 }
 `},
 	{name: "To", text: `

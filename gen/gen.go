@@ -493,7 +493,7 @@ func emitWithAckBody(ev *schema.Event, recv jen.Code, argNames, resNames []strin
 	for i, p := range ev.Ack.Params {
 		body = append(body, decodeInto(p, resNames[i], replyArgs, replyArgs, i, false, nil)...)
 		argErr := jen.Op("&").Add(rt("ArgError")).Values(jen.Dict{
-			jen.Id("Event"): jen.Lit(ev.Wire), jen.Id("Index"): jen.Lit(i), jen.Id("Err"): jen.Err(),
+			jen.Id("Event"): jen.Lit(ev.Wire), jen.Id("Index"): jen.Lit(i), jen.Id("Ack"): jen.True(), jen.Id("Err"): jen.Err(),
 		})
 		body = append(body, jen.If(jen.Err().Op("!=").Nil()).Block(
 			jen.Return(append(ids(resNames), argErr)...),
@@ -545,7 +545,7 @@ func (g *nsGen) onMethod(f *jen.File, recvType, r string, target jen.Code, ev *s
 	if ev.Ack == nil {
 		docf(f, "%s sets the handler of %q events from %s. Arguments that do not decode into their types never reach fn: the error goes to the OnError handler.%s", name, ev.Wire, from, docLines(ev.Doc))
 	} else {
-		docf(f, "%s sets the handler of %q events from %s. fn's results are the ack; a non-nil error answers the ack with {\"error\": message} instead. Arguments that do not decode never reach fn: the error goes to the OnError handler and answers the ack.%s", name, ev.Wire, from, docLines(ev.Doc))
+		docf(f, "%s sets the handler of %q events from %s. fn's results are the ack; a non-nil error answers the ack with {\"error\": message} instead, message being the error's for a *socketio.ClientError and socketio.InternalErrorMessage for any other error, which is logged. Arguments that do not decode never reach fn: the error goes to the OnError handler and answers the ack.%s", name, ev.Wire, from, docLines(ev.Doc))
 	}
 	f.Func().Params(jen.Id(r).Id(recvType)).Id(name).Params(jen.Id("fn").Add(g.handlerType(ev))).Block(
 		jen.Add(target).Dot("On").Call(jen.Lit(ev.Wire), jen.Func().Params(jen.Id("e").Op("*").Add(rt("Event"))).Block(
@@ -591,7 +591,7 @@ func (g *nsGen) server(f *jen.File) {
 // useWithAuth writes the server's Use for a namespace with an auth payload.
 func (g *nsGen) useWithAuth(f *jen.File) {
 	n, auth := g.n, g.ns.Auth
-	docf(f, "Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it as a connect error. auth is the client's CONNECT payload, decoded; socket.io 2.x clients send none, and get the zero value.")
+	docf(f, "Use adds a connection middleware: a non-nil error refuses the socket, and the client receives it as a connect error whose message is the error's for a *socketio.ClientError, socketio.InternalErrorMessage for any other error (which is logged). auth is the client's CONNECT payload, decoded; socket.io 2.x clients send none, and get the zero value.")
 	f.Func().Params(jen.Id("s").Op("*").Id(n.Server)).Id("Use").Params(jen.Id("fn").Func().Params(jen.Op("*").Id(n.Socket), typ(auth.Type)).Error()).Block(
 		jen.Id("s").Dot("nsp").Dot("Use").Call(jen.Func().Params(jen.Id("sock").Op("*").Add(rt("Socket"))).Error().Block(
 			jen.Var().Id("auth").Add(typ(auth.Type)),

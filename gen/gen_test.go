@@ -131,8 +131,9 @@ func TestNameClash(t *testing.T) {
 		}},
 		{"fixed_clash", []string{
 			`schema.go:11:3: event Disconnect ("leave"): the generated method ChatSocket.OnDisconnect would clash with the method of that name every ChatSocket has; rename the field`,
-			`schema.go:14:3: event Connect ("hello"): the generated method ChatClient.OnConnect would clash with the method of that name every ChatClient has; rename the field`,
-			`schema.go:15:3: event Error ("oops"): the generated method ChatClient.OnError would clash with the method of that name every ChatClient has; rename the field`,
+			`schema.go:12:3: event Any ("any"): the generated method ChatSocket.OnAny would clash with the method of that name every ChatSocket has; rename the field`,
+			`schema.go:15:3: event Connect ("hello"): the generated method ChatClient.OnConnect would clash with the method of that name every ChatClient has; rename the field`,
+			`schema.go:16:3: event Error ("oops"): the generated method ChatClient.OnError would clash with the method of that name every ChatClient has; rename the field`,
 		}},
 	} {
 		t.Run(c.dir, func(t *testing.T) {

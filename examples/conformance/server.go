@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/siogen/siogen/examples/conformance/contract"
@@ -40,13 +39,13 @@ func newServer() *socketio.Server {
 	abc.OnConnection(func(s *contract.AbcSocket) { s.EmitHandshake(handshake(s.Handshake())) })
 
 	contract.NewNoServer(srv).Use(func(*contract.NoSocket) error {
-		return errors.New("Auth failed (custom namespace)")
+		return socketio.NewClientError("Auth failed (custom namespace)")
 	})
 
 	admin := contract.NewAdminServer(srv)
 	admin.Use(func(s *contract.AdminSocket) error {
 		if s.Handshake().Query.Get("token") != "secret" {
-			return errors.New("not authorized")
+			return socketio.NewClientError("not authorized")
 		}
 		return nil
 	})
@@ -59,7 +58,7 @@ func newServer() *socketio.Server {
 		// As the reference's `if (socket.request._query.fail)`: an empty
 		// value is falsy there, so ?fail= connects.
 		if s.Handshake().Query.Get("fail") != "" {
-			return errors.New("Auth failed (main namespace)")
+			return socketio.NewClientError("Auth failed (main namespace)")
 		}
 		return nil
 	})

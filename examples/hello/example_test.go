@@ -20,7 +20,7 @@ func ExampleNewGreeterServer() {
 	greeter.OnConnection(func(s *hello.GreeterSocket) {
 		s.OnGreet(func(name string) (string, error) {
 			if name == "" {
-				return "", errors.New("whom should I greet?")
+				return "", socketio.NewClientError("whom should I greet?")
 			}
 			return "hello, " + name, nil
 		})
@@ -43,7 +43,7 @@ func ExampleNewGreeterServer() {
 	fmt.Println(err)
 	// Output:
 	// hello, gopher <nil>
-	// socketio: rejected: whom should I greet?
+	// whom should I greet?
 }
 
 // Rooms: a socket joins a room in a handler, and the server emits to the
@@ -89,7 +89,7 @@ func ExampleGreeterServer_Use() {
 	greeter := hello.NewGreeterServer(srv)
 	greeter.Use(func(s *hello.GreeterSocket) error {
 		if s.Handshake().Query.Get("name") == "" {
-			return errors.New("say who you are")
+			return socketio.NewClientError("say who you are")
 		}
 		return nil
 	})

@@ -43,10 +43,25 @@ func (s *GreeterServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Use adds a connection middleware: a non-nil error refuses the socket, and the
-// client receives it as a connect error.
+// client receives it as a connect error whose message is the error's for a
+// *socketio.ClientError, socketio.InternalErrorMessage for any other error
+// (which is logged).
 func (s *GreeterServer) Use(fn func(*GreeterSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&GreeterSocket{sock: sock})
+	})
+}
+
+// UseEvent adds an event middleware: fn sees every event a socket of the
+// namespace receives, in the order added, after the socket's OnAny listeners
+// and before the event's handler. A non-nil error refuses the event: the
+// handler does not run, the socket's OnError handler gets the error, and an ack
+// the client asked for is answered with {"error": message}, message being the
+// error's for a *socketio.ClientError and socketio.InternalErrorMessage
+// otherwise.
+func (s *GreeterServer) UseEvent(fn func(*GreeterSocket, *socketio.Event) error) {
+	s.nsp.UseEvent(func(e *socketio.Event) error {
+		return fn(&GreeterSocket{sock: e.Socket()}, e)
 	})
 }
 
@@ -137,6 +152,20 @@ func (s *GreeterSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
 
+// OnAny adds a listener of every event the client sends, handled or not, called
+// before any event middleware: for logging and tracing. args are still encoded
+// (see socketio.Args).
+func (s *GreeterSocket) OnAny(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAny(fn)
+}
+
+// OnAnyOutgoing adds a listener of every event sent to the client, by this
+// socket's EmitX or by a broadcast that reaches it. It runs on the emitting
+// goroutine, before the event is sent: keep it quick.
+func (s *GreeterSocket) OnAnyOutgoing(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAnyOutgoing(fn)
+}
+
 // To selects the sockets in any of rooms, except this one, for a broadcast.
 func (s *GreeterSocket) To(rooms ...string) GreeterBroadcast {
 	return GreeterBroadcast{b: s.sock.To(rooms...)}
@@ -148,9 +177,11 @@ func (s *GreeterSocket) Broadcast() GreeterBroadcast {
 }
 
 // OnGreet sets the handler of "greet" events from the client. fn's results are
-// the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 //
 // Greet asks for a greeting of name; the ack carries it.
 func (s *GreeterSocket) OnGreet(fn func(name string) (string, error)) {
@@ -182,9 +213,11 @@ func (s *GreeterSocket) OnGreetContext(fn func(ctx context.Context, name string)
 }
 
 // OnEnter sets the handler of "enter" events from the client. fn's results are
-// the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 //
 // Enter puts the client in room; the ack says it is in.
 func (s *GreeterSocket) OnEnter(fn func(room string) error) {
@@ -367,6 +400,7 @@ func (c *GreeterClient) EmitGreet(ctx context.Context, name string) (greeting st
 	greeting, err = socketio.DecodeString[string](reply, 0)
 	if err != nil {
 		return greeting, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "greet",
 			Index: 0,

@@ -146,7 +146,11 @@ func (c *Conn) enqueue(pkts ...codec.Packet) error {
 		return ErrClosed
 	}
 	if len(c.queue)+len(pkts) > c.srv.opts.SendQueueSize {
+		transport := c.transport
 		c.mu.Unlock()
+		if o := c.srv.opts.Observer; o != nil {
+			o.SendQueueOverflowed(transport, int(c.version))
+		}
 		c.peerLog.Warn(c.srv.log, "engineio: send queue full, closing session", "sid", c.id)
 		c.die(ReasonTransportError, codec.Close)
 		return ErrQueueFull
@@ -218,6 +222,7 @@ func (c *Conn) finish(reason string) {
 	c.closeReason = reason
 	c.queue = nil
 	ws, probe := c.ws, c.probe
+	transport := c.transport
 	close(c.done)
 	c.mu.Unlock()
 
@@ -240,6 +245,9 @@ func (c *Conn) finish(reason string) {
 	c.srv.remove(c)
 	c.peerLog.Close(c.srv.log, "sid", c.id)
 	c.srv.log.Debug("engineio: session closed", "sid", c.id, "reason", reason)
+	if o := c.srv.opts.Observer; o != nil {
+		o.SessionClosed(transport, int(c.version), reason)
+	}
 	c.srv.handler.OnClose(c, reason)
 }
 

@@ -103,6 +103,11 @@ type Options struct {
 
 	// Logger receives diagnostics. Default slog.Default().
 	Logger *slog.Logger
+
+	// Observer, if set, is told of every session's life and traffic, for
+	// metrics (see Observer). Default nil: nothing is observed, at the cost
+	// of a nil check.
+	Observer Observer
 }
 
 // withDefaults returns a copy of o with every zero field set to its default.

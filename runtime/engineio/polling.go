@@ -159,6 +159,9 @@ func (c *Conn) writePayload(w http.ResponseWriter, r *http.Request, pkts []codec
 	if _, err := w.Write(body); err != nil {
 		return err
 	}
+	if o := c.srv.opts.Observer; o != nil {
+		o.PacketsSent(Polling, len(pkts), len(body))
+	}
 	// Flush here, under the deadline: a failure after the handler
 	// returned would go unnoticed. A wrapping ResponseWriter that cannot
 	// flush leaves it to net/http.
@@ -219,6 +222,9 @@ func (c *Conn) receive(w http.ResponseWriter, r *http.Request) {
 		}
 	} else {
 		pkts, err = codec.DecodePayload(body, binary, c.version)
+	}
+	if o := c.srv.opts.Observer; o != nil {
+		o.PacketsReceived(Polling, len(pkts), len(body))
 	}
 
 	h := w.Header()

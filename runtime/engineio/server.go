@@ -294,6 +294,9 @@ func (s *Server) handshake(w http.ResponseWriter, r *http.Request, q url.Values,
 	c.queue = append(c.queue, codec.Packet{Type: codec.Open, Data: data})
 	c.startHeartbeat()
 	s.log.Debug("engineio: session opened", "sid", c.id, "transport", transport)
+	if o := s.opts.Observer; o != nil {
+		o.SessionOpened(transport, int(version))
+	}
 	s.handler.OnOpen(c)
 
 	if ws != nil {

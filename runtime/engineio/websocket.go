@@ -89,6 +89,9 @@ func (c *Conn) serveUpgrade(w http.ResponseWriter, r *http.Request) {
 			ws.Close()
 			return
 		}
+		if o := c.srv.opts.Observer; o != nil {
+			o.SessionUpgraded(int(c.version))
+		}
 		c.srv.log.Debug("engineio: upgraded to websocket", "sid", c.id)
 		go c.readWebSocket(ws, br) // off the handler, as in serveWebSocket
 		return
@@ -120,11 +123,18 @@ func (c *Conn) probeUntilUpgrade(ws *websocket.Conn) bool {
 		if err != nil {
 			return false
 		}
+		o := c.srv.opts.Observer
+		if o != nil {
+			o.PacketsReceived(WebSocket, 1, len(data))
+		}
 		switch {
 		case p.Type == codec.Ping && string(p.Data) == "probe":
 			ws.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteTimeout))
 			if ws.WriteMessage(websocket.TextMessage, []byte("3probe")) != nil {
 				return false
+			}
+			if o != nil {
+				o.PacketsSent(WebSocket, 1, len("3probe")+2) // the frame's header is 2 bytes
 			}
 			c.mu.Lock()
 			c.upgrading = true
@@ -243,6 +253,9 @@ func (c *Conn) readWebSocketPacket(ws *websocket.Conn) bool {
 		c.die(ReasonParseError, codec.Close)
 		return false
 	}
+	if o := c.srv.opts.Observer; o != nil {
+		o.PacketsReceived(WebSocket, 1, len(data))
+	}
 	c.recvMu.Lock()
 	defer c.recvMu.Unlock()
 	select {
@@ -348,6 +361,9 @@ func (c *Conn) flushWebSocket(ws *websocket.Conn) {
 		}
 		*bp = buf
 		if len(buf) > 0 {
+			if o := c.srv.opts.Observer; o != nil {
+				o.PacketsSent(WebSocket, sentPackets(batch, closing), len(buf))
+			}
 			c.lastWrite = time.Now()
 			nc.SetWriteDeadline(c.lastWrite.Add(c.srv.opts.WriteTimeout))
 			if _, err := nc.Write(buf); err != nil {

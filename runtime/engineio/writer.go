@@ -129,6 +129,9 @@ func (c *Conn) writeTurn(bp *[]byte) *[]byte {
 	buf, closing := encodeBatch((*bp)[:0], batch, c.version, b64)
 	*bp = buf
 	if len(buf) > 0 {
+		if o := c.srv.opts.Observer; o != nil {
+			o.PacketsSent(WebSocket, sentPackets(batch, closing), len(buf))
+		}
 		if !c.wmu.TryLock() {
 			// A control frame is being written (a pong to a websocket
 			// ping, or a close): wait for it off the writers.
@@ -218,6 +221,15 @@ func encodeBatch(buf []byte, batch []codec.Packet, v codec.Version, b64 bool) ([
 		buf = appendServerFrame(buf, p, v, b64)
 	}
 	return buf, false
+}
+
+// sentPackets is how many packets of batch encodeBatch wrote: all of them,
+// but the close packet, which is always the last one queued.
+func sentPackets(batch []codec.Packet, closing bool) int {
+	if closing {
+		return len(batch) - 1
+	}
+	return len(batch)
 }
 
 func putFrameBuffer(bp *[]byte) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"unicode/utf8"
 
@@ -26,24 +27,41 @@ func (a *Args) Len() int { return len(a.Raw) }
 // dst receives the binary attachment sent for it, and an `any` receives a
 // []byte where the peer sent binary. A missing argument (the peer sent fewer)
 // leaves dst unchanged, as JavaScript's undefined.
+//
+// An error says what was wanted and what came in JSON's terms, such as
+// "$.text: want a string, got a number", without Go type names: it is
+// fit for the peer. It wraps the decoder's own error (a
+// *json.UnmarshalTypeError, ...), which errors.As finds.
 func (a *Args) Decode(i int, dst any) error {
 	if i >= len(a.Raw) {
 		return nil
 	}
-	return codec.Unmarshal(a.Raw[i], a.Attachments, dst)
+	if err := codec.Unmarshal(a.Raw[i], a.Attachments, dst); err != nil {
+		return decodeFailure(a.Raw[i], dst, err)
+	}
+	return nil
 }
 
 // ArgError reports an event or ack argument that did not decode into its
 // declared Go type. Generated code hands it to the socket's error handler
-// instead of calling the user's handler.
+// instead of calling the user's handler, and answers the ack with its
+// message, which names the event, the argument (counted from 1) and what
+// was wanted in JSON's terms:
+//
+//	"chat message": argument 1: want a string, got a number
+//	"post" ack: argument 2: $.at: want an RFC 3339 date-time string, got a number
 type ArgError struct {
 	Event string // the event's wire name
 	Index int    // the argument's position, from 0
+	Ack   bool   // the argument is a value of the event's ack, not of the event
 	Err   error
 }
 
 func (e *ArgError) Error() string {
-	return fmt.Sprintf("socketio: event %q: argument %d: %v", e.Event, e.Index, e.Err)
+	if e.Ack {
+		return fmt.Sprintf("%q ack: argument %d: %v", e.Event, e.Index+1, e.Err)
+	}
+	return fmt.Sprintf("%q: argument %d: %v", e.Event, e.Index+1, e.Err)
 }
 
 func (e *ArgError) Unwrap() error { return e.Err }
@@ -65,9 +83,14 @@ func DecodeString[T ~string](a *Args, i int) (T, error) {
 			return T(body), nil
 		}
 	}
+	if raw[0] != '"' {
+		return "", wantGot("a string", raw)
+	}
 	var s string
-	err := json.Unmarshal(raw, &s)
-	return T(s), err
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", &decodeError{msg: "invalid string", err: err}
+	}
+	return T(s), nil
 }
 
 // plainJSONString reports whether b, the inside of a JSON string, has no
@@ -93,7 +116,7 @@ func DecodeBool[T ~bool](a *Args, i int) (T, error) {
 	case "false":
 		return false, nil
 	}
-	return false, fmt.Errorf("cannot decode %s into a bool", short(raw))
+	return false, wantGot("a boolean", raw)
 }
 
 // DecodeInt decodes argument i as a signed integer type; a number with a
@@ -107,17 +130,20 @@ func DecodeInt[T ~int | ~int8 | ~int16 | ~int32 | ~int64](a *Args, i int) (T, er
 	if err != nil {
 		f, ferr := parseNumber(raw)
 		if ferr != nil {
-			return 0, ferr
+			return 0, wantGot("an integer", raw)
 		}
-		if f != math.Trunc(f) || f < math.MinInt64 || f >= math.MaxInt64 {
-			return 0, fmt.Errorf("cannot decode %s into an integer", short(raw))
+		if f != math.Trunc(f) {
+			return 0, &decodeError{msg: "want an integer, got " + short(raw)}
+		}
+		if f < math.MinInt64 || f >= math.MaxInt64 {
+			return 0, &decodeError{msg: "want " + intRange(reflect.TypeFor[T]()) + ", got " + short(raw)}
 		}
 		n = int64(f)
 	}
 	if v := T(n); int64(v) == n {
 		return v, nil
 	}
-	return 0, fmt.Errorf("%s overflows %T", short(raw), T(0))
+	return 0, &decodeError{msg: "want " + intRange(reflect.TypeFor[T]()) + ", got " + short(raw)}
 }
 
 // DecodeUint decodes argument i as an unsigned integer type.
@@ -130,17 +156,20 @@ func DecodeUint[T ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr](a *Ar
 	if err != nil {
 		f, ferr := parseNumber(raw)
 		if ferr != nil {
-			return 0, ferr
+			return 0, wantGot("an integer", raw)
 		}
-		if f != math.Trunc(f) || f < 0 || f >= math.MaxUint64 {
-			return 0, fmt.Errorf("cannot decode %s into an unsigned integer", short(raw))
+		if f != math.Trunc(f) {
+			return 0, &decodeError{msg: "want an integer, got " + short(raw)}
+		}
+		if f < 0 || f >= math.MaxUint64 {
+			return 0, &decodeError{msg: "want " + intRange(reflect.TypeFor[T]()) + ", got " + short(raw)}
 		}
 		n = uint64(f)
 	}
 	if v := T(n); uint64(v) == n {
 		return v, nil
 	}
-	return 0, fmt.Errorf("%s overflows %T", short(raw), T(0))
+	return 0, &decodeError{msg: "want " + intRange(reflect.TypeFor[T]()) + ", got " + short(raw)}
 }
 
 // DecodeFloat decodes argument i as a floating-point type.
@@ -150,7 +179,10 @@ func DecodeFloat[T ~float32 | ~float64](a *Args, i int) (T, error) {
 		return 0, nil
 	}
 	f, err := parseNumber(raw)
-	return T(f), err
+	if err != nil {
+		return 0, wantGot("a number", raw)
+	}
+	return T(f), nil
 }
 
 func parseNumber(raw []byte) (float64, error) {
@@ -190,7 +222,15 @@ type RejectedError struct {
 	Message string
 }
 
-func (e *RejectedError) Error() string { return "socketio: rejected: " + e.Message }
+// Error returns the receiver's message as it sent it, with no prefix of
+// its own, so that a rejection passed on (wrapped, or as the message of a
+// ClientError) does not repeat one; errors.As tells a rejection apart.
+func (e *RejectedError) Error() string {
+	if e.Message == "" {
+		return "rejected"
+	}
+	return e.Message
+}
 
 // Rejected returns a *RejectedError when a are the arguments of an ack
 // answered with the error convention of Event.Reject: a single object whose

@@ -29,6 +29,7 @@ func checkClientPacket(p *codec.Packet) error {
 // is refused as an unknown session.
 func (c *conn) parseError(err error) {
 	c.peerLog.Info(c.srv.log, "socketio: bad packet, closing connection", "sid", c.ec.ID(), "err", err)
+	c.srv.refused("", RefusedBadPacket)
 	c.mu.Lock()
 	c.closeReason = ReasonParseError
 	c.mu.Unlock()

@@ -23,13 +23,14 @@ import (
 // packet is encoded once for all.
 func BenchmarkBroadcast(b *testing.B) {
 	for _, n := range []int{10, 100, 1000} {
-		b.Run(fmt.Sprintf("sockets=%d", n), func(b *testing.B) { benchmarkBroadcast(b, n) })
+		b.Run(fmt.Sprintf("sockets=%d", n), func(b *testing.B) { benchmarkBroadcast(b, n, nil) })
 	}
 }
 
-func benchmarkBroadcast(b *testing.B, n int) {
+func benchmarkBroadcast(b *testing.B, n int, obs Observer) {
 	srv := NewServer(&Options{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Observer: obs,
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 		// The clients never ping: keep the heartbeat out of the run.
 		Engine: engineio.Options{PingInterval: time.Hour},
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/siogen/siogen/runtime/engineio"
 	"github.com/siogen/siogen/runtime/socketio/codec"
@@ -111,6 +112,8 @@ func (n *Namespace) DeliverWithAck(ctx context.Context, p *codec.Packet, ids []s
 	waiting := make(map[string]*Socket, len(ids))
 	var unanswered []string
 	var v4, v5 []engineio.Message
+	start, sent := time.Now(), 0
+	watched := n.outgoingListeners.Load() > 0 // OnAnyOutgoing, as in deliver
 	for _, id := range ids {
 		s := n.Socket(id)
 		if s == nil || !s.expectBroadcastAck(w) {
@@ -118,6 +121,9 @@ func (n *Namespace) DeliverWithAck(ctx context.Context, p *codec.Packet, ids []s
 			continue
 		}
 		waiting[id] = s
+		if watched {
+			s.notifyOutgoing(&q)
+		}
 		var msgs []engineio.Message
 		if s.conn.version == codec.V5 {
 			if v5 == nil {
@@ -130,8 +136,11 @@ func (n *Namespace) DeliverWithAck(ctx context.Context, p *codec.Packet, ids []s
 			}
 			msgs = v4
 		}
-		s.conn.sendEncoded(msgs) // a failure closes the socket: it counts as lost
+		if s.conn.sendEncoded(msgs) == nil { // a failure closes the socket: it counts as lost
+			sent++
+		}
 	}
+	acked := n.sentWithAck(p, sent, start)
 	take := func(e ackEvent) {
 		if _, ok := waiting[e.id]; !ok {
 			return
@@ -139,6 +148,8 @@ func (n *Namespace) DeliverWithAck(ctx context.Context, p *codec.Packet, ids []s
 		delete(waiting, e.id)
 		if e.args == nil {
 			unanswered = append(unanswered, e.id)
+		} else if acked != nil {
+			acked()
 		}
 		answered(e.id, e.args)
 	}

@@ -585,7 +585,7 @@ func (s *ClientSocket) onEventLocked(ec *clientEngine, p *codec.Packet) {
 		codec.Unmarshal(args[len(args)-1], nil, &s.lastOffset)
 		args = args[:len(args)-1]
 	}
-	e := &Event{Name: name, Args: Args{Raw: args, Attachments: p.Attachments}, nsp: s.nsp, report: s.report, id: p.ID, hasAck: p.HasID}
+	e := &Event{Name: name, Args: Args{Raw: args, Attachments: p.Attachments}, nsp: s.nsp, report: s.report, log: s.m.log, id: p.ID, hasAck: p.HasID}
 	e.send = func(ap *codec.Packet) error { return s.sendOn(ec, ap) }
 	s.box.post(func() {
 		s.m.mu.Lock()

@@ -2,7 +2,6 @@ package socketio
 
 import (
 	"context"
-	"errors"
 	"time"
 )
 
@@ -24,7 +23,7 @@ func newConformanceServer() *Server {
 		// As the reference's `if (socket.request._query.fail)`: an empty
 		// value is falsy there, so ?fail= connects.
 		if s.Handshake().Query.Get("fail") != "" {
-			return errors.New("Auth failed (main namespace)")
+			return NewClientError("Auth failed (main namespace)")
 		}
 		return nil
 	})
@@ -32,11 +31,11 @@ func newConformanceServer() *Server {
 		s.On("getId", func(e *Event) { e.Ack(s.ID()) })
 	})
 	srv.Of("/abc").OnConnection(func(s *Socket) { s.Emit("handshake", s.Handshake()) })
-	srv.Of("/no").Use(func(*Socket) error { return errors.New("Auth failed (custom namespace)") })
+	srv.Of("/no").Use(func(*Socket) error { return NewClientError("Auth failed (custom namespace)") })
 	admin := srv.Of("/admin")
 	admin.Use(func(s *Socket) error {
 		if s.Handshake().Query.Get("token") != "secret" {
-			return errors.New("not authorized")
+			return NewClientError("not authorized")
 		}
 		return nil
 	})

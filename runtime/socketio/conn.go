@@ -84,6 +84,7 @@ func (c *conn) connectTimedOut() {
 // ("invalid state"). (A client's ERROR is a parse error, before this.)
 func (c *conn) invalidState(p *codec.Packet) {
 	c.peerLog.Info(c.srv.log, "socketio: packet in an invalid state, closing connection", "sid", c.ec.ID(), "type", p.Type, "nsp", p.Namespace)
+	c.srv.refused("", RefusedBadPacket)
 	c.mu.Lock()
 	if c.closeReason == "" {
 		c.closeReason = ReasonForcedServerClose
@@ -201,6 +202,7 @@ func (c *conn) socketLocked(nsp string) *Socket {
 func (c *conn) connect(name string, query url.Values, auth []byte) {
 	nsp := c.srv.namespace(name)
 	if nsp == nil {
+		c.srv.refused("", RefusedInvalidNamespace)
 		c.send(errorPacket(name, errInvalidNamespace, c.version))
 		return
 	}
@@ -242,12 +244,14 @@ func (c *conn) namespacesLocked() int {
 // disconnects the client.
 func (c *conn) tooManyNamespaces(name string) {
 	c.peerLog.Warn(c.srv.log, "socketio: too many namespaces, disconnecting", "sid", c.ec.ID(), "max", c.srv.opts.MaxNamespaces)
+	c.srv.refused("", RefusedTooManyNamespaces)
 	c.send(errorPacket(name, errTooManyNamespaces, c.version))
 	c.disconnectAll(ReasonTransportError)
 }
 
 // refused forgets a socket that its namespace's middleware turned down.
 func (c *conn) refused(s *Socket) {
+	c.srv.refused(s.nsp.name, RefusedMiddleware)
 	c.mu.Lock()
 	c.connecting = deleteName(c.connecting, s.nsp.name)
 	c.mu.Unlock()
@@ -320,8 +324,9 @@ func (c *conn) disconnectAll(reason string) {
 	}
 }
 
-// closed ends every socket when the engine session has ended.
-func (c *conn) closed(reason string) {
+// closed ends every socket when the engine session has ended, and returns
+// the reason they were given.
+func (c *conn) closed(reason string) string {
 	c.mu.Lock()
 	c.gone = true
 	if c.connectTimer != nil {
@@ -336,4 +341,5 @@ func (c *conn) closed(reason string) {
 		s.onClose(reason)
 	}
 	c.peerLog.Close(c.srv.log, "sid", c.ec.ID())
+	return reason
 }

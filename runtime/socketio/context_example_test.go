@@ -2,7 +2,6 @@ package socketio_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log"
 	"net/http"
@@ -32,7 +31,7 @@ func ExampleSocket_Context() {
 	srv.Of("/").Use(func(s *socketio.Socket) error {
 		user, ok := s.Context().Value(userKey{}).(string)
 		if !ok {
-			return errors.New("unauthenticated")
+			return socketio.NewClientError("unauthenticated")
 		}
 		s.SetData(user)
 		return nil

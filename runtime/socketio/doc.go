@@ -31,4 +31,21 @@
 //
 // A broadcast encodes its packet once and hands the same bytes to every
 // target's send queue (see engineio.Conn.Send).
+//
+// # Every event, and the errors a peer reads
+//
+// Namespace.UseEvent adds middleware that runs before every event's
+// handler and may refuse the event; Socket.OnAny and Socket.OnAnyOutgoing
+// see every event received and sent. An error sent to a peer (an ack
+// answered with {"error": message}, a refused CONNECT) carries its own text
+// only when it is meant for the peer: a *ClientError, anywhere in its chain,
+// or the runtime's *ArgError and *AuthError. Any other error is logged with
+// log/slog and the peer reads InternalErrorMessage.
+//
+// # Metrics
+//
+// Options.Observer is told of connections, traffic, events by name, ack
+// round trips, handler durations and panics, and refusals (see Observer);
+// package runtime/prommetrics implements it for Prometheus, so that this
+// package does not depend on client_golang.
 package socketio

@@ -102,13 +102,14 @@ func ExampleSocket_Join() {
 }
 
 // Middleware runs before a client is admitted to a namespace; an error
-// refuses the client, which receives its message.
+// refuses the client, which receives its message when it is a
+// *socketio.ClientError (any other error's text stays on the server).
 func ExampleNamespace_Use() {
 	srv := socketio.NewServer(nil)
 	admin := srv.Of("/admin")
 	admin.Use(func(s *socketio.Socket) error {
 		if s.Handshake().Query.Get("token") != "secret" {
-			return errors.New("not authorized")
+			return socketio.NewClientError("not authorized")
 		}
 		return nil
 	})

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -100,7 +99,7 @@ func newFuzzServer(log *slog.Logger) *Server {
 	srv := NewServer(&Options{Logger: log, Recovery: &RecoveryOptions{MaxDisconnectionDuration: time.Second}})
 	srv.Of("/admin").Use(func(s *Socket) error {
 		if s.Handshake().Query.Get("token") != "secret" {
-			return errors.New("not authorized")
+			return NewClientError("not authorized")
 		}
 		return nil
 	})

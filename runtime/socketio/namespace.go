@@ -24,6 +24,11 @@ type Namespace struct {
 	adapter Adapter
 	ackSeq  atomic.Uint64 // socket.io 2.x counts server ack ids per namespace
 	rec     *recovery     // nil unless Options.Recovery
+	// UseEvent's middleware, read without a lock for every event.
+	eventMiddleware atomic.Pointer[[]EventMiddleware]
+	// How many sockets have an OnAnyOutgoing listener: while none does,
+	// deliver looks for none.
+	outgoingListeners atomic.Int32
 
 	mu           sync.RWMutex
 	middleware   []func(*Socket) error
@@ -137,7 +142,7 @@ func (n *Namespace) admit(s *Socket) {
 			if err := n.runMiddleware(fn, s); err != nil {
 				s.conn.refused(s)
 				s.endContext(reasonRefused)
-				s.conn.send(errorPacket(n.name, err, s.conn.version))
+				s.conn.send(errorPacket(n.name, n.refusal(s, err), s.conn.version))
 				return
 			}
 		}
@@ -149,7 +154,7 @@ func (n *Namespace) runMiddleware(fn func(*Socket) error, s *Socket) (err error)
 	defer func() {
 		if r := recover(); r != nil {
 			s.conn.peerLog.Error(n.srv.log, "socketio: panic in middleware", "nsp", n.name, "panic", r)
-			err = errors.New("middleware error")
+			err = errors.New("socketio: panic in middleware")
 		}
 	}()
 	return fn(s)
@@ -223,16 +228,21 @@ func (n *Namespace) Deliver(p *codec.Packet, ids []string) {
 // when no socket is connected to take it now.
 func (n *Namespace) deliver(p *codec.Packet, ids []string, opts *BroadcastOptions) {
 	var v4, v5 []engineio.Message
+	watched := n.outgoingListeners.Load() > 0
 	if opts != nil && n.rec != nil && recordable(p) {
 		v5 = n.rec.record(p, *opts)
 	}
 	if len(ids) == 0 {
 		return
 	}
+	sent := 0
 	for _, id := range ids {
 		s := n.Socket(id)
 		if s == nil {
 			continue
+		}
+		if watched {
+			s.notifyOutgoing(p)
 		}
 		var msgs []engineio.Message
 		if s.conn.version == codec.V5 {
@@ -246,6 +256,9 @@ func (n *Namespace) deliver(p *codec.Packet, ids []string, opts *BroadcastOption
 			}
 			msgs = v4
 		}
-		s.conn.sendEncoded(msgs)
+		if s.conn.sendEncoded(msgs) == nil {
+			sent++
+		}
 	}
+	n.sentPacket(p, sent)
 }

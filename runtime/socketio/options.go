@@ -71,6 +71,12 @@ type Options struct {
 	// Logger receives diagnostics, including recovered handler panics.
 	// Default slog.Default().
 	Logger *slog.Logger
+
+	// Observer, if set, is told of the server's connections, traffic,
+	// events and refusals, for metrics (see Observer); it observes the
+	// engine too, unless Engine.Observer is set. Default nil: nothing is
+	// observed, at the cost of a nil check.
+	Observer Observer
 }
 
 func (o *Options) withDefaults() Options {
@@ -107,6 +113,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.Engine.Logger == nil {
 		c.Engine.Logger = c.Logger
+	}
+	if c.Engine.Observer == nil && c.Observer != nil {
+		c.Engine.Observer = engineObserver{c.Observer}
 	}
 	return c
 }

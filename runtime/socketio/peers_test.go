@@ -314,13 +314,13 @@ func TestAuth(t *testing.T) {
 	}}}, log)
 	srv.Of("/a").Use(func(s *Socket) error {
 		if s.Handshake().Query.Get("role") != "admin" {
-			return errors.New("not an admin")
+			return NewClientError("not an admin")
 		}
 		return nil
 	})
 	srv.Of("/b").Use(func(s *Socket) error {
 		if s.Handshake().Header.Get("Authorization") == "" {
-			return errors.New("no header")
+			return NewClientError("no header")
 		}
 		return nil
 	})

@@ -2,7 +2,6 @@ package socketio
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http/httptest"
 	"regexp"
 	"strings"
@@ -86,7 +85,7 @@ func TestConnectV5(t *testing.T) {
 		}
 		return nil
 	})
-	srv.Of("/c").Use(func(s *Socket) error { return errors.New("go away") })
+	srv.Of("/c").Use(func(s *Socket) error { return NewClientError("go away") })
 	ts := startServer(t, srv)
 	c := dialWS5(t, ts, "")
 

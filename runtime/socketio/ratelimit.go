@@ -49,6 +49,7 @@ func (s *Socket) allowEvent() bool {
 	ok := s.bucket.take(time.Since(monoStart), opts.MaxEventRate, opts.MaxEventBurst)
 	s.mu.Unlock()
 	if !ok {
+		s.nsp.srv.refused(s.nsp.name, RefusedRateLimit)
 		s.conn.peerLog.Warn(s.nsp.srv.log, "socketio: event rate exceeded, disconnecting", "id", s.id, "rate", opts.MaxEventRate, "burst", opts.MaxEventBurst)
 		s.conn.disconnectAll(ReasonEventRateExceeded)
 	}

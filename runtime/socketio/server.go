@@ -163,6 +163,7 @@ func (h engineHandler) OnClose(ec *engineio.Conn, reason string) {
 	delete(h.s.conns, ec)
 	h.s.mu.Unlock()
 	if c != nil {
-		c.closed(reason)
+		reason = c.closed(reason)
 	}
+	h.s.sessionClosed(ec, reason)
 }

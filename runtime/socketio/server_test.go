@@ -289,7 +289,7 @@ func TestEmitWithAckRejected(t *testing.T) {
 	serverGot := make(chan error, 2)
 	srv := NewServer(&Options{Logger: clientTestLogger()})
 	srv.Of("/").OnConnection(func(s *Socket) {
-		s.On("ask", func(e *Event) { e.AckError(errors.New("not allowed")) })
+		s.On("ask", func(e *Event) { e.AckError(NewClientError("not allowed")) })
 		s.On("ask plain", func(e *Event) { e.Ack(map[string]any{"error": "none", "n": 1}) })
 		s.On("go", func(*Event) {
 			ctx, cancel := context.WithTimeout(context.Background(), clientWait)
@@ -302,7 +302,7 @@ func TestEmitWithAckRejected(t *testing.T) {
 		})
 	})
 	c := clientDial(t, serveForTest(t, srv), clientTestOptions(nil))
-	c.On("question", func(e *Event) { e.AckError(errors.New("no answer")) })
+	c.On("question", func(e *Event) { e.AckError(NewClientError("no answer")) })
 
 	a, err := c.EmitWithAck(t.Context(), "ask")
 	var rej *RejectedError

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/siogen/siogen/runtime/engineio"
 	"github.com/siogen/siogen/runtime/socketio/codec"
@@ -32,6 +33,8 @@ type Event struct {
 	id     uint64
 	hasAck bool
 	acked  atomic.Bool
+
+	log *slog.Logger // where AckError logs an error not meant for the peer; nil: slog's default
 }
 
 // Socket returns the server socket the event came from, or nil for an
@@ -56,14 +59,17 @@ func (e *Event) Ack(args ...any) error {
 
 // Reject reports err, for instance an *ArgError, to the socket's error
 // handler and, when the sender asked for an ack, answers it with the object
-// {"error": err.Error()}, which a JavaScript client can read.
+// {"error": message}, which a JavaScript client can read. message is err's
+// when err is meant for the peer (a *ClientError, an *ArgError, anywhere
+// in its chain) and InternalErrorMessage otherwise.
 func (e *Event) Reject(err error) {
 	if e.report != nil {
 		e.report(err)
 	} else {
 		slog.Warn("socketio: event rejected", "event", e.Name, "err", err)
 	}
-	e.AckError(err)
+	msg, _ := forPeer(err)
+	e.ackMessage(msg)
 }
 
 // RejectArg rejects the event because its argument i did not decode: it is
@@ -72,12 +78,29 @@ func (e *Event) RejectArg(i int, err error) {
 	e.Reject(&ArgError{Event: e.Name, Index: i, Err: err})
 }
 
-// AckError answers the event's ack with the object {"error": err.Error()},
-// the convention a JavaScript client can read and a generated Go client
-// returns as a *RejectedError. Unlike Reject it reports nothing: it is
-// how a handler's own error answers.
+// AckError answers the event's ack with the object {"error": message}, the
+// convention a JavaScript client can read and a generated Go client
+// returns as a *RejectedError. It is how a handler's own error answers,
+// and it keeps the server's secrets: message is err's only when err is
+// meant for the peer (a *ClientError, an *ArgError, anywhere in its chain).
+// Any other error is logged with log/slog, with the socket and the event,
+// and the peer receives InternalErrorMessage. Unlike Reject it does not
+// call the OnError handler.
 func (e *Event) AckError(err error) error {
-	return e.Ack(map[string]string{"error": err.Error()})
+	msg, ok := forPeer(err)
+	if !ok {
+		where := []any{"nsp", e.nsp, "event", e.Name}
+		if e.socket != nil {
+			where = append(where, "id", e.socket.id)
+		}
+		logInternal(e.log, "socketio: handler error (the peer was told "+InternalErrorMessage+")", err, where...)
+	}
+	return e.ackMessage(msg)
+}
+
+// ackMessage answers the event's ack with {"error": msg}.
+func (e *Event) ackMessage(msg string) error {
+	return e.Ack(map[string]string{"error": msg})
 }
 
 // Socket is one client's presence in one namespace.
@@ -110,6 +133,9 @@ type Socket struct {
 	jobs         []func()
 	running      bool
 	bucket       eventBucket // Options.MaxEventRate
+
+	// The listeners of OnAny and OnAnyOutgoing, under mu.
+	onAny, onAnyOutgoing []func(event string, args *Args)
 
 	// broadcastAcks: the broadcasts with acks (broadcastack.go) waiting
 	// for this socket's answer, by ack id.
@@ -177,7 +203,7 @@ func (s *Socket) DecodeAuth(v any) error {
 		auth = json.RawMessage("{}") // as Handshake().Auth
 	}
 	if err := codec.Unmarshal(auth, nil, v); err != nil {
-		return &AuthError{Err: err}
+		return &AuthError{Err: decodeFailure(auth, v, err)}
 	}
 	return nil
 }
@@ -307,6 +333,7 @@ func (s *Socket) Emit(event string, args ...any) error {
 	if err != nil {
 		return err
 	}
+	s.notifyOutgoing(p)
 	if rec := s.nsp.rec; rec != nil && s.conn.version == codec.V5 {
 		// Kept for recovery as a broadcast to the socket's own room, as
 		// socket.io does.
@@ -314,10 +341,18 @@ func (s *Socket) Emit(event string, args ...any) error {
 			if !s.Connected() {
 				return ErrDisconnected
 			}
-			return s.conn.sendEncoded(msgs)
+			err := s.conn.sendEncoded(msgs)
+			if err == nil {
+				s.nsp.sent(event, 1)
+			}
+			return err
 		}
 	}
-	return s.send(p)
+	err = s.send(p)
+	if err == nil {
+		s.nsp.sent(event, 1)
+	}
+	return err
 }
 
 // EmitWithAck sends an event asking the client for an ack and waits for it,
@@ -330,6 +365,7 @@ func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (*A
 		return nil, err
 	}
 	p.ID, p.HasID = s.nsp.ackSeq.Add(1)-1, true
+	s.notifyOutgoing(p)
 	reply := make(chan *Args, 1)
 	s.mu.Lock()
 	switch {
@@ -350,11 +386,16 @@ func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (*A
 		delete(s.acks, p.ID)
 		s.mu.Unlock()
 	}()
+	start := time.Now()
 	if err := s.send(p); err != nil {
 		return nil, err
 	}
+	s.nsp.sent(event, 1)
 	select {
 	case a := <-reply:
+		if o := s.nsp.srv.opts.Observer; o != nil {
+			o.AckReceived(s.nsp.name, event, time.Since(start))
+		}
 		if err := a.Rejected(); err != nil {
 			return nil, err
 		}
@@ -422,25 +463,27 @@ func (s *Socket) onEvent(p *codec.Packet) {
 	if !s.allowEvent() {
 		return
 	}
-	e := &Event{Name: name, Args: Args{Raw: args, Attachments: p.Attachments}, socket: s, nsp: s.nsp.name, send: s.send, report: s.ReportError, id: p.ID, hasAck: p.HasID}
+	e := &Event{Name: name, Args: Args{Raw: args, Attachments: p.Attachments}, socket: s, nsp: s.nsp.name, send: s.send, report: s.ReportError, log: s.nsp.srv.log, id: p.ID, hasAck: p.HasID}
 	s.mu.Lock()
 	full := len(s.jobs) >= s.nsp.srv.opts.MaxPendingEvents
 	s.mu.Unlock()
 	if full {
+		s.nsp.srv.refused(s.nsp.name, RefusedPendingEvents)
 		s.conn.peerLog.Warn(s.nsp.srv.log, "socketio: too many pending events, disconnecting", "id", s.id)
 		s.conn.disconnectAll(ReasonTransportError)
 		return
 	}
 	s.post(func() {
+		if !s.beforeHandler(e) {
+			return
+		}
 		s.mu.Lock()
 		var h EventHandler
 		if i := s.handlerIndex(name); i >= 0 {
 			h = s.handlers[i].h
 		}
 		s.mu.Unlock()
-		if h != nil {
-			h(e)
-		}
+		s.dispatch(h, e)
 	})
 }
 
@@ -482,6 +525,7 @@ func (s *Socket) onClose(reason string) {
 	} else {
 		s.lazyDone = closedDone
 	}
+	s.dropOutgoing()
 	handlers := s.onDisconnect
 	lost := s.broadcastAcks
 	s.broadcastAcks = nil

@@ -43,10 +43,25 @@ func (s *ChatServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Use adds a connection middleware: a non-nil error refuses the socket, and the
-// client receives it as a connect error.
+// client receives it as a connect error whose message is the error's for a
+// *socketio.ClientError, socketio.InternalErrorMessage for any other error
+// (which is logged).
 func (s *ChatServer) Use(fn func(*ChatSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&ChatSocket{sock: sock})
+	})
+}
+
+// UseEvent adds an event middleware: fn sees every event a socket of the
+// namespace receives, in the order added, after the socket's OnAny listeners
+// and before the event's handler. A non-nil error refuses the event: the
+// handler does not run, the socket's OnError handler gets the error, and an ack
+// the client asked for is answered with {"error": message}, message being the
+// error's for a *socketio.ClientError and socketio.InternalErrorMessage
+// otherwise.
+func (s *ChatServer) UseEvent(fn func(*ChatSocket, *socketio.Event) error) {
+	s.nsp.UseEvent(func(e *socketio.Event) error {
+		return fn(&ChatSocket{sock: e.Socket()}, e)
 	})
 }
 
@@ -151,6 +166,20 @@ func (s *ChatSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
 
+// OnAny adds a listener of every event the client sends, handled or not, called
+// before any event middleware: for logging and tracing. args are still encoded
+// (see socketio.Args).
+func (s *ChatSocket) OnAny(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAny(fn)
+}
+
+// OnAnyOutgoing adds a listener of every event sent to the client, by this
+// socket's EmitX or by a broadcast that reaches it. It runs on the emitting
+// goroutine, before the event is sent: keep it quick.
+func (s *ChatSocket) OnAnyOutgoing(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAnyOutgoing(fn)
+}
+
 // To selects the sockets in any of rooms, except this one, for a broadcast.
 func (s *ChatSocket) To(rooms ...string) ChatBroadcast {
 	return ChatBroadcast{b: s.sock.To(rooms...)}
@@ -163,8 +192,10 @@ func (s *ChatSocket) Broadcast() ChatBroadcast {
 
 // OnChatMessage sets the handler of "chat message" events from the client. fn's
 // results are the ack; a non-nil error answers the ack with {"error": message}
-// instead. Arguments that do not decode never reach fn: the error goes to the
-// OnError handler and answers the ack.
+// instead, message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 //
 // ChatMessage sends a line to everyone, the sender included. The ack, when the
 // client asks for one, says how many clients it was sent to.
@@ -198,9 +229,11 @@ func (s *ChatSocket) OnChatMessageContext(fn func(ctx context.Context, msg strin
 }
 
 // OnSetName sets the handler of "set name" events from the client. fn's results
-// are the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// are the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 //
 // SetName picks a nickname; the ack carries the name the server kept (trimmed,
 // at most 32 characters, "anonymous" when empty).
@@ -457,6 +490,7 @@ func (c *ChatClient) EmitChatMessage(ctx context.Context, msg string) (recipient
 	recipients, err = socketio.DecodeInt[int](reply, 0)
 	if err != nil {
 		return recipients, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "chat message",
 			Index: 0,
@@ -487,6 +521,7 @@ func (c *ChatClient) EmitSetName(ctx context.Context, name string) (ackName stri
 	ackName, err = socketio.DecodeString[string](reply, 0)
 	if err != nil {
 		return ackName, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "set name",
 			Index: 0,

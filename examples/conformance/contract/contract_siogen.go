@@ -44,10 +44,25 @@ func (s *MainServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Use adds a connection middleware: a non-nil error refuses the socket, and the
-// client receives it as a connect error.
+// client receives it as a connect error whose message is the error's for a
+// *socketio.ClientError, socketio.InternalErrorMessage for any other error
+// (which is logged).
 func (s *MainServer) Use(fn func(*MainSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&MainSocket{sock: sock})
+	})
+}
+
+// UseEvent adds an event middleware: fn sees every event a socket of the
+// namespace receives, in the order added, after the socket's OnAny listeners
+// and before the event's handler. A non-nil error refuses the event: the
+// handler does not run, the socket's OnError handler gets the error, and an ack
+// the client asked for is answered with {"error": message}, message being the
+// error's for a *socketio.ClientError and socketio.InternalErrorMessage
+// otherwise.
+func (s *MainServer) UseEvent(fn func(*MainSocket, *socketio.Event) error) {
+	s.nsp.UseEvent(func(e *socketio.Event) error {
+		return fn(&MainSocket{sock: e.Socket()}, e)
 	})
 }
 
@@ -255,6 +270,20 @@ func (s *MainSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
 
+// OnAny adds a listener of every event the client sends, handled or not, called
+// before any event middleware: for logging and tracing. args are still encoded
+// (see socketio.Args).
+func (s *MainSocket) OnAny(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAny(fn)
+}
+
+// OnAnyOutgoing adds a listener of every event sent to the client, by this
+// socket's EmitX or by a broadcast that reaches it. It runs on the emitting
+// goroutine, before the event is sent: keep it quick.
+func (s *MainSocket) OnAnyOutgoing(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAnyOutgoing(fn)
+}
+
 // To selects the sockets in any of rooms, except this one, for a broadcast.
 func (s *MainSocket) To(rooms ...string) MainBroadcast {
 	return MainBroadcast{b: s.sock.To(rooms...)}
@@ -315,8 +344,10 @@ func (s *MainSocket) OnAckContext(fn func(ctx context.Context)) {
 
 // OnGetAckDate sets the handler of "getAckDate" events from the client. fn's
 // results are the ack; a non-nil error answers the ack with {"error": message}
-// instead. Arguments that do not decode never reach fn: the error goes to the
-// OnError handler and answers the ack.
+// instead, message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 //
 // GetAckDate is acked with the current time (ISO-8601).
 func (s *MainSocket) OnGetAckDate(fn func(data any) (string, error)) {
@@ -569,9 +600,11 @@ func (s *MainSocket) OnGetBinContext(fn func(ctx context.Context)) {
 }
 
 // OnEcho sets the handler of "echo" events from the client. fn's results are
-// the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 //
 // Echo is acked with its value unchanged, binary included.
 func (s *MainSocket) OnEcho(fn func(value any) (any, error)) {
@@ -605,8 +638,10 @@ func (s *MainSocket) OnEchoContext(fn func(ctx context.Context, value any) (any,
 
 // OnGetHandshake sets the handler of "getHandshake" events from the client.
 // fn's results are the ack; a non-nil error answers the ack with {"error":
-// message} instead. Arguments that do not decode never reach fn: the error goes
-// to the OnError handler and answers the ack.
+// message} instead, message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 func (s *MainSocket) OnGetHandshake(fn func() (Handshake, error)) {
 	s.sock.On("getHandshake", func(e *socketio.Event) {
 		h, fnErr := fn()
@@ -629,9 +664,11 @@ func (s *MainSocket) OnGetHandshakeContext(fn func(ctx context.Context) (Handsha
 }
 
 // OnJoin sets the handler of "join" events from the client. fn's results are
-// the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 func (s *MainSocket) OnJoin(fn func(room string) (int, error)) {
 	s.sock.On("join", func(e *socketio.Event) {
 		room, err := socketio.DecodeString[string](&e.Args, 0)
@@ -757,9 +794,11 @@ func (s *MainSocket) OnServerAckContext(fn func(ctx context.Context, n float64))
 }
 
 // OnGetId sets the handler of "getId" events from the client. fn's results are
-// the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 //
 // GetId is acked with the socket's id (4.x contract).
 func (s *MainSocket) OnGetId(fn func() (string, error)) {
@@ -808,6 +847,7 @@ func (s *MainSocket) EmitAck(ctx context.Context) (n int, obj AckObject, err err
 	n, err = socketio.DecodeInt[int](reply, 0)
 	if err != nil {
 		return n, obj, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "ack",
 			Index: 0,
@@ -816,6 +856,7 @@ func (s *MainSocket) EmitAck(ctx context.Context) (n int, obj AckObject, err err
 	err = reply.Decode(1, &obj)
 	if err != nil {
 		return n, obj, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "ack",
 			Index: 1,
@@ -903,6 +944,7 @@ func (s *MainSocket) EmitDouble(ctx context.Context, n float64) (m float64, err 
 	m, err = socketio.DecodeFloat[float64](reply, 0)
 	if err != nil {
 		return m, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "double",
 			Index: 0,
@@ -1224,9 +1266,11 @@ func (c *MainClient) OnHi(fn func()) {
 }
 
 // OnAck sets the handler of "ack" events from the server. fn's results are the
-// ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// ack; a non-nil error answers the ack with {"error": message} instead, message
+// being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 func (c *MainClient) OnAck(fn func() (int, AckObject, error)) {
 	c.sock.On("ack", func(e *socketio.Event) {
 		n, obj, fnErr := fn()
@@ -1397,9 +1441,11 @@ func (c *MainClient) OnBroadcast(fn func(msg any)) {
 }
 
 // OnDouble sets the handler of "double" events from the server. fn's results
-// are the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// are the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 func (c *MainClient) OnDouble(fn func(n float64) (float64, error)) {
 	c.sock.On("double", func(e *socketio.Event) {
 		n, err := socketio.DecodeFloat[float64](&e.Args, 0)
@@ -1467,6 +1513,7 @@ func (c *MainClient) EmitGetAckDate(ctx context.Context, data any) (date string,
 	date, err = socketio.DecodeString[string](reply, 0)
 	if err != nil {
 		return date, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "getAckDate",
 			Index: 0,
@@ -1548,6 +1595,7 @@ func (c *MainClient) EmitEcho(ctx context.Context, value any) (ackValue any, err
 	err = reply.Decode(0, &ackValue)
 	if err != nil {
 		return ackValue, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "echo",
 			Index: 0,
@@ -1576,6 +1624,7 @@ func (c *MainClient) EmitGetHandshake(ctx context.Context) (h Handshake, err err
 	err = reply.Decode(0, &h)
 	if err != nil {
 		return h, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "getHandshake",
 			Index: 0,
@@ -1602,6 +1651,7 @@ func (c *MainClient) EmitJoin(ctx context.Context, room string) (size int, err e
 	size, err = socketio.DecodeInt[int](reply, 0)
 	if err != nil {
 		return size, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "join",
 			Index: 0,
@@ -1650,6 +1700,7 @@ func (c *MainClient) EmitGetId(ctx context.Context) (id string, err error) {
 	id, err = socketio.DecodeString[string](reply, 0)
 	if err != nil {
 		return id, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "getId",
 			Index: 0,
@@ -1683,10 +1734,25 @@ func (s *AsdServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Use adds a connection middleware: a non-nil error refuses the socket, and the
-// client receives it as a connect error.
+// client receives it as a connect error whose message is the error's for a
+// *socketio.ClientError, socketio.InternalErrorMessage for any other error
+// (which is logged).
 func (s *AsdServer) Use(fn func(*AsdSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&AsdSocket{sock: sock})
+	})
+}
+
+// UseEvent adds an event middleware: fn sees every event a socket of the
+// namespace receives, in the order added, after the socket's OnAny listeners
+// and before the event's handler. A non-nil error refuses the event: the
+// handler does not run, the socket's OnError handler gets the error, and an ack
+// the client asked for is answered with {"error": message}, message being the
+// error's for a *socketio.ClientError and socketio.InternalErrorMessage
+// otherwise.
+func (s *AsdServer) UseEvent(fn func(*AsdSocket, *socketio.Event) error) {
+	s.nsp.UseEvent(func(e *socketio.Event) error {
+		return fn(&AsdSocket{sock: e.Socket()}, e)
 	})
 }
 
@@ -1768,6 +1834,20 @@ func (s *AsdSocket) OnDisconnect(fn func(reason string)) {
 // not decode. The default logs them.
 func (s *AsdSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
+}
+
+// OnAny adds a listener of every event the client sends, handled or not, called
+// before any event middleware: for logging and tracing. args are still encoded
+// (see socketio.Args).
+func (s *AsdSocket) OnAny(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAny(fn)
+}
+
+// OnAnyOutgoing adds a listener of every event sent to the client, by this
+// socket's EmitX or by a broadcast that reaches it. It runs on the emitting
+// goroutine, before the event is sent: keep it quick.
+func (s *AsdSocket) OnAnyOutgoing(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAnyOutgoing(fn)
 }
 
 // To selects the sockets in any of rooms, except this one, for a broadcast.
@@ -1907,10 +1987,25 @@ func (s *ValidServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Use adds a connection middleware: a non-nil error refuses the socket, and the
-// client receives it as a connect error.
+// client receives it as a connect error whose message is the error's for a
+// *socketio.ClientError, socketio.InternalErrorMessage for any other error
+// (which is logged).
 func (s *ValidServer) Use(fn func(*ValidSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&ValidSocket{sock: sock})
+	})
+}
+
+// UseEvent adds an event middleware: fn sees every event a socket of the
+// namespace receives, in the order added, after the socket's OnAny listeners
+// and before the event's handler. A non-nil error refuses the event: the
+// handler does not run, the socket's OnError handler gets the error, and an ack
+// the client asked for is answered with {"error": message}, message being the
+// error's for a *socketio.ClientError and socketio.InternalErrorMessage
+// otherwise.
+func (s *ValidServer) UseEvent(fn func(*ValidSocket, *socketio.Event) error) {
+	s.nsp.UseEvent(func(e *socketio.Event) error {
+		return fn(&ValidSocket{sock: e.Socket()}, e)
 	})
 }
 
@@ -1992,6 +2087,20 @@ func (s *ValidSocket) OnDisconnect(fn func(reason string)) {
 // not decode. The default logs them.
 func (s *ValidSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
+}
+
+// OnAny adds a listener of every event the client sends, handled or not, called
+// before any event middleware: for logging and tracing. args are still encoded
+// (see socketio.Args).
+func (s *ValidSocket) OnAny(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAny(fn)
+}
+
+// OnAnyOutgoing adds a listener of every event sent to the client, by this
+// socket's EmitX or by a broadcast that reaches it. It runs on the emitting
+// goroutine, before the event is sent: keep it quick.
+func (s *ValidSocket) OnAnyOutgoing(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAnyOutgoing(fn)
 }
 
 // To selects the sockets in any of rooms, except this one, for a broadcast.
@@ -2132,10 +2241,25 @@ func (s *TimeoutSocketServer) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 }
 
 // Use adds a connection middleware: a non-nil error refuses the socket, and the
-// client receives it as a connect error.
+// client receives it as a connect error whose message is the error's for a
+// *socketio.ClientError, socketio.InternalErrorMessage for any other error
+// (which is logged).
 func (s *TimeoutSocketServer) Use(fn func(*TimeoutSocketSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&TimeoutSocketSocket{sock: sock})
+	})
+}
+
+// UseEvent adds an event middleware: fn sees every event a socket of the
+// namespace receives, in the order added, after the socket's OnAny listeners
+// and before the event's handler. A non-nil error refuses the event: the
+// handler does not run, the socket's OnError handler gets the error, and an ack
+// the client asked for is answered with {"error": message}, message being the
+// error's for a *socketio.ClientError and socketio.InternalErrorMessage
+// otherwise.
+func (s *TimeoutSocketServer) UseEvent(fn func(*TimeoutSocketSocket, *socketio.Event) error) {
+	s.nsp.UseEvent(func(e *socketio.Event) error {
+		return fn(&TimeoutSocketSocket{sock: e.Socket()}, e)
 	})
 }
 
@@ -2218,6 +2342,20 @@ func (s *TimeoutSocketSocket) OnDisconnect(fn func(reason string)) {
 // not decode. The default logs them.
 func (s *TimeoutSocketSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
+}
+
+// OnAny adds a listener of every event the client sends, handled or not, called
+// before any event middleware: for logging and tracing. args are still encoded
+// (see socketio.Args).
+func (s *TimeoutSocketSocket) OnAny(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAny(fn)
+}
+
+// OnAnyOutgoing adds a listener of every event sent to the client, by this
+// socket's EmitX or by a broadcast that reaches it. It runs on the emitting
+// goroutine, before the event is sent: keep it quick.
+func (s *TimeoutSocketSocket) OnAnyOutgoing(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAnyOutgoing(fn)
 }
 
 // To selects the sockets in any of rooms, except this one, for a broadcast.
@@ -2362,10 +2500,25 @@ func (s *FooServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Use adds a connection middleware: a non-nil error refuses the socket, and the
-// client receives it as a connect error.
+// client receives it as a connect error whose message is the error's for a
+// *socketio.ClientError, socketio.InternalErrorMessage for any other error
+// (which is logged).
 func (s *FooServer) Use(fn func(*FooSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&FooSocket{sock: sock})
+	})
+}
+
+// UseEvent adds an event middleware: fn sees every event a socket of the
+// namespace receives, in the order added, after the socket's OnAny listeners
+// and before the event's handler. A non-nil error refuses the event: the
+// handler does not run, the socket's OnError handler gets the error, and an ack
+// the client asked for is answered with {"error": message}, message being the
+// error's for a *socketio.ClientError and socketio.InternalErrorMessage
+// otherwise.
+func (s *FooServer) UseEvent(fn func(*FooSocket, *socketio.Event) error) {
+	s.nsp.UseEvent(func(e *socketio.Event) error {
+		return fn(&FooSocket{sock: e.Socket()}, e)
 	})
 }
 
@@ -2449,6 +2602,20 @@ func (s *FooSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
 
+// OnAny adds a listener of every event the client sends, handled or not, called
+// before any event middleware: for logging and tracing. args are still encoded
+// (see socketio.Args).
+func (s *FooSocket) OnAny(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAny(fn)
+}
+
+// OnAnyOutgoing adds a listener of every event sent to the client, by this
+// socket's EmitX or by a broadcast that reaches it. It runs on the emitting
+// goroutine, before the event is sent: keep it quick.
+func (s *FooSocket) OnAnyOutgoing(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAnyOutgoing(fn)
+}
+
 // To selects the sockets in any of rooms, except this one, for a broadcast.
 func (s *FooSocket) To(rooms ...string) FooBroadcast {
 	return FooBroadcast{b: s.sock.To(rooms...)}
@@ -2460,9 +2627,11 @@ func (s *FooSocket) Broadcast() FooBroadcast {
 }
 
 // OnGetId sets the handler of "getId" events from the client. fn's results are
-// the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 func (s *FooSocket) OnGetId(fn func() (string, error)) {
 	s.sock.On("getId", func(e *socketio.Event) {
 		id, fnErr := fn()
@@ -2604,6 +2773,7 @@ func (c *FooClient) EmitGetId(ctx context.Context) (id string, err error) {
 	id, err = socketio.DecodeString[string](reply, 0)
 	if err != nil {
 		return id, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "getId",
 			Index: 0,
@@ -2640,10 +2810,25 @@ func (s *AbcServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Use adds a connection middleware: a non-nil error refuses the socket, and the
-// client receives it as a connect error.
+// client receives it as a connect error whose message is the error's for a
+// *socketio.ClientError, socketio.InternalErrorMessage for any other error
+// (which is logged).
 func (s *AbcServer) Use(fn func(*AbcSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&AbcSocket{sock: sock})
+	})
+}
+
+// UseEvent adds an event middleware: fn sees every event a socket of the
+// namespace receives, in the order added, after the socket's OnAny listeners
+// and before the event's handler. A non-nil error refuses the event: the
+// handler does not run, the socket's OnError handler gets the error, and an ack
+// the client asked for is answered with {"error": message}, message being the
+// error's for a *socketio.ClientError and socketio.InternalErrorMessage
+// otherwise.
+func (s *AbcServer) UseEvent(fn func(*AbcSocket, *socketio.Event) error) {
+	s.nsp.UseEvent(func(e *socketio.Event) error {
+		return fn(&AbcSocket{sock: e.Socket()}, e)
 	})
 }
 
@@ -2730,6 +2915,20 @@ func (s *AbcSocket) OnDisconnect(fn func(reason string)) {
 // not decode. The default logs them.
 func (s *AbcSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
+}
+
+// OnAny adds a listener of every event the client sends, handled or not, called
+// before any event middleware: for logging and tracing. args are still encoded
+// (see socketio.Args).
+func (s *AbcSocket) OnAny(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAny(fn)
+}
+
+// OnAnyOutgoing adds a listener of every event sent to the client, by this
+// socket's EmitX or by a broadcast that reaches it. It runs on the emitting
+// goroutine, before the event is sent: keep it quick.
+func (s *AbcSocket) OnAnyOutgoing(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAnyOutgoing(fn)
 }
 
 // To selects the sockets in any of rooms, except this one, for a broadcast.
@@ -2896,10 +3095,25 @@ func (s *NoServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Use adds a connection middleware: a non-nil error refuses the socket, and the
-// client receives it as a connect error.
+// client receives it as a connect error whose message is the error's for a
+// *socketio.ClientError, socketio.InternalErrorMessage for any other error
+// (which is logged).
 func (s *NoServer) Use(fn func(*NoSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&NoSocket{sock: sock})
+	})
+}
+
+// UseEvent adds an event middleware: fn sees every event a socket of the
+// namespace receives, in the order added, after the socket's OnAny listeners
+// and before the event's handler. A non-nil error refuses the event: the
+// handler does not run, the socket's OnError handler gets the error, and an ack
+// the client asked for is answered with {"error": message}, message being the
+// error's for a *socketio.ClientError and socketio.InternalErrorMessage
+// otherwise.
+func (s *NoServer) UseEvent(fn func(*NoSocket, *socketio.Event) error) {
+	s.nsp.UseEvent(func(e *socketio.Event) error {
+		return fn(&NoSocket{sock: e.Socket()}, e)
 	})
 }
 
@@ -2981,6 +3195,20 @@ func (s *NoSocket) OnDisconnect(fn func(reason string)) {
 // not decode. The default logs them.
 func (s *NoSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
+}
+
+// OnAny adds a listener of every event the client sends, handled or not, called
+// before any event middleware: for logging and tracing. args are still encoded
+// (see socketio.Args).
+func (s *NoSocket) OnAny(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAny(fn)
+}
+
+// OnAnyOutgoing adds a listener of every event sent to the client, by this
+// socket's EmitX or by a broadcast that reaches it. It runs on the emitting
+// goroutine, before the event is sent: keep it quick.
+func (s *NoSocket) OnAnyOutgoing(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAnyOutgoing(fn)
 }
 
 // To selects the sockets in any of rooms, except this one, for a broadcast.
@@ -3121,10 +3349,25 @@ func (s *AdminServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Use adds a connection middleware: a non-nil error refuses the socket, and the
-// client receives it as a connect error.
+// client receives it as a connect error whose message is the error's for a
+// *socketio.ClientError, socketio.InternalErrorMessage for any other error
+// (which is logged).
 func (s *AdminServer) Use(fn func(*AdminSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&AdminSocket{sock: sock})
+	})
+}
+
+// UseEvent adds an event middleware: fn sees every event a socket of the
+// namespace receives, in the order added, after the socket's OnAny listeners
+// and before the event's handler. A non-nil error refuses the event: the
+// handler does not run, the socket's OnError handler gets the error, and an ack
+// the client asked for is answered with {"error": message}, message being the
+// error's for a *socketio.ClientError and socketio.InternalErrorMessage
+// otherwise.
+func (s *AdminServer) UseEvent(fn func(*AdminSocket, *socketio.Event) error) {
+	s.nsp.UseEvent(func(e *socketio.Event) error {
+		return fn(&AdminSocket{sock: e.Socket()}, e)
 	})
 }
 
@@ -3208,6 +3451,20 @@ func (s *AdminSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
 
+// OnAny adds a listener of every event the client sends, handled or not, called
+// before any event middleware: for logging and tracing. args are still encoded
+// (see socketio.Args).
+func (s *AdminSocket) OnAny(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAny(fn)
+}
+
+// OnAnyOutgoing adds a listener of every event sent to the client, by this
+// socket's EmitX or by a broadcast that reaches it. It runs on the emitting
+// goroutine, before the event is sent: keep it quick.
+func (s *AdminSocket) OnAnyOutgoing(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAnyOutgoing(fn)
+}
+
 // To selects the sockets in any of rooms, except this one, for a broadcast.
 func (s *AdminSocket) To(rooms ...string) AdminBroadcast {
 	return AdminBroadcast{b: s.sock.To(rooms...)}
@@ -3219,9 +3476,11 @@ func (s *AdminSocket) Broadcast() AdminBroadcast {
 }
 
 // OnWhoAmI sets the handler of "whoami" events from the client. fn's results
-// are the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// are the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 func (s *AdminSocket) OnWhoAmI(fn func() (string, error)) {
 	s.sock.On("whoami", func(e *socketio.Event) {
 		name, fnErr := fn()
@@ -3364,6 +3623,7 @@ func (c *AdminClient) EmitWhoAmI(ctx context.Context) (name string, err error) {
 	name, err = socketio.DecodeString[string](reply, 0)
 	if err != nil {
 		return name, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "whoami",
 			Index: 0,

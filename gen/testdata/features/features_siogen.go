@@ -44,10 +44,25 @@ func (s *RoomServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Use adds a connection middleware: a non-nil error refuses the socket, and the
-// client receives it as a connect error.
+// client receives it as a connect error whose message is the error's for a
+// *socketio.ClientError, socketio.InternalErrorMessage for any other error
+// (which is logged).
 func (s *RoomServer) Use(fn func(*RoomSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&RoomSocket{sock: sock})
+	})
+}
+
+// UseEvent adds an event middleware: fn sees every event a socket of the
+// namespace receives, in the order added, after the socket's OnAny listeners
+// and before the event's handler. A non-nil error refuses the event: the
+// handler does not run, the socket's OnError handler gets the error, and an ack
+// the client asked for is answered with {"error": message}, message being the
+// error's for a *socketio.ClientError and socketio.InternalErrorMessage
+// otherwise.
+func (s *RoomServer) UseEvent(fn func(*RoomSocket, *socketio.Event) error) {
+	s.nsp.UseEvent(func(e *socketio.Event) error {
+		return fn(&RoomSocket{sock: e.Socket()}, e)
 	})
 }
 
@@ -173,6 +188,20 @@ func (s *RoomSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
 
+// OnAny adds a listener of every event the client sends, handled or not, called
+// before any event middleware: for logging and tracing. args are still encoded
+// (see socketio.Args).
+func (s *RoomSocket) OnAny(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAny(fn)
+}
+
+// OnAnyOutgoing adds a listener of every event sent to the client, by this
+// socket's EmitX or by a broadcast that reaches it. It runs on the emitting
+// goroutine, before the event is sent: keep it quick.
+func (s *RoomSocket) OnAnyOutgoing(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAnyOutgoing(fn)
+}
+
 // To selects the sockets in any of rooms, except this one, for a broadcast.
 func (s *RoomSocket) To(rooms ...string) RoomBroadcast {
 	return RoomBroadcast{b: s.sock.To(rooms...)}
@@ -212,9 +241,11 @@ func (s *RoomSocket) OnSayContext(fn func(ctx context.Context, text string)) {
 }
 
 // OnJoin sets the handler of "join room" events from the client. fn's results
-// are the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// are the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 //
 // Join enters a room and is acked with the number of members.
 func (s *RoomSocket) OnJoin(fn func(room string) (int, error)) {
@@ -246,9 +277,11 @@ func (s *RoomSocket) OnJoinContext(fn func(ctx context.Context, room string) (in
 }
 
 // OnPost sets the handler of "post" events from the client. fn's results are
-// the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 //
 // Post sends a message with an attachment to a room.
 func (s *RoomSocket) OnPost(fn func(room string, m Message) (int64, time.Time, error)) {
@@ -286,9 +319,11 @@ func (s *RoomSocket) OnPostContext(fn func(ctx context.Context, room string, m M
 }
 
 // OnPing sets the handler of "ping me" events from the client. fn's results are
-// the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 //
 // Ping takes no arguments and an ack with none.
 func (s *RoomSocket) OnPing(fn func() error) {
@@ -315,9 +350,11 @@ func (s *RoomSocket) OnPingContext(fn func(ctx context.Context) error) {
 }
 
 // OnEcho sets the handler of "echo" events from the client. fn's results are
-// the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 //
 // Echo returns whatever it gets, binary included.
 func (s *RoomSocket) OnEcho(fn func(v any) (any, error)) {
@@ -433,6 +470,7 @@ func (s *RoomSocket) EmitQuestion(ctx context.Context, q string) (yes bool, why 
 	yes, err = socketio.DecodeBool[bool](reply, 0)
 	if err != nil {
 		return yes, why, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "question",
 			Index: 0,
@@ -441,6 +479,7 @@ func (s *RoomSocket) EmitQuestion(ctx context.Context, q string) (yes bool, why 
 	why, err = socketio.DecodeString[string](reply, 1)
 	if err != nil {
 		return yes, why, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "question",
 			Index: 1,
@@ -679,8 +718,10 @@ func (c *RoomClient) OnPosted(fn func(room string, m Message)) {
 
 // OnQuestion sets the handler of "question" events from the server. fn's
 // results are the ack; a non-nil error answers the ack with {"error": message}
-// instead. Arguments that do not decode never reach fn: the error goes to the
-// OnError handler and answers the ack.
+// instead, message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 func (c *RoomClient) OnQuestion(fn func(q string) (bool, string, error)) {
 	c.sock.On("question", func(e *socketio.Event) {
 		q, err := socketio.DecodeString[string](&e.Args, 0)
@@ -740,6 +781,7 @@ func (c *RoomClient) EmitJoin(ctx context.Context, room string) (members int, er
 	members, err = socketio.DecodeInt[int](reply, 0)
 	if err != nil {
 		return members, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "join room",
 			Index: 0,
@@ -768,6 +810,7 @@ func (c *RoomClient) EmitPost(ctx context.Context, room string, m Message) (id i
 	id, err = socketio.DecodeInt[int64](reply, 0)
 	if err != nil {
 		return id, at, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "post",
 			Index: 0,
@@ -776,6 +819,7 @@ func (c *RoomClient) EmitPost(ctx context.Context, room string, m Message) (id i
 	err = reply.Decode(1, &at)
 	if err != nil {
 		return id, at, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "post",
 			Index: 1,
@@ -824,6 +868,7 @@ func (c *RoomClient) EmitEcho(ctx context.Context, v any) (ackV any, err error) 
 	err = reply.Decode(0, &ackV)
 	if err != nil {
 		return ackV, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "echo",
 			Index: 0,
@@ -866,10 +911,25 @@ func (s *VaultServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Use adds a connection middleware: a non-nil error refuses the socket, and the
-// client receives it as a connect error.
+// client receives it as a connect error whose message is the error's for a
+// *socketio.ClientError, socketio.InternalErrorMessage for any other error
+// (which is logged).
 func (s *VaultServer) Use(fn func(*VaultSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&VaultSocket{sock: sock})
+	})
+}
+
+// UseEvent adds an event middleware: fn sees every event a socket of the
+// namespace receives, in the order added, after the socket's OnAny listeners
+// and before the event's handler. A non-nil error refuses the event: the
+// handler does not run, the socket's OnError handler gets the error, and an ack
+// the client asked for is answered with {"error": message}, message being the
+// error's for a *socketio.ClientError and socketio.InternalErrorMessage
+// otherwise.
+func (s *VaultServer) UseEvent(fn func(*VaultSocket, *socketio.Event) error) {
+	s.nsp.UseEvent(func(e *socketio.Event) error {
+		return fn(&VaultSocket{sock: e.Socket()}, e)
 	})
 }
 
@@ -953,6 +1013,20 @@ func (s *VaultSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
 
+// OnAny adds a listener of every event the client sends, handled or not, called
+// before any event middleware: for logging and tracing. args are still encoded
+// (see socketio.Args).
+func (s *VaultSocket) OnAny(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAny(fn)
+}
+
+// OnAnyOutgoing adds a listener of every event sent to the client, by this
+// socket's EmitX or by a broadcast that reaches it. It runs on the emitting
+// goroutine, before the event is sent: keep it quick.
+func (s *VaultSocket) OnAnyOutgoing(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAnyOutgoing(fn)
+}
+
 // To selects the sockets in any of rooms, except this one, for a broadcast.
 func (s *VaultSocket) To(rooms ...string) VaultBroadcast {
 	return VaultBroadcast{b: s.sock.To(rooms...)}
@@ -964,9 +1038,11 @@ func (s *VaultSocket) Broadcast() VaultBroadcast {
 }
 
 // OnOpen sets the handler of "open" events from the client. fn's results are
-// the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 func (s *VaultSocket) OnOpen(fn func() (string, error)) {
 	s.sock.On("open", func(e *socketio.Event) {
 		secret, fnErr := fn()
@@ -1108,6 +1184,7 @@ func (c *VaultClient) EmitOpen(ctx context.Context) (secret string, err error) {
 	secret, err = socketio.DecodeString[string](reply, 0)
 	if err != nil {
 		return secret, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "open",
 			Index: 0,
@@ -1150,8 +1227,10 @@ func (s *KeyringServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Use adds a connection middleware: a non-nil error refuses the socket, and the
-// client receives it as a connect error. auth is the client's CONNECT payload,
-// decoded; socket.io 2.x clients send none, and get the zero value.
+// client receives it as a connect error whose message is the error's for a
+// *socketio.ClientError, socketio.InternalErrorMessage for any other error
+// (which is logged). auth is the client's CONNECT payload, decoded; socket.io
+// 2.x clients send none, and get the zero value.
 func (s *KeyringServer) Use(fn func(*KeyringSocket, KeyringCredentials) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		var auth KeyringCredentials
@@ -1159,6 +1238,19 @@ func (s *KeyringServer) Use(fn func(*KeyringSocket, KeyringCredentials) error) {
 			return err
 		}
 		return fn(&KeyringSocket{sock: sock}, auth)
+	})
+}
+
+// UseEvent adds an event middleware: fn sees every event a socket of the
+// namespace receives, in the order added, after the socket's OnAny listeners
+// and before the event's handler. A non-nil error refuses the event: the
+// handler does not run, the socket's OnError handler gets the error, and an ack
+// the client asked for is answered with {"error": message}, message being the
+// error's for a *socketio.ClientError and socketio.InternalErrorMessage
+// otherwise.
+func (s *KeyringServer) UseEvent(fn func(*KeyringSocket, *socketio.Event) error) {
+	s.nsp.UseEvent(func(e *socketio.Event) error {
+		return fn(&KeyringSocket{sock: e.Socket()}, e)
 	})
 }
 
@@ -1250,6 +1342,20 @@ func (s *KeyringSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
 
+// OnAny adds a listener of every event the client sends, handled or not, called
+// before any event middleware: for logging and tracing. args are still encoded
+// (see socketio.Args).
+func (s *KeyringSocket) OnAny(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAny(fn)
+}
+
+// OnAnyOutgoing adds a listener of every event sent to the client, by this
+// socket's EmitX or by a broadcast that reaches it. It runs on the emitting
+// goroutine, before the event is sent: keep it quick.
+func (s *KeyringSocket) OnAnyOutgoing(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAnyOutgoing(fn)
+}
+
 // To selects the sockets in any of rooms, except this one, for a broadcast.
 func (s *KeyringSocket) To(rooms ...string) KeyringBroadcast {
 	return KeyringBroadcast{b: s.sock.To(rooms...)}
@@ -1261,9 +1367,11 @@ func (s *KeyringSocket) Broadcast() KeyringBroadcast {
 }
 
 // OnWhoami sets the handler of "whoami" events from the client. fn's results
-// are the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// are the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 func (s *KeyringSocket) OnWhoami(fn func() (string, error)) {
 	s.sock.On("whoami", func(e *socketio.Event) {
 		user, fnErr := fn()
@@ -1413,6 +1521,7 @@ func (c *KeyringClient) EmitWhoami(ctx context.Context) (user string, err error)
 	user, err = socketio.DecodeString[string](reply, 0)
 	if err != nil {
 		return user, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "whoami",
 			Index: 0,

@@ -44,10 +44,25 @@ func (s *ChatServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Use adds a connection middleware: a non-nil error refuses the socket, and the
-// client receives it as a connect error.
+// client receives it as a connect error whose message is the error's for a
+// *socketio.ClientError, socketio.InternalErrorMessage for any other error
+// (which is logged).
 func (s *ChatServer) Use(fn func(*ChatSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&ChatSocket{sock: sock})
+	})
+}
+
+// UseEvent adds an event middleware: fn sees every event a socket of the
+// namespace receives, in the order added, after the socket's OnAny listeners
+// and before the event's handler. A non-nil error refuses the event: the
+// handler does not run, the socket's OnError handler gets the error, and an ack
+// the client asked for is answered with {"error": message}, message being the
+// error's for a *socketio.ClientError and socketio.InternalErrorMessage
+// otherwise.
+func (s *ChatServer) UseEvent(fn func(*ChatSocket, *socketio.Event) error) {
+	s.nsp.UseEvent(func(e *socketio.Event) error {
+		return fn(&ChatSocket{sock: e.Socket()}, e)
 	})
 }
 
@@ -144,6 +159,20 @@ func (s *ChatSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
 
+// OnAny adds a listener of every event the client sends, handled or not, called
+// before any event middleware: for logging and tracing. args are still encoded
+// (see socketio.Args).
+func (s *ChatSocket) OnAny(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAny(fn)
+}
+
+// OnAnyOutgoing adds a listener of every event sent to the client, by this
+// socket's EmitX or by a broadcast that reaches it. It runs on the emitting
+// goroutine, before the event is sent: keep it quick.
+func (s *ChatSocket) OnAnyOutgoing(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAnyOutgoing(fn)
+}
+
 // To selects the sockets in any of rooms, except this one, for a broadcast.
 func (s *ChatSocket) To(rooms ...string) ChatBroadcast {
 	return ChatBroadcast{b: s.sock.To(rooms...)}
@@ -183,9 +212,11 @@ func (s *ChatSocket) OnSayContext(fn func(ctx context.Context, text string)) {
 }
 
 // OnWhoAmI sets the handler of "whoami" events from the client. fn's results
-// are the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// are the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 //
 // WhoAmI answers with the socket's user.
 func (s *ChatSocket) OnWhoAmI(fn func() (string, error)) {
@@ -212,9 +243,11 @@ func (s *ChatSocket) OnWhoAmIContext(fn func(ctx context.Context) (string, error
 }
 
 // OnShadow sets the handler of "shadow" events from the client. fn's results
-// are the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// are the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 //
 // Shadow's arguments take the names the generated code uses.
 func (s *ChatSocket) OnShadow(fn func(ctx string, s int, fn bool) (bool, error)) {
@@ -432,6 +465,7 @@ func (c *ChatClient) EmitWhoAmI(ctx context.Context) (user string, err error) {
 	user, err = socketio.DecodeString[string](reply, 0)
 	if err != nil {
 		return user, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "whoami",
 			Index: 0,
@@ -461,6 +495,7 @@ func (c *ChatClient) EmitShadow(ctx context.Context, argCtx string, s int, fn bo
 	ok, err = socketio.DecodeBool[bool](reply, 0)
 	if err != nil {
 		return ok, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "shadow",
 			Index: 0,
@@ -508,8 +543,10 @@ func (s *AdminServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Use adds a connection middleware: a non-nil error refuses the socket, and the
-// client receives it as a connect error. auth is the client's CONNECT payload,
-// decoded; socket.io 2.x clients send none, and get the zero value.
+// client receives it as a connect error whose message is the error's for a
+// *socketio.ClientError, socketio.InternalErrorMessage for any other error
+// (which is logged). auth is the client's CONNECT payload, decoded; socket.io
+// 2.x clients send none, and get the zero value.
 func (s *AdminServer) Use(fn func(*AdminSocket, Credentials) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		var auth Credentials
@@ -517,6 +554,19 @@ func (s *AdminServer) Use(fn func(*AdminSocket, Credentials) error) {
 			return err
 		}
 		return fn(&AdminSocket{sock: sock}, auth)
+	})
+}
+
+// UseEvent adds an event middleware: fn sees every event a socket of the
+// namespace receives, in the order added, after the socket's OnAny listeners
+// and before the event's handler. A non-nil error refuses the event: the
+// handler does not run, the socket's OnError handler gets the error, and an ack
+// the client asked for is answered with {"error": message}, message being the
+// error's for a *socketio.ClientError and socketio.InternalErrorMessage
+// otherwise.
+func (s *AdminServer) UseEvent(fn func(*AdminSocket, *socketio.Event) error) {
+	s.nsp.UseEvent(func(e *socketio.Event) error {
+		return fn(&AdminSocket{sock: e.Socket()}, e)
 	})
 }
 
@@ -622,6 +672,20 @@ func (s *AdminSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
 
+// OnAny adds a listener of every event the client sends, handled or not, called
+// before any event middleware: for logging and tracing. args are still encoded
+// (see socketio.Args).
+func (s *AdminSocket) OnAny(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAny(fn)
+}
+
+// OnAnyOutgoing adds a listener of every event sent to the client, by this
+// socket's EmitX or by a broadcast that reaches it. It runs on the emitting
+// goroutine, before the event is sent: keep it quick.
+func (s *AdminSocket) OnAnyOutgoing(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAnyOutgoing(fn)
+}
+
 // To selects the sockets in any of rooms, except this one, for a broadcast.
 func (s *AdminSocket) To(rooms ...string) AdminBroadcast {
 	return AdminBroadcast{b: s.sock.To(rooms...)}
@@ -633,9 +697,11 @@ func (s *AdminSocket) Broadcast() AdminBroadcast {
 }
 
 // OnKick sets the handler of "kick" events from the client. fn's results are
-// the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 func (s *AdminSocket) OnKick(fn func(user string) (bool, error)) {
 	s.sock.On("kick", func(e *socketio.Event) {
 		user, err := socketio.DecodeString[string](&e.Args, 0)
@@ -789,6 +855,7 @@ func (c *AdminClient) EmitKick(ctx context.Context, user string) (kicked bool, e
 	kicked, err = socketio.DecodeBool[bool](reply, 0)
 	if err != nil {
 		return kicked, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "kick",
 			Index: 0,
@@ -824,10 +891,25 @@ func (s *PlainServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Use adds a connection middleware: a non-nil error refuses the socket, and the
-// client receives it as a connect error.
+// client receives it as a connect error whose message is the error's for a
+// *socketio.ClientError, socketio.InternalErrorMessage for any other error
+// (which is logged).
 func (s *PlainServer) Use(fn func(*PlainSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&PlainSocket{sock: sock})
+	})
+}
+
+// UseEvent adds an event middleware: fn sees every event a socket of the
+// namespace receives, in the order added, after the socket's OnAny listeners
+// and before the event's handler. A non-nil error refuses the event: the
+// handler does not run, the socket's OnError handler gets the error, and an ack
+// the client asked for is answered with {"error": message}, message being the
+// error's for a *socketio.ClientError and socketio.InternalErrorMessage
+// otherwise.
+func (s *PlainServer) UseEvent(fn func(*PlainSocket, *socketio.Event) error) {
+	s.nsp.UseEvent(func(e *socketio.Event) error {
+		return fn(&PlainSocket{sock: e.Socket()}, e)
 	})
 }
 
@@ -909,6 +991,20 @@ func (s *PlainSocket) OnDisconnect(fn func(reason string)) {
 // not decode. The default logs them.
 func (s *PlainSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
+}
+
+// OnAny adds a listener of every event the client sends, handled or not, called
+// before any event middleware: for logging and tracing. args are still encoded
+// (see socketio.Args).
+func (s *PlainSocket) OnAny(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAny(fn)
+}
+
+// OnAnyOutgoing adds a listener of every event sent to the client, by this
+// socket's EmitX or by a broadcast that reaches it. It runs on the emitting
+// goroutine, before the event is sent: keep it quick.
+func (s *PlainSocket) OnAnyOutgoing(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAnyOutgoing(fn)
 }
 
 // To selects the sockets in any of rooms, except this one, for a broadcast.

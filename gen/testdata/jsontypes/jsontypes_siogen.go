@@ -47,10 +47,25 @@ func (s *KindsServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Use adds a connection middleware: a non-nil error refuses the socket, and the
-// client receives it as a connect error.
+// client receives it as a connect error whose message is the error's for a
+// *socketio.ClientError, socketio.InternalErrorMessage for any other error
+// (which is logged).
 func (s *KindsServer) Use(fn func(*KindsSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&KindsSocket{sock: sock})
+	})
+}
+
+// UseEvent adds an event middleware: fn sees every event a socket of the
+// namespace receives, in the order added, after the socket's OnAny listeners
+// and before the event's handler. A non-nil error refuses the event: the
+// handler does not run, the socket's OnError handler gets the error, and an ack
+// the client asked for is answered with {"error": message}, message being the
+// error's for a *socketio.ClientError and socketio.InternalErrorMessage
+// otherwise.
+func (s *KindsServer) UseEvent(fn func(*KindsSocket, *socketio.Event) error) {
+	s.nsp.UseEvent(func(e *socketio.Event) error {
+		return fn(&KindsSocket{sock: e.Socket()}, e)
 	})
 }
 
@@ -191,6 +206,20 @@ func (s *KindsSocket) OnDisconnect(fn func(reason string)) {
 // not decode. The default logs them.
 func (s *KindsSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
+}
+
+// OnAny adds a listener of every event the client sends, handled or not, called
+// before any event middleware: for logging and tracing. args are still encoded
+// (see socketio.Args).
+func (s *KindsSocket) OnAny(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAny(fn)
+}
+
+// OnAnyOutgoing adds a listener of every event sent to the client, by this
+// socket's EmitX or by a broadcast that reaches it. It runs on the emitting
+// goroutine, before the event is sent: keep it quick.
+func (s *KindsSocket) OnAnyOutgoing(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAnyOutgoing(fn)
 }
 
 // To selects the sockets in any of rooms, except this one, for a broadcast.
@@ -395,9 +424,11 @@ func (s *KindsSocket) OnContainersContext(fn func(ctx context.Context, p *int, p
 }
 
 // OnBinary sets the handler of "binary" events from the client. fn's results
-// are the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// are the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 //
 // Binary sends byte slices, which travel as attachments.
 func (s *KindsSocket) OnBinary(fn func(raw []byte, blob Blob, list [][]byte, file File) ([]int, error)) {
@@ -673,8 +704,10 @@ func (s *KindsSocket) OnNamedContext(fn func(ctx context.Context, id ID, alias A
 
 // OnKeywords sets the handler of "keywords" events from the client. fn's
 // results are the ack; a non-nil error answers the ack with {"error": message}
-// instead. Arguments that do not decode never reach fn: the error goes to the
-// OnError handler and answers the ack.
+// instead, message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 //
 // Keywords has parameters whose names TypeScript reserves.
 func (s *KindsSocket) OnKeywords(fn func(new string, class int) (bool, error)) {
@@ -733,6 +766,7 @@ func (s *KindsSocket) EmitEverything(ctx context.Context, t Tagged) (ok bool, at
 	ok, err = socketio.DecodeBool[bool](reply, 0)
 	if err != nil {
 		return ok, at, missing, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "everything",
 			Index: 0,
@@ -741,6 +775,7 @@ func (s *KindsSocket) EmitEverything(ctx context.Context, t Tagged) (ok bool, at
 	err = reply.Decode(1, &at)
 	if err != nil {
 		return ok, at, missing, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "everything",
 			Index: 1,
@@ -749,6 +784,7 @@ func (s *KindsSocket) EmitEverything(ctx context.Context, t Tagged) (ok bool, at
 	err = reply.Decode(2, &missing)
 	if err != nil {
 		return ok, at, missing, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "everything",
 			Index: 2,
@@ -1015,8 +1051,10 @@ func (c *KindsClient) Close() error {
 
 // OnEverything sets the handler of "everything" events from the server. fn's
 // results are the ack; a non-nil error answers the ack with {"error": message}
-// instead. Arguments that do not decode never reach fn: the error goes to the
-// OnError handler and answers the ack.
+// instead, message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 //
 // Everything echoes one value of each kind, and asks for an ack of several
 // values.
@@ -1038,9 +1076,11 @@ func (c *KindsClient) OnEverything(fn func(t Tagged) (bool, time.Time, []string,
 }
 
 // OnNothing sets the handler of "nothing" events from the server. fn's results
-// are the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// are the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 //
 // Nothing has no arguments and a bare ack.
 func (c *KindsClient) OnNothing(fn func() error) {
@@ -1089,6 +1129,7 @@ func (c *KindsClient) EmitBinary(ctx context.Context, raw []byte, blob Blob, lis
 	err = reply.Decode(0, &sizes)
 	if err != nil {
 		return sizes, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "binary",
 			Index: 0,
@@ -1143,6 +1184,7 @@ func (c *KindsClient) EmitKeywords(ctx context.Context, new string, class int) (
 	this, err = socketio.DecodeBool[bool](reply, 0)
 	if err != nil {
 		return this, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "keywords",
 			Index: 0,

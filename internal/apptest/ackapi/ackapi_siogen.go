@@ -43,10 +43,25 @@ func (s *PollServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Use adds a connection middleware: a non-nil error refuses the socket, and the
-// client receives it as a connect error.
+// client receives it as a connect error whose message is the error's for a
+// *socketio.ClientError, socketio.InternalErrorMessage for any other error
+// (which is logged).
 func (s *PollServer) Use(fn func(*PollSocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&PollSocket{sock: sock})
+	})
+}
+
+// UseEvent adds an event middleware: fn sees every event a socket of the
+// namespace receives, in the order added, after the socket's OnAny listeners
+// and before the event's handler. A non-nil error refuses the event: the
+// handler does not run, the socket's OnError handler gets the error, and an ack
+// the client asked for is answered with {"error": message}, message being the
+// error's for a *socketio.ClientError and socketio.InternalErrorMessage
+// otherwise.
+func (s *PollServer) UseEvent(fn func(*PollSocket, *socketio.Event) error) {
+	s.nsp.UseEvent(func(e *socketio.Event) error {
+		return fn(&PollSocket{sock: e.Socket()}, e)
 	})
 }
 
@@ -160,6 +175,20 @@ func (s *PollSocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
 
+// OnAny adds a listener of every event the client sends, handled or not, called
+// before any event middleware: for logging and tracing. args are still encoded
+// (see socketio.Args).
+func (s *PollSocket) OnAny(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAny(fn)
+}
+
+// OnAnyOutgoing adds a listener of every event sent to the client, by this
+// socket's EmitX or by a broadcast that reaches it. It runs on the emitting
+// goroutine, before the event is sent: keep it quick.
+func (s *PollSocket) OnAnyOutgoing(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAnyOutgoing(fn)
+}
+
 // To selects the sockets in any of rooms, except this one, for a broadcast.
 func (s *PollSocket) To(rooms ...string) PollBroadcast {
 	return PollBroadcast{b: s.sock.To(rooms...)}
@@ -171,9 +200,11 @@ func (s *PollSocket) Broadcast() PollBroadcast {
 }
 
 // OnEnter sets the handler of "enter" events from the client. fn's results are
-// the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 //
 // Enter puts the client in room; the ack says it is in.
 func (s *PollSocket) OnEnter(fn func(room string) error) {
@@ -225,6 +256,7 @@ func (s *PollSocket) EmitVote(ctx context.Context, question string) (choice stri
 	choice, err = socketio.DecodeString[string](reply, 0)
 	if err != nil {
 		return choice, weight, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "vote",
 			Index: 0,
@@ -233,6 +265,7 @@ func (s *PollSocket) EmitVote(ctx context.Context, question string) (choice stri
 	weight, err = socketio.DecodeInt[int](reply, 1)
 	if err != nil {
 		return choice, weight, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "vote",
 			Index: 1,
@@ -414,9 +447,11 @@ func (c *PollClient) Close() error {
 }
 
 // OnVote sets the handler of "vote" events from the server. fn's results are
-// the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 //
 // Vote asks a client to choose; its ack carries the choice and how much it
 // weighs.

@@ -60,7 +60,7 @@ func newApp(t *testing.T) *app {
 	identity.Use(func(s *identityapi.IdentitySocket) error {
 		user, ok := s.Context().Value(userKey{}).(string)
 		if !ok {
-			return errors.New("unauthenticated")
+			return socketio.NewClientError("unauthenticated")
 		}
 		s.Data().User = user
 		return nil

@@ -43,10 +43,25 @@ func (s *IdentityServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Use adds a connection middleware: a non-nil error refuses the socket, and the
-// client receives it as a connect error.
+// client receives it as a connect error whose message is the error's for a
+// *socketio.ClientError, socketio.InternalErrorMessage for any other error
+// (which is logged).
 func (s *IdentityServer) Use(fn func(*IdentitySocket) error) {
 	s.nsp.Use(func(sock *socketio.Socket) error {
 		return fn(&IdentitySocket{sock: sock})
+	})
+}
+
+// UseEvent adds an event middleware: fn sees every event a socket of the
+// namespace receives, in the order added, after the socket's OnAny listeners
+// and before the event's handler. A non-nil error refuses the event: the
+// handler does not run, the socket's OnError handler gets the error, and an ack
+// the client asked for is answered with {"error": message}, message being the
+// error's for a *socketio.ClientError and socketio.InternalErrorMessage
+// otherwise.
+func (s *IdentityServer) UseEvent(fn func(*IdentitySocket, *socketio.Event) error) {
+	s.nsp.UseEvent(func(e *socketio.Event) error {
+		return fn(&IdentitySocket{sock: e.Socket()}, e)
 	})
 }
 
@@ -138,6 +153,20 @@ func (s *IdentitySocket) OnError(fn func(err error)) {
 	s.sock.OnError(fn)
 }
 
+// OnAny adds a listener of every event the client sends, handled or not, called
+// before any event middleware: for logging and tracing. args are still encoded
+// (see socketio.Args).
+func (s *IdentitySocket) OnAny(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAny(fn)
+}
+
+// OnAnyOutgoing adds a listener of every event sent to the client, by this
+// socket's EmitX or by a broadcast that reaches it. It runs on the emitting
+// goroutine, before the event is sent: keep it quick.
+func (s *IdentitySocket) OnAnyOutgoing(fn func(event string, args *socketio.Args)) {
+	s.sock.OnAnyOutgoing(fn)
+}
+
 // To selects the sockets in any of rooms, except this one, for a broadcast.
 func (s *IdentitySocket) To(rooms ...string) IdentityBroadcast {
 	return IdentityBroadcast{b: s.sock.To(rooms...)}
@@ -149,9 +178,11 @@ func (s *IdentitySocket) Broadcast() IdentityBroadcast {
 }
 
 // OnWhoAmI sets the handler of "whoami" events from the client. fn's results
-// are the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// are the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 //
 // WhoAmI answers with the user middleware stored in the socket's Data and the
 // trace HTTP middleware put in the handshake request's context.
@@ -180,9 +211,11 @@ func (s *IdentitySocket) OnWhoAmIContext(fn func(ctx context.Context) (string, s
 }
 
 // OnHold sets the handler of "hold" events from the client. fn's results are
-// the ack; a non-nil error answers the ack with {"error": message} instead.
-// Arguments that do not decode never reach fn: the error goes to the OnError
-// handler and answers the ack.
+// the ack; a non-nil error answers the ack with {"error": message} instead,
+// message being the error's for a *socketio.ClientError and
+// socketio.InternalErrorMessage for any other error, which is logged. Arguments
+// that do not decode never reach fn: the error goes to the OnError handler and
+// answers the ack.
 //
 // Hold starts work named job that lasts until the socket's context ends; the
 // ack counts the socket's holds so far.
@@ -339,6 +372,7 @@ func (c *IdentityClient) EmitWhoAmI(ctx context.Context) (user string, trace str
 	user, err = socketio.DecodeString[string](reply, 0)
 	if err != nil {
 		return user, trace, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "whoami",
 			Index: 0,
@@ -347,6 +381,7 @@ func (c *IdentityClient) EmitWhoAmI(ctx context.Context) (user string, trace str
 	trace, err = socketio.DecodeString[string](reply, 1)
 	if err != nil {
 		return user, trace, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "whoami",
 			Index: 1,
@@ -376,6 +411,7 @@ func (c *IdentityClient) EmitHold(ctx context.Context, job string) (holds int, e
 	holds, err = socketio.DecodeInt[int](reply, 0)
 	if err != nil {
 		return holds, &socketio.ArgError{
+			Ack:   true,
 			Err:   err,
 			Event: "hold",
 			Index: 0,

@@ -32,7 +32,8 @@ import (
 // Errors say what went wrong and where, as a path from the root, e.g.
 // "codec: unmarshal $[1].message: json: cannot unmarshal binary attachment
 // into Go value of type string"; they wrap the underlying error
-// (*json.UnmarshalTypeError, *json.SyntaxError, ...). Nesting is limited to
+// (*json.UnmarshalTypeError, *json.SyntaxError, ...) and have a method
+// Path() string returning the path alone. Nesting is limited to
 // encoding/json's 10000 levels. On error dst may be partly filled.
 func Unmarshal(data []byte, attachments [][]byte, dst any) error {
 	rv := reflect.ValueOf(dst)
@@ -75,6 +76,10 @@ type pathError struct {
 
 func (e *pathError) Error() string { return "codec: unmarshal " + e.path + ": " + e.err.Error() }
 func (e *pathError) Unwrap() error { return e.err }
+
+// Path returns where in the value the error is, such as "$" or
+// "$[1].message".
+func (e *pathError) Path() string { return e.path }
 
 // wrapPath returns err, if any, placed at path.
 func wrapPath(path *jsonPath, err error) error {

@@ -9,6 +9,7 @@ type Chat struct {
 
 	ClientToServer struct {
 		Disconnect func() `sio:"leave"` // Socket.OnDisconnect
+		Any        func() `sio:"any"`   // Socket.OnAny
 	}
 	ServerToClient struct {
 		Connect func()           `sio:"hello"` // Client.OnConnect
