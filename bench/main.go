@@ -7,6 +7,7 @@
 //	go run ./bench -servers siogen,node-chat -scenarios fanout,ceiling
 //	go run ./bench -servers siogen,node-chat -scenarios fanout,crossnode
 //	go run ./bench -servers siogen,node-chat-v4 -scenarios crossnode,crossnode-cluster,crossnode-v4
+//	go run ./bench -servers siogen,node-chat-v4 -scenarios mixed
 //	go run ./bench -servers siogen,node-chat,node-chat-v4,relay -scenarios fanout,ceiling -curve curve.svg
 //
 // Each server is started, for each scenario afresh, pinned to one core
