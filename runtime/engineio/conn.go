@@ -110,6 +110,15 @@ func (c *Conn) ID() string { return c.id }
 // the request. It must not be modified.
 func (c *Conn) Request() *http.Request { return c.req.request() }
 
+// RequestContext returns Request().Context() without making the request,
+// which the session keeps as its fields until Request is first called.
+func (c *Conn) RequestContext() context.Context {
+	if c.req.ctx == nil {
+		return context.Background()
+	}
+	return c.req.ctx
+}
+
 // Protocol returns the Engine.IO revision of the session: 3 or 4.
 func (c *Conn) Protocol() int { return int(c.version) }
 

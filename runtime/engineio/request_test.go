@@ -103,6 +103,9 @@ func TestRequestOfWebSocketSession(t *testing.T) {
 	if got := r.Context().Value(ctxKey{}); got != "user-1" {
 		t.Errorf("context value %v, want user-1", got)
 	}
+	if got := c.RequestContext().Value(ctxKey{}); got != "user-1" {
+		t.Errorf("RequestContext value %v, want user-1", got)
+	}
 	if got := r.PathValue("tenant"); got != "acme" || r.Pattern != "/t/{tenant}/socket.io/" {
 		t.Errorf("path value %q, pattern %q", got, r.Pattern)
 	}

@@ -28,7 +28,7 @@ func (s *Socket) Context() context.Context {
 	defer s.mu.Unlock()
 	if s.ctx == nil {
 		// The engine keeps the request's context values, never cancelled.
-		ctx, cancel := context.WithCancelCause(s.conn.ec.Request().Context())
+		ctx, cancel := context.WithCancelCause(s.conn.ec.RequestContext())
 		s.ctx = &socketContext{ctx: ctx, cancel: cancel}
 		if s.ended != "" {
 			cancel(disconnectCause(s.ended))
