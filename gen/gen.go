@@ -68,7 +68,7 @@ func Generate(pkg *schema.Package, cfg Config) (map[string][]byte, error) {
 		f.ImportName("context", "context")
 		f.ImportName("net/http", "http")
 		docf(f, "This file needs the siogen runtime at the version that generated it, or later.")
-		f.Const().Id("_").Op("=").Qual(runtimePath, "IsAtLeastVersion0_2_0")
+		f.Const().Id("_").Op("=").Qual(runtimePath, "IsAtLeastVersion0_3_0")
 		for _, ns := range byFile[src] {
 			g := &nsGen{ns: ns, n: newNames(ns)}
 			g.server(f)

@@ -14,7 +14,7 @@ import (
 
 // This file needs the siogen runtime at the version that generated it, or
 // later.
-const _ = socketio.IsAtLeastVersion0_2_0
+const _ = socketio.IsAtLeastVersion0_3_0
 
 // GreeterServer is the server side of namespace "/" (Greeter).
 //
