@@ -90,10 +90,12 @@ func TestSocketContext(t *testing.T) {
 func TestSocketContextEnds(t *testing.T) {
 	clientLeakCheck(t)
 	srv := NewServer(&Options{Logger: clientTestLogger()})
-	sockets := make(chan *Socket, 2)
-	srv.Of("/").OnConnection(func(s *Socket) { sockets <- s })
+	// One channel each: the connection handler of "/" runs on its socket's
+	// goroutine, so it may come after the refusal.
+	roots, refusals := make(chan *Socket, 1), make(chan *Socket, 1)
+	srv.Of("/").OnConnection(func(s *Socket) { roots <- s })
 	srv.Of("/refusing").Use(func(s *Socket) error {
-		sockets <- s
+		refusals <- s
 		s.Context()
 		return errors.New("no")
 	})
@@ -104,7 +106,7 @@ func TestSocketContextEnds(t *testing.T) {
 	if err := s.Manager().Socket("/refusing").Connect(t.Context()); err == nil {
 		t.Fatal("the refusing namespace accepted the client")
 	}
-	root, refused := testutil.Recv(t, sockets, "/"), testutil.Recv(t, sockets, "/refusing")
+	root, refused := testutil.Recv(t, roots, "/"), testutil.Recv(t, refusals, "/refusing")
 	checkEnded := func(ctx context.Context, reason string) {
 		t.Helper()
 		select {
