@@ -439,8 +439,11 @@ func (s *Socket) Disconnect(closeConn bool) {
 		return
 	}
 	if s.Connected() {
-		s.send(&codec.Packet{Type: codec.Disconnect, Namespace: s.nsp.name})
+		// The socket ends before its DISCONNECT goes out: a client that
+		// closes its connection on seeing it must not make the socket end
+		// with the transport's reason instead.
 		s.onClose(ReasonServerNamespaceDisconnect)
+		s.conn.send(&codec.Packet{Type: codec.Disconnect, Namespace: s.nsp.name})
 	}
 }
 
