@@ -10,7 +10,6 @@ import (
 	"math"
 	"net/url"
 	"os"
-	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -144,9 +143,7 @@ type wsClient struct {
 	wmu  sync.Mutex // one writer at a time: the pacer, pings, pongs
 	done chan struct{}
 
-	mu   sync.Mutex
-	seen []uint64 // bitset over sequence numbers (duplicates)
-	lat  []int64  // delivery latencies, µs
+	got receipts
 }
 
 func (c *wsClient) rev() int { return c.eio - 3 }
@@ -188,7 +185,7 @@ func runMixed(parent context.Context, o *mixedOpts) *mixedResult {
 	for i := range dropped0 {
 		dropped0[i] = l.dropped[i].Load()
 	}
-	cpu0, self0, t0 := procCPU(o.pid), selfCPU(), time.Now()
+	cpu, t0 := startCPU(o.pid), time.Now()
 	startNs := l.now()
 	total := int64(math.Round(o.d.Seconds() * o.rate))
 	var buf []byte
@@ -217,36 +214,13 @@ func runMixed(parent context.Context, o *mixedOpts) *mixedResult {
 		want[i] = r.Sent * (alive[i] - (l.dropped[i].Load() - dropped0[i]))
 	}
 	r.Expected = want[0] + want[1]
-	last, lastAt := int64(-1), time.Now()
-	for deadline := time.Now().Add(o.grace); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		n := l.delivered[0].Load() + l.delivered[1].Load()
-		if n >= r.Expected {
-			break
-		}
-		if n != last {
-			last, lastAt = n, time.Now()
-		} else if time.Since(lastAt) > 2*time.Second {
-			break
-		}
-	}
-	wall := time.Since(t0).Seconds()
-	if cpu1 := procCPU(o.pid); cpu0 >= 0 && cpu1 >= 0 {
-		r.ServerCPUS = cpu1 - cpu0
-		r.ServerCPUPct = 100 * r.ServerCPUS / wall
-	} else {
-		r.ServerCPUS, r.ServerCPUPct = -1, -1
-	}
-	r.ClientCPUS = selfCPU() - self0
-	r.ClientCPUPct = 100 * r.ClientCPUS / wall
+	awaitDeliveries(o.grace, r.Expected, func() int64 { return l.delivered[0].Load() + l.delivered[1].Load() })
+	r.ServerCPUS, r.ServerCPUPct, r.ClientCPUS, r.ClientCPUPct = cpu.stop()
 
 	var all []time.Duration
 	var byRev [2][]time.Duration
 	for _, c := range clients {
-		c.mu.Lock()
-		for _, us := range c.lat {
-			byRev[c.rev()] = append(byRev[c.rev()], time.Duration(us)*time.Microsecond)
-		}
-		c.mu.Unlock()
+		byRev[c.rev()] = c.got.appendLatencies(byRev[c.rev()])
 	}
 	for i, rr := range []*revisionResult{&r.EIO3, &r.EIO4} {
 		d := byRev[i]
@@ -282,39 +256,12 @@ func runMixed(parent context.Context, o *mixedOpts) *mixedResult {
 	return r
 }
 
-// connectAll opens o.n sessions at o.connRate per second, at most 200 at a
-// time, alternating the revisions, and returns the connected ones with
-// their connect latencies.
+// connectAll opens o.n sessions, alternating the revisions (see
+// connectPaced).
 func (l *mixedLoad) connectAll() ([]*wsClient, []time.Duration) {
-	var (
-		mu      sync.Mutex
-		wg      sync.WaitGroup
-		clients []*wsClient
-		lat     []time.Duration
-	)
-	sem := make(chan struct{}, 200)
-	start := time.Now()
-	for i := 0; i < l.o.n; i++ {
-		time.Sleep(time.Until(start.Add(time.Duration(float64(i) / l.o.connRate * 1e9))))
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			t0 := time.Now()
-			c, err := l.dial(i, 3+i%2)
-			if err != nil {
-				l.noteErr(err)
-				return
-			}
-			mu.Lock()
-			clients = append(clients, c)
-			lat = append(lat, time.Since(t0))
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	slices.SortFunc(clients, func(a, b *wsClient) int { return a.id - b.id })
-	return clients, lat
+	return connectPaced(l.o.n, l.o.connRate,
+		func(i int) (*wsClient, error) { return l.dial(i, 3+i%2) },
+		func(c *wsClient) int { return c.id }, l.noteErr)
 }
 
 // dial opens one websocket session of revision eio and returns once its
@@ -444,47 +391,14 @@ func (c *wsClient) packet(p []byte, now int64) {
 	}
 }
 
-// parseChat reads `SENDER:SEQ:TS"]` (perhaps followed by more).
-func parseChat(p []byte) (seq, ts int64, ok bool) {
-	var f [3]int64
-	for i := range f {
-		j := 0
-		for ; j < len(p) && p[j] >= '0' && p[j] <= '9'; j++ {
-			f[i] = f[i]*10 + int64(p[j]-'0')
-		}
-		if j == 0 || (i < 2 && (j == len(p) || p[j] != ':')) {
-			return 0, 0, false
-		}
-		p = p[min(j+1, len(p)):]
-	}
-	return f[1], f[2], true
-}
-
 // deliver records message seq, sent at ts, arriving at now.
 func (c *wsClient) deliver(seq, ts, now int64) {
-	l := c.l
-	c.mu.Lock()
-	i, bit := seq/64, uint64(1)<<(seq%64)
-	for int64(len(c.seen)) <= i {
-		c.seen = append(c.seen, 0)
-	}
-	dup := c.seen[i]&bit != 0
-	c.seen[i] |= bit
-	if !dup {
-		c.lat = append(c.lat, (now-ts)/1e3)
-	}
-	c.mu.Unlock()
-	if dup {
-		l.dups.Add(1)
+	if !c.got.add(seq, ts, now) {
+		c.l.dups.Add(1)
 		return
 	}
-	l.delivered[c.rev()].Add(1)
-	for {
-		old := l.lastNs.Load()
-		if now <= old || l.lastNs.CompareAndSwap(old, now) {
-			break
-		}
-	}
+	c.l.delivered[c.rev()].Add(1)
+	storeMax(&c.l.lastNs, now)
 }
 
 // pingLoop sends a v3 client's ping every interval until the session ends.

@@ -21,7 +21,7 @@ func TestMixedChat(t *testing.T) {
 	if d3, d4, dup, o := l.delivered[0].Load(), l.delivered[1].Load(), l.dups.Load(), l.other.Load(); d3 != 2 || d4 != 2 || dup != 2 || o != 1 {
 		t.Errorf("delivered %d (v3) and %d (v4), duplicates %d, other %d; want 2, 2, 2, 1", d3, d4, dup, o)
 	}
-	if !slices.Equal(v4.lat, []int64{4000, 3000}) {
-		t.Errorf("latencies %v µs, want [4000 3000]", v4.lat)
+	if !slices.Equal(v4.got.lat, []int64{4000, 3000}) {
+		t.Errorf("latencies %v µs, want [4000 3000]", v4.got.lat)
 	}
 }

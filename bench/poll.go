@@ -136,9 +136,7 @@ type pollClient struct {
 	done         chan struct{}
 	postMu       sync.Mutex
 
-	mu   sync.Mutex
-	seen []uint64 // bitset over sequence numbers (duplicates)
-	lat  []int64  // delivery latencies, µs
+	got receipts
 }
 
 // runPoll runs the long-polling scenario: it opens o.n polling sessions,
@@ -184,7 +182,7 @@ func runPoll(parent context.Context, o *pollOpts) *pollResult {
 
 	fmt.Fprintf(os.Stderr, "poll: %d receivers, %d senders, %g msgs/s for %v\n", len(clients), len(senders), o.rate, o.d)
 	dropped0 := l.dropped.Load()
-	cpu0, self0, t0 := procCPU(o.pid), selfCPU(), time.Now()
+	cpu, t0 := startCPU(o.pid), time.Now()
 	polls0 := l.polls.Load()
 	startNs := l.now()
 	total := int64(math.Round(o.d.Seconds() * o.rate))
@@ -211,27 +209,8 @@ func runPoll(parent context.Context, o *pollOpts) *pollResult {
 	alive := int64(len(clients)) - (l.dropped.Load() - dropped0)
 	r.Sent = l.sent.Load()
 	r.Expected = r.Sent * alive
-	last, lastAt := int64(-1), time.Now()
-	for deadline := time.Now().Add(o.grace); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		n := l.delivered.Load()
-		if n >= r.Expected {
-			break
-		}
-		if n != last {
-			last, lastAt = n, time.Now()
-		} else if time.Since(lastAt) > 2*time.Second {
-			break
-		}
-	}
-	wall := time.Since(t0).Seconds()
-	if cpu1 := procCPU(o.pid); cpu0 >= 0 && cpu1 >= 0 {
-		r.ServerCPUS = cpu1 - cpu0
-		r.ServerCPUPct = 100 * r.ServerCPUS / wall
-	} else {
-		r.ServerCPUS, r.ServerCPUPct = -1, -1
-	}
-	r.ClientCPUS = selfCPU() - self0
-	r.ClientCPUPct = 100 * r.ClientCPUS / wall
+	awaitDeliveries(o.grace, r.Expected, l.delivered.Load)
+	r.ServerCPUS, r.ServerCPUPct, r.ClientCPUS, r.ClientCPUPct = cpu.stop()
 	r.Polls = l.polls.Load() - polls0
 	r.Delivered, r.Duplicates, r.OtherPackets = l.delivered.Load(), l.dups.Load(), l.other.Load()
 	r.Lost = r.Expected - r.Delivered
@@ -243,11 +222,7 @@ func runPoll(parent context.Context, o *pollOpts) *pollResult {
 	}
 	var all []time.Duration
 	for _, c := range clients {
-		c.mu.Lock()
-		for _, us := range c.lat {
-			all = append(all, time.Duration(us)*time.Microsecond)
-		}
-		c.mu.Unlock()
+		all = c.got.appendLatencies(all)
 	}
 	r.P50Ms, r.P90Ms, r.P99Ms, r.MaxMs = quantileMs(all, .5), quantileMs(all, .9), quantileMs(all, .99), quantileMs(all, 1)
 	r.SendErrors = l.sendErrors.Load()
@@ -263,39 +238,10 @@ func runPoll(parent context.Context, o *pollOpts) *pollResult {
 	return r
 }
 
-// connectAll opens o.n sessions at o.connRate per second, at most 200 at a
-// time, and returns the connected ones with their connect latencies
-// (handshake request to the namespace's CONNECT).
+// connectAll opens o.n sessions (see connectPaced); a connect latency runs
+// from the handshake request to the namespace's CONNECT.
 func (l *pollLoad) connectAll() ([]*pollClient, []time.Duration) {
-	var (
-		mu      sync.Mutex
-		wg      sync.WaitGroup
-		clients []*pollClient
-		lat     []time.Duration
-	)
-	sem := make(chan struct{}, 200)
-	start := time.Now()
-	for i := 0; i < l.o.n; i++ {
-		time.Sleep(time.Until(start.Add(time.Duration(float64(i) / l.o.connRate * 1e9))))
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			t0 := time.Now()
-			c, err := l.dial(i)
-			if err != nil {
-				l.noteErr(err)
-				return
-			}
-			mu.Lock()
-			clients = append(clients, c)
-			lat = append(lat, time.Since(t0))
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	slices.SortFunc(clients, func(a, b *pollClient) int { return a.id - b.id })
-	return clients, lat
+	return connectPaced(l.o.n, l.o.connRate, l.dial, func(c *pollClient) int { return c.id }, l.noteErr)
 }
 
 // dial does the handshake, starts the session's receive loop and waits for
@@ -437,49 +383,21 @@ func (c *pollClient) packet(p []byte, now int64) {
 	}
 }
 
-// chat records one delivery; p is `SENDER:SEQ:TS"]`, perhaps followed by
-// more (googollee ends its packets with a newline).
+// chat records one delivery; p is what follows the chat prefix (see
+// parseChat).
 func (c *pollClient) chat(p []byte, now int64) {
 	l := c.l
-	var f [3]int64
-	for i := range f {
-		j := 0
-		for ; j < len(p) && p[j] >= '0' && p[j] <= '9'; j++ {
-			f[i] = f[i]*10 + int64(p[j]-'0')
-		}
-		if j == 0 || (i < 2 && (j == len(p) || p[j] != ':')) {
-			l.other.Add(1)
-			return
-		}
-		p = p[min(j+1, len(p)):]
-	}
-	seq, ts := f[1], f[2]
-	if seq < l.seqLo {
+	seq, ts, ok := parseChat(p)
+	if !ok || seq < l.seqLo {
 		l.other.Add(1)
 		return
 	}
-	c.mu.Lock()
-	i, bit := seq/64, uint64(1)<<(seq%64)
-	for int64(len(c.seen)) <= i {
-		c.seen = append(c.seen, 0)
-	}
-	dup := c.seen[i]&bit != 0
-	c.seen[i] |= bit
-	if !dup {
-		c.lat = append(c.lat, (now-ts)/1e3)
-	}
-	c.mu.Unlock()
-	if dup {
+	if !c.got.add(seq, ts, now) {
 		l.dups.Add(1)
 		return
 	}
 	l.delivered.Add(1)
-	for {
-		old := l.lastNs.Load()
-		if now <= old || l.lastNs.CompareAndSwap(old, now) {
-			break
-		}
-	}
+	storeMax(&l.lastNs, now)
 }
 
 // pingLoop sends a ping every pingInterval until the session ends.

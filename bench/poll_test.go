@@ -48,7 +48,7 @@ func TestPollChat(t *testing.T) {
 	if d, dup, o := l.delivered.Load(), l.dups.Load(), l.other.Load(); d != 2 || dup != 1 || o != 1 {
 		t.Errorf("delivered %d, duplicates %d, other %d; want 2, 1, 1", d, dup, o)
 	}
-	if !slices.Equal(c.lat, []int64{4000, 3000}) {
-		t.Errorf("latencies %v µs, want [4000 3000]", c.lat)
+	if !slices.Equal(c.got.lat, []int64{4000, 3000}) {
+		t.Errorf("latencies %v µs, want [4000 3000]", c.got.lat)
 	}
 }
