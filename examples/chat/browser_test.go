@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/siogen/siogen/internal/nodetest"
+	"github.com/siogen/siogen/internal/testutil"
 	"github.com/siogen/siogen/runtime/engineio"
 	"github.com/siogen/siogen/runtime/socketio"
 )
@@ -112,14 +113,14 @@ type browserChat struct {
 	screenshot string // where to save a screenshot, if anywhere
 
 	url                                string
-	logs                               *syncBuffer
+	logs                               *testutil.Buffer
 	refused, jsonpRequests, wsRequests atomic.Int64
 	eio4Requests                       atomic.Int64
 }
 
 // start serves the chat for tc on a loopback port.
 func (tc *browserChat) start(t *testing.T, official, officialV4, jsonpPage []byte) {
-	tc.logs = &syncBuffer{}
+	tc.logs = &testutil.Buffer{}
 	// A short ping interval, so that the pages go through heartbeats.
 	handler, srv := newServer(log.New(tc.logs, "", 0), &socketio.Options{
 		Engine: engineio.Options{PingInterval: 500 * time.Millisecond, PingTimeout: 10 * time.Second},

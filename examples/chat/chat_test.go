@@ -1,45 +1,26 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"log"
 	"net"
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/siogen/siogen/internal/nodetest"
+	"github.com/siogen/siogen/internal/testutil"
 )
-
-// syncBuffer is a bytes.Buffer safe for the server's logger and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // startChat serves the chat on a loopback port and returns its address and
 // its log.
-func startChat(t *testing.T) (addr string, logs *syncBuffer) {
+func startChat(t *testing.T) (addr string, logs *testutil.Buffer) {
 	t.Helper()
-	logs = &syncBuffer{}
+	logs = &testutil.Buffer{}
 	handler, srv := newServer(log.New(logs, "", 0), nil)
 	ts := httptest.NewServer(handler)
 	t.Cleanup(func() {

@@ -23,7 +23,7 @@ import (
 // what it logged while joining.
 func startChatNode(t *testing.T, addr string) (url, joinLog string) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testutil.Buffer{}
 	logger := log.New(logs, "", 0)
 	opts, cluster := joinCluster(addr)
 	handler, srv := newServer(logger, opts)

@@ -51,7 +51,7 @@ type hostileChat struct {
 	debugAddr string
 	base      string // http://host:port/socket.io/?EIO=3
 	pid       int
-	logs      *syncBuffer // its standard output and error
+	logs      *testutil.Buffer // its standard output and error
 }
 
 func startHostileChat(t *testing.T) *hostileChat {
@@ -61,7 +61,7 @@ func startHostileChat(t *testing.T) *hostileChat {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	addr, debugAddr := nodetest.FreeAddr(t), nodetest.FreeAddr(t)
-	logs := &syncBuffer{}
+	logs := &testutil.Buffer{}
 	cmd := exec.Command(bin, "-addr", addr, "-write-interval", "0", "-debug", debugAddr,
 		"-ping-interval", hostilePingInterval.String(), "-ping-timeout", hostilePingTimeout.String())
 	cmd.Stdout, cmd.Stderr = logs, logs

@@ -87,7 +87,7 @@ func StartSentinel(t testing.TB) *Sentinel {
 	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out := &logBuffer{}
+	out := &testutil.Buffer{}
 	cmd := exec.Command(path, conf, "--sentinel")
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/siogen/siogen/internal/redistest"
+	"github.com/siogen/siogen/internal/testutil"
 	"github.com/siogen/siogen/runtime/engineio"
 	"github.com/siogen/siogen/runtime/socketio"
 )
@@ -37,7 +37,7 @@ type goNode struct {
 	nsp     *socketio.Namespace
 	cluster *Cluster
 	url     string
-	logs    *logBuffer
+	logs    *testutil.Buffer
 }
 
 func startGoNode(t *testing.T, r *redistest.Server, opts *Options) *goNode {
@@ -48,7 +48,7 @@ func startGoNode(t *testing.T, r *redistest.Server, opts *Options) *goNode {
 // startGoNodeWith starts a node on rdb, which it closes at cleanup.
 func startGoNodeWith(t *testing.T, rdb redis.UniversalClient, opts *Options) *goNode {
 	t.Helper()
-	n := &goNode{logs: &logBuffer{}}
+	n := &goNode{logs: &testutil.Buffer{}}
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -290,24 +290,6 @@ func expect(t *testing.T, msg string, counts map[*client]int) {
 			t.Errorf("client %s got %q %d times, want %d (all: %q)", c.ID(), msg, got, want, c.received())
 		}
 	}
-}
-
-// logBuffer collects log output.
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func ctxFor(t *testing.T, d time.Duration) context.Context {

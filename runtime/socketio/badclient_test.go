@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/siogen/siogen/internal/testutil"
 	"github.com/siogen/siogen/runtime/engineio"
 )
 
@@ -16,7 +17,7 @@ import (
 // polling requests get "Session ID unknown", and however many bad packets
 // arrive, the log gets one line for the session. Bystanders notice nothing.
 func TestParseErrorClosesAtOnce(t *testing.T) {
-	logs := &lockedBuffer{}
+	logs := &testutil.Buffer{}
 	reasons := newReasonLog()
 	var after atomic.Int32 // "after" events that reached a handler
 	srv := newEchoServer(&Options{

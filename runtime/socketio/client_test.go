@@ -420,7 +420,7 @@ func TestClientHandlerPanicRecovered(t *testing.T) {
 			s.Emit("after", 1)
 		})
 	})
-	logs := &lockedBuffer{}
+	logs := &testutil.Buffer{}
 	o := clientTestOptions(nil)
 	o.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	c := clientDial(t, serveForTest(t, srv), o)

@@ -35,7 +35,7 @@ func TestEventMiddleware(t *testing.T) {
 	for _, setup := range clientTransportSetups {
 		t.Run(setup.name, func(t *testing.T) {
 			clientLeakCheck(t)
-			logs := &lockedBuffer{}
+			logs := &testutil.Buffer{}
 			srv := NewServer(&Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
 			nsp := srv.Of("/")
 			var mu sync.Mutex
@@ -191,7 +191,7 @@ func TestOnAnyAndOnAnyOutgoing(t *testing.T) {
 // generic message, logging the error with the socket and event.
 func TestHandlerErrorsStayOnServer(t *testing.T) {
 	clientLeakCheck(t)
-	logs := &lockedBuffer{}
+	logs := &testutil.Buffer{}
 	srv := NewServer(&Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	ids := make(chan string, 1)
 	srv.Of("/").OnConnection(func(s *Socket) {
@@ -232,7 +232,7 @@ func TestHandlerErrorsStayOnServer(t *testing.T) {
 // method (its data too, for protocol 5); any other error's text does not.
 func TestConnectRefusalsStayOnServer(t *testing.T) {
 	clientLeakCheck(t)
-	logs := &lockedBuffer{}
+	logs := &testutil.Buffer{}
 	srv := NewServer(&Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	srv.Of("/plain").Use(func(*Socket) error { return errors.New("ldap bind failed: secret dn") })
 	srv.Of("/client").Use(func(*Socket) error { return fmt.Errorf("auth: %w", NewClientError("bad token")) })

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/siogen/siogen/internal/testutil"
 	"github.com/siogen/siogen/runtime/engineio"
 )
 
@@ -28,7 +29,7 @@ import (
 // close the stalled websocket.
 func TestSlowConsumer(t *testing.T) {
 	log := newReasonLog()
-	logs := &lockedBuffer{}
+	logs := &testutil.Buffer{}
 	srv := NewServer(&Options{
 		Engine: engineio.Options{SendQueueSize: 64, WriteTimeout: 5 * time.Minute},
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})),

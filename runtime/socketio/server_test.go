@@ -1,7 +1,6 @@
 package socketio
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,24 +17,6 @@ import (
 	"github.com/siogen/siogen/internal/testutil"
 	"github.com/siogen/siogen/runtime/engineio"
 )
-
-// lockedBuffer is a bytes.Buffer for a logger written from many goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // serveForTest serves srv on a loopback port until the test ends.
 func serveForTest(t *testing.T, srv *Server) string {
@@ -53,7 +33,7 @@ func serveForTest(t *testing.T, srv *Server) string {
 // keeps working.
 func TestHandlerPanicRecovered(t *testing.T) {
 	clientLeakCheck(t)
-	logs := &lockedBuffer{}
+	logs := &testutil.Buffer{}
 	srv := NewServer(&Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	srv.Of("/").OnConnection(func(s *Socket) {
 		s.On("boom", func(*Event) { panic("kaboom") })

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"io"
 	"net"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,27 +20,9 @@ import (
 
 const wait = 10 * time.Second
 
-// syncBuffer collects a client's output.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // waitFor waits until buf has a line equal to line (or containing it, when
 // partial).
-func waitFor(t *testing.T, buf *syncBuffer, line string, partial bool) {
+func waitFor(t *testing.T, buf *testutil.Buffer, line string, partial bool) {
 	t.Helper()
 	deadline := time.Now().Add(wait)
 	for time.Now().Before(deadline) {
@@ -59,7 +39,7 @@ func waitFor(t *testing.T, buf *syncBuffer, line string, partial bool) {
 // client is a running instance of the command.
 type client struct {
 	in          *io.PipeWriter
-	out, status *syncBuffer
+	out, status *testutil.Buffer
 	done        chan error
 }
 
@@ -72,7 +52,7 @@ func startClient(t *testing.T, url, name string) *client {
 func startClientProtocol(t *testing.T, url, name string, protocol int) *client {
 	t.Helper()
 	pr, pw := io.Pipe()
-	c := &client{in: pw, out: &syncBuffer{}, status: &syncBuffer{}, done: make(chan error, 1)}
+	c := &client{in: pw, out: &testutil.Buffer{}, status: &testutil.Buffer{}, done: make(chan error, 1)}
 	cfg := config{URL: url, Name: name, AckTimeout: time.Second, Options: &socketio.ManagerOptions{
 		Protocol:             protocol,
 		ReconnectionDelay:    50 * time.Millisecond,
@@ -107,7 +87,7 @@ type chatServer struct {
 	bin  string
 	addr string
 	cmd  *exec.Cmd
-	log  *syncBuffer
+	log  *testutil.Buffer
 	done chan struct{} // closed when cmd has exited
 }
 
@@ -128,7 +108,7 @@ func startChatServer(t *testing.T) *chatServer {
 
 func (s *chatServer) start() {
 	s.t.Helper()
-	s.log = &syncBuffer{}
+	s.log = &testutil.Buffer{}
 	s.cmd = exec.Command(s.bin, "-addr", s.addr)
 	pr, pw := io.Pipe()
 	s.cmd.Stdout, s.cmd.Stderr = pw, pw

@@ -17,6 +17,7 @@ import (
 
 	"github.com/siogen/siogen/internal/apptest/eventsapi"
 	"github.com/siogen/siogen/internal/nodetest"
+	"github.com/siogen/siogen/internal/testutil"
 	"github.com/siogen/siogen/runtime/engineio"
 	"github.com/siogen/siogen/runtime/socketio"
 )
@@ -33,8 +34,8 @@ type shop struct {
 	url    string
 	mu     sync.Mutex
 	trace  []string
-	frames lockedBuffer
-	log    lockedBuffer
+	frames testutil.Buffer
+	log    testutil.Buffer
 }
 
 func (s *shop) note(line string) {
@@ -252,7 +253,7 @@ func goClientSteps(t *testing.T, url, transport string) []string {
 // connections it accepts: polling responses and websocket frames alike.
 type recordingListener struct {
 	net.Listener
-	out *lockedBuffer
+	out *testutil.Buffer
 }
 
 func (l *recordingListener) Accept() (net.Conn, error) {
@@ -265,28 +266,10 @@ func (l *recordingListener) Accept() (net.Conn, error) {
 
 type recordingConn struct {
 	net.Conn
-	out *lockedBuffer
+	out *testutil.Buffer
 }
 
 func (c *recordingConn) Write(p []byte) (int, error) {
 	c.out.Write(p)
 	return c.Conn.Write(p)
-}
-
-// lockedBuffer is a bytes.Buffer written from many goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
